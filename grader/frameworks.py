@@ -1,0 +1,35 @@
+"""Imports the deep-learning frameworks once, in the one order that is safe to combine."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+
+# TensorFlow's C++ start-up and oneDNN banners are not for learners; real errors still show.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def import_frameworks(needs: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Imports what `needs` names and returns {name: problem} for those that are missing.
+
+    torchvision must be imported before tensorflow: the other order crashes the process
+    inside triton (seen with torch 2.14.1, torchvision 0.29.1, tensorflow-cpu 2.21.0).
+    Only imports happen here, never an op, so processes forked afterwards stay usable.
+    """
+    missing: dict[str, str] = {}
+    order = ["numpy"]
+    if "torch" in needs or "tensorflow" in needs:
+        order += ["torch", "torchvision"]
+    if "tensorflow" in needs:
+        order += ["tensorflow"]
+    for name in order:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            missing[name] = str(exc)
+    return missing
+
+
+def installed(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None

@@ -1,0 +1,11 @@
+"""Imported by the fork server before any exercise runs, so each exercise skips the import cost."""
+
+import os
+
+from grader.frameworks import import_frameworks
+
+import_frameworks(os.environ.get("KIT_PRELOAD", "torch").split(","))
+
+import pytest  # noqa: E402,F401  (imported for its start-up cost, after the frameworks)
+
+import grader.plugin  # noqa: E402,F401
