@@ -36,6 +36,7 @@ def grade(args: argparse.Namespace) -> int:
             status.update(f"grading {exercise.id} ({n}/{len(exercises)})")
             results.append(grading.grade_one(server, exercise, options))
     console.print(report.table(results))
+    report.data_sources(console, results)
     report.details(console, results)
     console.print(f"\n{report.summary_line(results)}")
     if args.json:
@@ -72,7 +73,7 @@ def release(args: argparse.Namespace) -> int:
         for module in stale:
             print(f"exercises/{module} differs from what `kit release` generates from reference/{module}")
         return 1 if stale else 0
-    written, refused = rel.release(overwrite=args.overwrite)
+    written, refused = rel.release(overwrite=args.overwrite, exercises=manifest.select(args.ids))
     for module in written:
         print(f"wrote exercises/{module}")
     for module in refused:
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=grade)
 
     p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
+    p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")
     p.add_argument("--check", action="store_true", help="only report files that differ; exit 1 if any")
     p.add_argument("--overwrite", action="store_true", help="replace stubs even where they differ")
     p.set_defaults(func=release)

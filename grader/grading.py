@@ -33,6 +33,7 @@ class ExerciseResult:
     seconds: float
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +75,7 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
     checks: dict[str, CheckResult] = {}
     running: str | None = None
     notes: list[str] = []
+    sources: list[str] = []
     finished_normally = not raw.timed_out and raw.exitcode in (0, 1, 5)
     for record in raw.records:
         event = record["event"]
@@ -91,8 +93,8 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
             notes.append("The grader could not load this exercise's checks:\n" + record["message"][-1500:])
         elif event == "collect_skipped":
             checks["all"] = CheckResult("all", "skipped", record["message"])
-        elif event == "info":
-            notes.append(record["message"])
+        elif event == "data" and record["message"] not in sources:
+            sources.append(record["message"])
 
     if not finished_normally:
         if raw.timed_out:
@@ -104,7 +106,6 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
             status = "timeout"
         else:
             message = sandbox.crash_summary(raw, options.learner_root)
-            message += " Next step: look at that line; exercise code must not exit the process."
             status = "error"
         if running and running not in checks:
             checks[running] = CheckResult(running, status, message)
@@ -132,6 +133,7 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         seconds=0.0,
         checks=ordered,
         notes=notes,
+        data=sources,
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from grader import CHECKS_DIR, REFERENCE_DIR
+from grader import data
 from grader.expect import CheckFailed
 
 DEFAULT_SEED = 1234
@@ -163,6 +164,8 @@ class KitState:
             return "failed", str(exc)
         if isinstance(exc, pytest.skip.Exception):
             return "skipped", _skip_reason(excinfo)
+        if isinstance(exc, data.DataMissing):
+            return "error", str(exc)
         where = self._learner_frame(exc)
         if isinstance(exc, NotImplementedError) and where:
             return "not_started", f"Not started: {where} still raises NotImplementedError. Fill in the TODO above that line."
@@ -253,6 +256,33 @@ def reference(request: pytest.FixtureRequest) -> ModuleType:
     """The reference solution of the same exercise."""
     kit: KitState = request.config._kit  # type: ignore[attr-defined]
     return kit.module(REFERENCE_DIR.resolve(), _relative_module(request))
+
+
+class DataAccess:
+    """Loads data sets on first use and records which source they came from.
+
+    Checks call the learner's code on small synthetic input before touching real data, so a
+    stub that is not started never loads any.
+    """
+
+    def __init__(self, kit: KitState):
+        self._kit = kit
+
+    def california(self) -> data.California:
+        loaded = data.california()
+        self._kit.record(event="data", message=f"California housing: {loaded.source}")
+        return loaded
+
+    def cifar10(self, train: bool = True, transform=None):
+        loaded = data.cifar10(train=train, transform=transform)
+        self._kit.record(event="data", message=f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}")
+        return loaded
+
+
+@pytest.fixture
+def datasets(request: pytest.FixtureRequest) -> DataAccess:
+    """Lazy access to California housing and CIFAR-10 (see DataAccess)."""
+    return DataAccess(request.config._kit)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

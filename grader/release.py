@@ -23,9 +23,9 @@ def make_stub(source: str) -> str:
     return notebook.cells[0].source
 
 
-def planned(reference: Path = REFERENCE_DIR) -> dict[str, str]:
-    """{module path: stub text} for every exercise in the manifest."""
-    return {ex.module: make_stub((reference / ex.module).read_text()) for ex in load()}
+def planned(reference: Path = REFERENCE_DIR, exercises=None) -> dict[str, str]:
+    """{module path: stub text} for the given exercises (default: every one in the manifest)."""
+    return {ex.module: make_stub((reference / ex.module).read_text()) for ex in exercises or load()}
 
 
 def drift(target: Path = EXERCISES_DIR) -> list[str]:
@@ -38,14 +38,14 @@ def drift(target: Path = EXERCISES_DIR) -> list[str]:
     return stale
 
 
-def release(target: Path = EXERCISES_DIR, overwrite: bool = False) -> tuple[list[str], list[str]]:
+def release(target: Path = EXERCISES_DIR, overwrite: bool = False, exercises=None) -> tuple[list[str], list[str]]:
     """Writes missing or changed stubs. Returns (written, refused).
 
     A file that exists and differs may hold a learner's work, so it is replaced only with
     `overwrite`.
     """
     written, refused = [], []
-    for module, text in planned().items():
+    for module, text in planned(exercises=exercises).items():
         path = target / module
         if path.exists() and path.read_text() == text:
             continue

@@ -79,6 +79,12 @@ def details(console: Console, results: list[ExerciseResult]) -> None:
         console.print(f"  Hints: [bold]kit hint {r.id}[/]  (add --level 2 for more, --lang ja for Japanese)")
 
 
+def data_sources(console: Console, results: list[ExerciseResult]) -> None:
+    sources = list(dict.fromkeys(source for r in results for source in r.data))
+    for source in sources:
+        console.print(f"data: {source}", style="dim")
+
+
 def summary_line(results: list[ExerciseResult]) -> str:
     counts = {s: sum(r.status == s for r in results) for s in STYLE}
     return ", ".join(f"{n} {STYLE[s][0]}" for s, n in counts.items() if n)

@@ -55,13 +55,15 @@ class ForkServer:
         if results.exists():
             raw.records = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
         if log.exists():
-            raw.log_tail = log.read_text(errors="replace")[-4000:]
+            raw.log_tail = log.read_text(errors="replace")[-30000:]
         return raw
 
 
 def _child(target, args: tuple, results: str, log: str) -> None:
     """Body of every exercise process: quiet output, crash dumps to the log, then run `target`."""
     log_file = open(log, "w")  # noqa: SIM115 - must outlive this frame for faulthandler
+    # Kept so that a data download can still show its progress bar (grader.data.to_terminal).
+    os.environ["KIT_TERMINAL_FD"] = str(os.dup(2))
     os.dup2(log_file.fileno(), 1)
     os.dup2(log_file.fileno(), 2)
     faulthandler.enable(file=log_file)
@@ -78,6 +80,8 @@ def _child(target, args: tuple, results: str, log: str) -> None:
 def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
     import pytest
 
+    # Third-party pytest plugins installed in the learner's environment must not change grading.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     code = pytest.main(
         [check_file, "-q", "-p", "no:cacheprovider", "-p", "grader.plugin", "--kit-results", results, *pytest_args]
     )
@@ -96,10 +100,12 @@ def crash_summary(raw: RawResult, learner_root: Path) -> str:
         how = f"crashed with {name}"
         if name == "SIGKILL":
             how += " (often the system running out of memory)"
+        next_step = "a native library crashed there; check the shapes, dtypes and pointers you pass to it"
     else:
         how = f"exited early with code {raw.exitcode} (os._exit or a fatal error)"
+        next_step = "exercise code must return, never exit the process"
     where = _learner_line(raw.log_tail, learner_root)
-    return f"The exercise's process {how}{' at ' + where if where else ''}."
+    return f"The exercise's process {how}{' at ' + where if where else ''}.\nNext step: {next_step}."
 
 
 def _learner_line(log: str, learner_root: Path) -> str | None:

@@ -21,9 +21,9 @@ def server():
 def grade(server, tmp_path):
     """grade(exercise_id, root=None, seed=...) -> ExerciseResult, graded in a sandboxed process."""
 
-    def run(exercise_id: str, root: Path | None = None, seed: int = 1234, device: str = "all"):
+    def run(exercise_id, root=None, seed=1234, device="all", timeout_scale=1.0):
         exercise = manifest.find(exercise_id)
-        options = grading.Options(Path(root or REFERENCE_DIR).resolve(), seed, device)
+        options = grading.Options(Path(root or REFERENCE_DIR).resolve(), seed, device, timeout_scale)
         return grading.grade_one(server, exercise, options)
 
     return run

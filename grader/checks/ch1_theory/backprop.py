@@ -1,0 +1,179 @@
+"""Checks for exercises/ch1_theory/backprop.py (manual T10, E9)."""
+
+import numpy as np
+import torch
+
+from grader.expect import Mistake, expect_close, fail
+
+# float64 sums of a few O(10) products: only rounding order differs from torch, about 1e-15
+# relative; 1e-9 leaves ample room and still catches any real slip.
+RTOL, ATOL = 1e-9, 1e-9
+
+# The manual's worked example (T10).
+W0 = np.array([[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]])
+W1 = np.array([3.0, 2.0])
+X = np.array([1.0, 2.0, 3.0])
+Y = 10.0
+
+KEYS = ("y_hat", "W1", "z", "W0", "x")
+
+
+def _grads(learner, W0, W1, x, y):
+    grads = learner.backward(W0, W1, x, y)
+    if not isinstance(grads, dict) or not set(KEYS) <= set(grads):
+        have = sorted(grads) if isinstance(grads, dict) else None
+        fail(
+            f"backward to return a dict with the keys {', '.join(KEYS)}",
+            f"a dict with the keys {have}" if have is not None else repr(type(grads).__name__),
+            'Return {"y_hat": ..., "W1": ..., "z": ..., "W0": ..., "x": ...}, each value dL/d of '
+            "that variable.",
+            "T10",
+        )
+    return grads
+
+
+def _expect_grads(grads, want, W0, W1, x, what):
+    """Compares each gradient in output-to-input order, so the first slip is the one reported."""
+    d_y_hat = want["y_hat"]
+    z = W0 @ x
+    mistakes = {
+        "y_hat": (
+            Mistake(
+                d_y_hat / 2,
+                "You dropped the 2: the derivative of (y_hat - y)^2 is 2 (y_hat - y).",
+            ),
+            Mistake(
+                -d_y_hat, "Your sign is flipped: dL/dy_hat = 2 (y_hat - y), not 2 (y - y_hat)."
+            ),
+            Mistake(
+                lambda got: got.ndim > 0,
+                "dL/dy_hat should be one number, like y_hat itself. Check that forward computes "
+                "y_hat as the dot product W1 @ z, not the elementwise W1 * z.",
+            ),
+        ),
+        "W1": (
+            Mistake(
+                z,
+                "That is dy_hat/dW1 = z alone. The chain rule multiplies it by dL/dy_hat: "
+                "dL/dW1 = dL/dy_hat * z.",
+            ),
+            Mistake(want["W1"] / 2, "You dropped the 2 of dL/dy_hat = 2 (y_hat - y)."),
+        ),
+        "z": (
+            Mistake(
+                d_y_hat * W0[:, 0],
+                "You used a weight of W0, the slide's slip (erratum E9: it writes "
+                "dL/dz2 = w21^0 = -2). z feeds y_hat through W1, so dL/dz = dL/dy_hat * W1; in the "
+                "manual's example dL/dz2 = 2 * 2 = 4.",
+            ),
+            Mistake(
+                W1,
+                "That is dy_hat/dz = W1 alone. The chain rule multiplies it by dL/dy_hat: "
+                "dL/dz = dL/dy_hat * W1.",
+            ),
+            Mistake(want["z"] / 2, "You dropped the 2 of dL/dy_hat = 2 (y_hat - y)."),
+        ),
+        "W0": (
+            Mistake(
+                want["W0"].T,
+                "Your dL/dW0 is transposed. It has W0's shape (hidden, inputs): "
+                "dL/dW0[i, j] = dL/dz_i * x_j, which is np.outer(d_z, x).",
+            ),
+            Mistake(
+                np.outer(np.ones_like(want["z"]), x),
+                "That is dz/dW0 alone (x in every row). Scale row i by dL/dz_i: np.outer(d_z, x).",
+            ),
+        ),
+        "x": (
+            Mistake(
+                lambda got: got.shape == W0.shape,
+                "You kept one term per hidden unit. x_j reaches every z_i, so sum them: "
+                "dL/dx_j = sum_i dL/dz_i * W0[i, j], i.e. W0.T @ d_z (manual: 18 + (-8) = 10).",
+            ),
+            Mistake(
+                W0.sum(axis=0),
+                "That is the sum of W0's columns, dz/dx without the chain rule. Weight row i by "
+                "dL/dz_i: W0.T @ d_z.",
+            ),
+        ),
+    }
+    names = {"y_hat": "dL/dy_hat", "W1": "dL/dW1", "z": "dL/dz", "W0": "dL/dW0", "x": "dL/dx"}
+    for key in KEYS:
+        expect_close(
+            grads[key],
+            want[key],
+            what=f"{names[key]} {what}",
+            topic="T10",
+            rtol=RTOL,
+            atol=ATOL,
+            next_step=f"Apply the chain rule from the loss back to {key}: multiply the gradient "
+            "arriving from the output side by the local derivative.",
+            mistakes=mistakes[key],
+        )
+
+
+def test_forward_matches_manual_example(learner):
+    """Check that the manual's example gives z = (11, -11) and y_hat = 11."""
+    z, y_hat = learner.forward(W0, W1, X)
+    expect_close(
+        z,
+        np.array([11.0, -11.0]),
+        what="z = W0 @ x for the manual's example",
+        topic="T10",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(
+                lambda got: got.shape == (3,),
+                "Your z has 3 entries, one per input. z = W0 @ x has one per hidden unit (2 here).",
+            ),
+        ),
+    )
+    expect_close(
+        y_hat,
+        11.0,
+        what="y_hat = W1 . z for the manual's example (so L = (11 - 10)^2 = 1)",
+        topic="T10",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(
+                lambda got: got.shape == (2,),
+                "Your y_hat has 2 entries: you multiplied elementwise. Use the dot product W1 @ z.",
+            ),
+        ),
+    )
+
+
+def test_backward_matches_manual_example(learner):
+    """Check the manual's gradients: (22, -22) for W1, (6, 4) for z, (10, -6, 8) for x, and W0's."""
+    want = {
+        "y_hat": 2.0,
+        "W1": np.array([22.0, -22.0]),
+        "z": np.array([6.0, 4.0]),
+        "W0": np.array([[6.0, 12.0, 18.0], [4.0, 8.0, 12.0]]),
+        "x": np.array([10.0, -6.0, 8.0]),
+    }
+    grads = _grads(learner, W0, W1, X, Y)
+    _expect_grads(grads, want, W0, W1, X, what="for the manual's example")
+
+
+def test_backward_matches_autograd(learner, rng):
+    """Check that backward matches torch autograd on a random 4 -> 5 -> 1 network."""
+    w0, w1, x = rng.normal(size=(5, 4)), rng.normal(size=5), rng.normal(size=4)
+    y = float(rng.normal())
+    t_w0, t_w1, t_x = (torch.tensor(a, requires_grad=True) for a in (w0, w1, x))
+    t_z = t_w0 @ t_x
+    t_y_hat = t_w1 @ t_z
+    t_z.retain_grad()
+    t_y_hat.retain_grad()
+    ((t_y_hat - y) ** 2).backward()
+    want = {
+        "y_hat": t_y_hat.grad.item(),
+        "W1": t_w1.grad.numpy(),
+        "z": t_z.grad.numpy(),
+        "W0": t_w0.grad.numpy(),
+        "x": t_x.grad.numpy(),
+    }
+    grads = _grads(learner, w0, w1, x, y)
+    _expect_grads(grads, want, w0, w1, x, what="for a random (5, 4) W0, compared with autograd")

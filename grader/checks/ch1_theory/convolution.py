@@ -1,0 +1,193 @@
+"""Checks for exercises/ch1_theory/convolution.py (manual T4, T6, E12)."""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from grader.expect import Mistake, expect_close
+
+# float64 sums of at most C_in * K * K = 27 products of O(1) numbers: only rounding order differs
+# from torch, about 1e-15 relative; 1e-9 leaves ample room and still catches any real slip.
+RTOL, ATOL = 1e-9, 1e-9
+
+# (padding, stride) pairs where one-sided padding and an ignored stride each change the output.
+PADDING_STRIDE_CASES = [(1, 1), (1, 2), (2, 3), (0, 2)]
+
+
+def _torch_conv(x, weight, bias=None, padding=0, stride=1):
+    bias = None if bias is None else torch.from_numpy(bias)
+    out = F.conv2d(
+        torch.from_numpy(x), torch.from_numpy(weight), bias, stride=stride, padding=padding
+    )
+    return out.numpy()
+
+
+def _size(size, kernel, padding, stride, sides=2):
+    return (size - kernel + sides * padding) // stride + 1
+
+
+def _conv_mistakes(x, weight, bias, padding, stride):
+    """The known wrong outputs of conv2d for these inputs, each with its misconception."""
+    kernel = weight.shape[-1]
+    height, width = x.shape[2:]
+    one_sided = (
+        _size(height, kernel, padding, stride, sides=1),
+        _size(width, kernel, padding, stride, sides=1),
+    )
+    no_stride = _torch_conv(x, weight, bias, padding, 1)
+    out_h, out_w = _size(height, kernel, padding, stride), _size(width, kernel, padding, stride)
+    mistakes = [
+        Mistake(
+            lambda got: padding > 0 and got.ndim == 4 and got.shape[2:] == one_sided,
+            f"Your output is {one_sided[0]} x {one_sided[1]}: you padded one side only. "
+            "np.pad takes (before, after) per axis; pad (padding, padding) on axes 2 and 3, which "
+            "adds 2P to each size.",
+        ),
+        Mistake(
+            no_stride,
+            "That is the stride-1 output: your windows and output size ignore the stride. Windows "
+            "start at i * stride, and O = floor((I - K + 2P) / S) + 1.",
+        ),
+        Mistake(
+            lambda got: (
+                got.shape == (x.shape[0], weight.shape[0], out_h, out_w)
+                and np.allclose(got, no_stride[:, :, :out_h, :out_w], rtol=RTOL, atol=ATOL)
+            ),
+            "Your output size is right, but the windows move by 1: the stride is ignored when you "
+            "slice. The window for output (i, j) starts at row i * stride, column j * stride.",
+        ),
+        Mistake(
+            _torch_conv(x, weight[:, :, ::-1, ::-1].copy(), bias, padding, stride),
+            "You flipped the kernel (the textbook convolution). CNN layers, torch's conv2d "
+            "included, compute cross-correlation: multiply window and kernel as they are.",
+        ),
+    ]
+    if bias is not None:
+        mistakes.append(
+            Mistake(
+                _torch_conv(x, weight, None, padding, stride),
+                "That is the output without the bias: add bias[o] to every position of output "
+                "channel o (bias[:, None, None] broadcasts over H and W).",
+            )
+        )
+    return tuple(mistakes)
+
+
+def test_conv2d_manual_example_gives_411(learner, reference):
+    """Check that the manual's 5x5 input (1..25) and 3x3 kernel (1..9) give 411 at the top left."""
+    x = np.arange(1, 26, dtype=np.float64).reshape(1, 1, 5, 5)
+    weight = np.arange(1, 10, dtype=np.float64).reshape(1, 1, 3, 3)
+    want = reference.conv2d(x, weight)
+    expect_close(
+        learner.conv2d(x, weight),
+        want,
+        what="conv2d of the manual's 5x5 input with its 3x3 kernel, a (1, 1, 3, 3) array with "
+        "411 at the top left",
+        topic="T4, E12",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(
+                lambda got: got.shape == (3, 3),
+                "You dropped the batch and channel axes. Keep the (batch, C_out, O_h, O_w) layout "
+                "(manual T6), even for one image with one channel.",
+            ),
+            Mistake(
+                lambda got: got.size and np.isclose(got.flat[0], 285),
+                "285 is the slide's own slip (erratum E12): 1x1 + 2x2 + ... + 9x9 multiplies the "
+                "kernel by itself. Multiply the kernel by the input window instead: 1x1 + 2x2 + "
+                "3x3 + 6x4 + 7x5 + 8x6 + 11x7 + 12x8 + 13x9 = 411.",
+            ),
+            Mistake(
+                lambda got: got.size and np.isclose(got.flat[0], 219),
+                "219 is the top left with the kernel flipped (the textbook convolution). CNN "
+                "layers compute cross-correlation: pair window and kernel as they are, giving 411.",
+            ),
+        ),
+    )
+
+
+def test_conv2d_channels_and_bias_match_torch(learner, rng):
+    """Check that conv2d sums over input channels and adds a bias per output channel, like torch."""
+    x = rng.normal(size=(2, 3, 6, 5))
+    weight = rng.normal(size=(4, 3, 3, 3))
+    bias = rng.normal(size=4)
+    expect_close(
+        learner.conv2d(x, weight, bias),
+        _torch_conv(x, weight, bias),
+        what="conv2d of a (2, 3, 6, 5) batch with a (4, 3, 3, 3) weight and a bias",
+        topic="T4",
+        rtol=RTOL,
+        atol=ATOL,
+        next_step="Each output channel o sums window * weight[o] over all input channels and the "
+        "K x K window, then adds bias[o].",
+        mistakes=_conv_mistakes(x, weight, bias, 0, 1)
+        + (
+            Mistake(
+                lambda got: got.shape == (2, 3, 4, 3),
+                "Your output has C_in channels: each output channel o uses its own kernel "
+                "weight[o] and sums over all C_in input channels, giving C_out channels.",
+            ),
+        ),
+    )
+
+
+def test_conv2d_padding_and_stride_match_torch(learner, rng):
+    """Check that conv2d pads both sides and moves windows by the stride, like torch."""
+    x = rng.normal(size=(2, 2, 7, 8))
+    weight = rng.normal(size=(3, 2, 3, 3))
+    bias = rng.normal(size=3)
+    for padding, stride in PADDING_STRIDE_CASES:
+        expect_close(
+            learner.conv2d(x, weight, bias, padding=padding, stride=stride),
+            _torch_conv(x, weight, bias, padding, stride),
+            what=f"conv2d of a (2, 2, 7, 8) batch with a 3x3 kernel, padding={padding}, "
+            f"stride={stride}",
+            topic="T4",
+            rtol=RTOL,
+            atol=ATOL,
+            next_step="Pad P zeros on every side, slide the window by S, and size the output "
+            "with O = floor((I - K + 2P) / S) + 1.",
+            mistakes=_conv_mistakes(x, weight, bias, padding, stride),
+        )
+
+
+def test_max_pool2d_matches_torch(learner, rng):
+    """Check that max_pool2d keeps channels, defaults the stride to the size, and matches torch."""
+    x = rng.normal(size=(2, 3, 7, 6))
+    for size, stride in [(2, None), (3, None), (3, 1)]:
+        got = learner.max_pool2d(x, size) if stride is None else learner.max_pool2d(x, size, stride)
+        want = F.max_pool2d(torch.from_numpy(x), size, stride).numpy()
+        stride_1 = F.max_pool2d(torch.from_numpy(x), size, 1).numpy()
+        expect_close(
+            got,
+            want,
+            what=f"max_pool2d(x, {size}{'' if stride is None else f', {stride}'}) of a "
+            "(2, 3, 7, 6) batch",
+            topic="T4",
+            rtol=RTOL,
+            atol=ATOL,
+            next_step="Take the max of each size x size window, per sample and per channel; "
+            "windows start every `stride` pixels.",
+            mistakes=(
+                Mistake(
+                    stride_1,
+                    "Your windows overlap: with no stride given, the stride is the window size "
+                    "(torch's default), so a 2x2 pool halves H and W.",
+                ),
+                Mistake(
+                    lambda got: got.ndim == 4 and got.shape[1] != x.shape[1] or got.ndim == 3,
+                    "Pooling keeps the number of channels: reduce over the window axes only "
+                    "(axis=(2, 3)), never over the channel axis.",
+                ),
+                Mistake(
+                    np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
+                    "You took the max across channels too. Pooling keeps channels apart: reduce "
+                    "over axis=(2, 3) only.",
+                ),
+                Mistake(
+                    F.avg_pool2d(torch.from_numpy(x), size, stride).numpy(),
+                    "That is average pooling. Max pooling keeps each window's largest value.",
+                ),
+            ),
+        )

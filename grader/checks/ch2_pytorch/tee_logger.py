@@ -1,0 +1,148 @@
+"""Checks for exercises/ch2_pytorch/tee_logger.py (manual P4)."""
+
+import contextlib
+import sys
+
+from grader.expect import describe, fail
+
+FIRST_RUN = "run 1: epoch 1  loss 0.250"
+SECOND_RUN = "run 2: epoch 1  loss 0.125"
+
+
+class SimulatedCrash(Exception):
+    """Raised inside the with-block, standing in for a training run that fails."""
+
+
+@contextlib.contextmanager
+def stdout_restored():
+    """Puts back the sys.stdout of the check (pytest's capture) whatever the learner's code did."""
+    before = sys.stdout
+    try:
+        yield before
+    finally:
+        sys.stdout = before
+
+
+def read_log(path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def test_print_reaches_terminal_and_file(learner, tmp_path, capsys):
+    """Check that a line printed inside the block shows on the terminal and lands in the file."""
+    log = tmp_path / "train.log"
+    with stdout_restored(), learner.TeeStdout(log):
+        print(FIRST_RUN)
+    terminal = capsys.readouterr().out
+    in_file = read_log(log)
+    if FIRST_RUN not in terminal:
+        fail(
+            f"print({FIRST_RUN!r}) inside the block to show on the terminal",
+            "nothing on the terminal" + (" (it reached only the log file)" if in_file else ""),
+            "write() must send the text to self.terminal, the sys.stdout saved in __enter__, as "
+            "well as to the file: the terminal is where you watch the run.",
+            "P4",
+        )
+    if FIRST_RUN not in in_file:
+        fail(
+            f"print({FIRST_RUN!r}) inside the block to land in {log.name}",
+            "no file at all" if not log.exists() else f"a file holding {in_file!r}",
+            "In __enter__, open the file (mode 'a') and make this object sys.stdout; in "
+            "write(), write the text to self.file too.",
+            "P4",
+        )
+
+
+def test_text_is_in_file_before_block_ends(learner, tmp_path, capsys):
+    """Check that each line is flushed to the file at once, while the block is still running."""
+    log = tmp_path / "train.log"
+    with stdout_restored(), learner.TeeStdout(log):
+        print(FIRST_RUN)
+        in_file = read_log(log)
+    if FIRST_RUN not in in_file:
+        fail(
+            f"{FIRST_RUN!r} to be in {log.name} as soon as print() returns",
+            f"a file holding {in_file!r} while the block was still running",
+            "Python buffers file writes, and a run killed by a dead terminal loses the buffer. "
+            "End write() with self.flush(), which flushes the terminal and the file.",
+            "P4",
+        )
+
+
+def test_reusing_path_appends(learner, tmp_path, capsys):
+    """Check that a second run with the same log path keeps the first run's text."""
+    log = tmp_path / "train.log"
+    for line in (FIRST_RUN, SECOND_RUN):
+        with stdout_restored(), learner.TeeStdout(log):
+            print(line)
+    in_file = read_log(log)
+    if FIRST_RUN not in in_file and SECOND_RUN in in_file:
+        fail(
+            f"{log.name} to hold both runs, {FIRST_RUN!r} then {SECOND_RUN!r}",
+            f"only the second run: {in_file!r}",
+            "open(path, 'w') empties the file each time, so a rerun wipes the previous log. "
+            "Open it in append mode: open(path, 'a', encoding='utf-8').",
+            "P4",
+        )
+    if not (FIRST_RUN in in_file and SECOND_RUN in in_file.split(FIRST_RUN, 1)[-1]):
+        fail(
+            f"{log.name} to hold both runs, {FIRST_RUN!r} then {SECOND_RUN!r}",
+            f"a file holding {in_file!r}",
+            "Open the file in append mode ('a') in __enter__ and write every line to it.",
+            "P4",
+        )
+
+
+def test_stdout_restored_even_when_block_raises(learner, tmp_path, capsys):
+    """Check that sys.stdout is back and the file closed after the block, even when it raised."""
+    log = tmp_path / "train.log"
+    tee = learner.TeeStdout(log)
+    with stdout_restored() as before:
+        with tee:
+            print(FIRST_RUN)
+        after_normal_exit = sys.stdout
+    crashed = False
+    with stdout_restored():
+        try:
+            with learner.TeeStdout(log):
+                print(SECOND_RUN)
+                raise SimulatedCrash("the training run failed")
+        except SimulatedCrash:
+            crashed = True
+        after_crash = sys.stdout
+    for after, how in ((after_normal_exit, "the block ended"), (after_crash, "the block raised")):
+        if after is before:
+            continue
+        if after is sys.__stdout__:
+            got = "sys.__stdout__, the process's original stdout"
+            step = (
+                "Restore the stream saved in __enter__ (self.terminal), not sys.__stdout__: "
+                "under pytest, Jupyter or another tee the two differ."
+            )
+        elif isinstance(after, learner.TeeStdout):
+            got = "your TeeStdout object, still installed"
+            step = "In __exit__, set sys.stdout = self.terminal."
+        else:
+            got = describe(after)
+            step = "In __exit__, set sys.stdout back to the stream saved in __enter__."
+        if how == "the block raised" and after_normal_exit is before:
+            step = (
+                "__exit__ runs when the block raises too (exc_type is then not None); restore "
+                "sys.stdout whatever exc_type is."
+            )
+        fail(f"sys.stdout to be the previous stream again after {how}", got, step, "P4")
+    if not crashed:
+        fail(
+            "the exception raised inside the block to reach the caller",
+            "no exception: __exit__ swallowed it",
+            "__exit__ returning True hides the exception, so a crashed run looks finished. "
+            "Return None from __exit__.",
+            "P4",
+        )
+    file = getattr(tee, "file", None)
+    if getattr(file, "closed", True) is False:
+        fail(
+            "the log file to be closed after the block",
+            "self.file still open",
+            "Close self.file in __exit__; every run that leaves it open leaks a file handle.",
+            "P4",
+        )
