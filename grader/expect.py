@@ -93,16 +93,35 @@ def expect_close(
     Known `mistakes` are compared first, so a learner who made one is told which.
     """
     if value is None:
-        fail(f"{what} to be {describe(want)}", "None", "Return the value instead of printing it or leaving it out.", topic)
+        fail(
+            f"{what} to be {describe(want)}",
+            "None",
+            "Return the value instead of printing it or leaving it out.",
+            topic,
+        )
     try:
-        got = to_numpy(value).astype(np.float64) if not np.iscomplexobj(to_numpy(value)) else to_numpy(value)
+        got = (
+            to_numpy(value).astype(np.float64)
+            if not np.iscomplexobj(to_numpy(value))
+            else to_numpy(value)
+        )
     except (TypeError, ValueError):
-        fail(f"{what} to be {describe(want)}", describe(value), next_step or "Return an array.", topic)
+        fail(
+            f"{what} to be {describe(want)}",
+            describe(value),
+            next_step or "Return an array.",
+            topic,
+        )
     want_np = to_numpy(want).astype(np.float64)
     if got.shape != want_np.shape:
         for mistake in mistakes:
             if _matches(got, mistake.value, rtol, atol):
-                fail(f"{what} to have shape {want_np.shape}", f"shape {got.shape}", mistake.explanation, topic)
+                fail(
+                    f"{what} to have shape {want_np.shape}",
+                    f"shape {got.shape}",
+                    mistake.explanation,
+                    topic,
+                )
         fail(
             f"{what} to have shape {want_np.shape}",
             f"shape {got.shape}",
@@ -124,9 +143,18 @@ def expect_close(
         return
     for mistake in mistakes:
         if mistake.value is not None and _matches(got, mistake.value, rtol, atol):
-            fail(f"{what} to match the reference solution", "a value that matches a known mistake", mistake.explanation, topic)
+            fail(
+                f"{what} to match the reference solution",
+                "a value that matches a known mistake",
+                mistake.explanation,
+                topic,
+            )
     diff = np.abs(got - want_np)
-    idx = np.unravel_index(int(np.nanargmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape) if diff.ndim else ()
+    idx = (
+        np.unravel_index(int(np.nanargmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
+        if diff.ndim
+        else ()
+    )
     at = f" at index {tuple(int(i) for i in idx)}" if diff.ndim else ""
     fail(
         f"{what} to match the reference within rtol={rtol:g}, atol={atol:g}",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import importlib.util
 import os
+import sys
 
 # TensorFlow's C++ start-up and oneDNN banners are not for learners; real errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,5 +32,15 @@ def import_frameworks(needs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return missing
 
 
-def installed(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Hides what C++ code writes to fd 2 (TF's absl/oneDNN banners ignore TF_CPP_MIN_LOG_LEVEL)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

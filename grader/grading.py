@@ -19,6 +19,7 @@ class CheckResult:
     status: str
     message: str = ""
     doc: str = ""
+    device: str | None = None
 
 
 @dataclass
@@ -44,7 +45,14 @@ class Options:
     timeout_scale: float = 1.0
 
     def pytest_args(self) -> list[str]:
-        return ["--exercises", str(self.learner_root), "--seed", str(self.seed), "--device", self.device]
+        return [
+            "--exercises",
+            str(self.learner_root),
+            "--seed",
+            str(self.seed),
+            "--device",
+            self.device,
+        ]
 
 
 def start_server(exercises: list[Exercise]) -> sandbox.ForkServer:
@@ -63,7 +71,9 @@ def probe_environment(server: sandbox.ForkServer) -> dict:
 
 def grade_one(server: sandbox.ForkServer, exercise: Exercise, options: Options) -> ExerciseResult:
     started = time.perf_counter()
-    raw = sandbox.run_exercise(server, exercise, options.pytest_args(), exercise.timeout * options.timeout_scale)
+    raw = sandbox.run_exercise(
+        server, exercise, options.pytest_args(), exercise.timeout * options.timeout_scale
+    )
     result = fold(exercise, raw, options)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
@@ -87,10 +97,18 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
             # A setup failure and a call result both arrive; the first non-pass verdict stands.
             previous = checks.get(record["check"])
             if previous is None or previous.status == "passed":
-                checks[record["check"]] = CheckResult(record["check"], record["status"], record["message"], record["doc"])
+                checks[record["check"]] = CheckResult(
+                    record["check"],
+                    record["status"],
+                    record["message"],
+                    record["doc"],
+                    record.get("device"),
+                )
             running = None
         elif event == "collect_error":
-            notes.append("The grader could not load this exercise's checks:\n" + record["message"][-1500:])
+            notes.append(
+                "The grader could not load this exercise's checks:\n" + record["message"][-1500:]
+            )
         elif event == "collect_skipped":
             checks["all"] = CheckResult("all", "skipped", record["message"])
         elif event == "data" and record["message"] not in sources:
@@ -110,12 +128,17 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         if running and running not in checks:
             checks[running] = CheckResult(running, status, message)
         for name in collected:
-            checks.setdefault(name, CheckResult(name, status, "Not run: the exercise's process had already stopped."))
+            checks.setdefault(
+                name,
+                CheckResult(name, status, "Not run: the exercise's process had already stopped."),
+            )
         if not checks:
             checks["process"] = CheckResult("process", status, message)
         notes.insert(0, message)
 
-    ordered = [checks[n] for n in collected if n in checks] + [c for n, c in checks.items() if n not in collected]
+    ordered = [checks[n] for n in collected if n in checks] + [
+        c for n, c in checks.items() if n not in collected
+    ]
     if not ordered and finished_normally and not notes:
         notes.append("No checks were collected for this exercise.")
     status = overall_status(ordered, raw, notes)
@@ -151,6 +174,19 @@ def overall_status(checks: list[CheckResult], raw: sandbox.RawResult, notes: lis
     if counted == {"passed"}:
         return "passed"
     return "failed"
+
+
+def device_checks(results: list[ExerciseResult]) -> dict:
+    """{device: {"ran": n, "skipped": n, "why_skipped": [...]}} over every device-aware check."""
+    counts: dict = {}
+    for result in results:
+        for check in result.checks:
+            if check.device:
+                entry = counts.setdefault(check.device, {"ran": 0, "skipped": 0, "why_skipped": []})
+                entry["skipped" if check.status == "skipped" else "ran"] += 1
+                if check.status == "skipped" and check.message not in entry["why_skipped"]:
+                    entry["why_skipped"].append(check.message)
+    return counts
 
 
 def as_dict(result: ExerciseResult) -> dict:

@@ -16,8 +16,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR
-from grader import data
+from grader import CHECKS_DIR, REFERENCE_DIR, data
 from grader.expect import CheckFailed
 
 DEFAULT_SEED = 1234
@@ -25,12 +24,24 @@ DEFAULT_SEED = 1234
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kit", "CNN-basics grader")
-    group.addoption("--exercises", default="exercises", help="folder laid out like exercises/ to grade")
-    group.addoption("--seed", type=int, default=None, help=f"seed set before every check (default {DEFAULT_SEED})")
     group.addoption(
-        "--device", default="all", choices=["cpu", "cuda", "all"], help="devices for device-aware checks"
+        "--exercises", default="exercises", help="folder laid out like exercises/ to grade"
     )
-    group.addoption("--kit-results", default=None, help="(internal) JSON-lines file for check results")
+    group.addoption(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"seed set before every check (default {DEFAULT_SEED})",
+    )
+    group.addoption(
+        "--device",
+        default="all",
+        choices=["cpu", "cuda", "all"],
+        help="devices for device-aware checks",
+    )
+    group.addoption(
+        "--kit-results", default=None, help="(internal) JSON-lines file for check results"
+    )
     parser.addini("kit_seed", "default seed for the grader", default=str(DEFAULT_SEED))
 
 
@@ -92,7 +103,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     kit.record(
         event="check",
         check=check_name(item),
-        doc=_first_line(getattr(item, "function", None).__doc__ if hasattr(item, "function") else ""),
+        device=check_device(item),
+        doc=_first_line(
+            getattr(item, "function", None).__doc__ if hasattr(item, "function") else ""
+        ),
         status=status,
         message=message,
         when=call.when,
@@ -142,7 +156,9 @@ class KitState:
         key = (root, relative)
         if key not in self._modules:
             path = root / relative
-            name = f"_kit_{'learner' if root == self.learner_root else 'reference'}_" + relative[:-3].replace("/", "_")
+            name = f"_kit_{'learner' if root == self.learner_root else 'reference'}_" + relative[
+                :-3
+            ].replace("/", "_")
             try:
                 spec = importlib.util.spec_from_file_location(name, path)
                 module = importlib.util.module_from_spec(spec)
@@ -168,7 +184,10 @@ class KitState:
             return "error", str(exc)
         where = self._learner_frame(exc)
         if isinstance(exc, NotImplementedError) and where:
-            return "not_started", f"Not started: {where} still raises NotImplementedError. Fill in the TODO above that line."
+            return (
+                "not_started",
+                f"Not started: {where} still raises NotImplementedError. Fill in the TODO above that line.",
+            )
         if isinstance(exc, SyntaxError) and exc.filename and self._is_learner_file(exc.filename):
             line = (exc.text or "").strip()
             return "error", (
@@ -185,7 +204,10 @@ class KitState:
                 "training run too. Next step: return from the function instead of exiting."
             )
         if where:
-            return "error", f"Your code raised {summary}\n    at {where}\nNext step: fix the error on that line."
+            return (
+                "error",
+                f"Your code raised {summary}\n    at {where}\nNext step: fix the error on that line.",
+            )
         return "error", (
             f"Checking your result raised {summary}. This usually means your code returned something "
             "of the wrong kind (for example None); compare with the docstring's stated return value."
@@ -220,13 +242,21 @@ def check_name(item: pytest.Item) -> str:
     return item.name.removeprefix("test_")
 
 
+def check_device(item: pytest.Item) -> str | None:
+    """The device a check exercises: its `device` parameter, "cuda" for CUDA-only checks."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "device" in callspec.params:
+        return callspec.params["device"]
+    return "cuda" if "cuda" in getattr(item, "fixturenames", ()) else None
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     if "torch" in sys.modules:
         sys.modules["torch"].manual_seed(seed)  # seeds CUDA too
-    if "tensorflow" in sys.modules:
-        sys.modules["tensorflow"].random.set_seed(seed)
+    if "tensorflow" in sys.modules:  # E2: this seeds Python, NumPy and TF together
+        sys.modules["tensorflow"].keras.utils.set_random_seed(seed)
 
 
 def _skip_reason(excinfo: pytest.ExceptionInfo) -> str:
@@ -275,7 +305,9 @@ class DataAccess:
 
     def cifar10(self, train: bool = True, transform=None):
         loaded = data.cifar10(train=train, transform=transform)
-        self._kit.record(event="data", message=f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}")
+        self._kit.record(
+            event="data", message=f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}"
+        )
         return loaded
 
 
@@ -283,6 +315,16 @@ class DataAccess:
 def datasets(request: pytest.FixtureRequest) -> DataAccess:
     """Lazy access to California housing and CIFAR-10 (see DataAccess)."""
     return DataAccess(request.config._kit)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def cuda() -> object:
+    """torch.device("cuda") for CUDA-only checks; without CUDA they are reported skipped."""
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA not available")
+    return torch.device("cuda")
 
 
 @pytest.fixture

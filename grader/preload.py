@@ -6,6 +6,6 @@ from grader.frameworks import import_frameworks
 
 import_frameworks(os.environ.get("KIT_PRELOAD", "torch").split(","))
 
-import pytest  # noqa: E402,F401  (imported for its start-up cost, after the frameworks)
+import pytest  # noqa: F401  (imported for its start-up cost, after the frameworks)
 
-import grader.plugin  # noqa: E402,F401
+import grader.plugin  # noqa: F401

@@ -38,7 +38,9 @@ def drift(target: Path = EXERCISES_DIR) -> list[str]:
     return stale
 
 
-def release(target: Path = EXERCISES_DIR, overwrite: bool = False, exercises=None) -> tuple[list[str], list[str]]:
+def release(
+    target: Path = EXERCISES_DIR, overwrite: bool = False, exercises=None
+) -> tuple[list[str], list[str]]:
     """Writes missing or changed stubs. Returns (written, refused).
 
     A file that exists and differs may hold a learner's work, so it is replaced only with

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.grading import ExerciseResult, as_dict
+from grader.grading import ExerciseResult, as_dict, device_checks
 
 STYLE = {
     "passed": ("passed", "green"),
@@ -23,12 +23,16 @@ STYLE = {
 }
 
 
-def header(console: Console, env: dict, seed: int, device: str, learner_root: Path, rerun: str) -> None:
+def header(
+    console: Console, env: dict, seed: int, device: str, learner_root: Path, rerun: str
+) -> None:
     lines = [
         f"grading [bold]{_rel(learner_root)}[/]   seed {seed}   device {device}",
-        f"Python {env.get('python')}   torch {env.get('torch') or 'not installed'}"
-        f" ({'CUDA ' + env['torch_cuda_build'] if env.get('torch_cuda_build') else 'CPU build'})"
-        f"   tensorflow {env.get('tensorflow') or 'not loaded'}",
+        (
+            f"Python {env.get('python')}   torch {env.get('torch') or 'not installed'}"
+            f" ({'CUDA ' + env['torch_cuda_build'] if env.get('torch_cuda_build') else 'CPU build'})"
+            f"   tensorflow {env.get('tensorflow') or 'not loaded'}"
+        ),
         f"CUDA available: {'yes — ' + ', '.join(env['gpus']) if env.get('cuda_available') else 'no'}",
         f"rerun exactly: [bold]{rerun}[/]",
     ]
@@ -51,8 +55,15 @@ def table(results: list[ExerciseResult]) -> Table:
         checks = f"{sum(c.status == 'passed' for c in counted)}/{len(counted)}"
         if skipped:
             checks += f" (+{skipped} skipped)"
-        grid.add_row(str(n), r.id, r.title, " ".join(r.topics), Text(label, style=style), checks,
-                     f"{r.score:g}/{r.max_score}")
+        grid.add_row(
+            str(n),
+            r.id,
+            r.title,
+            " ".join(r.topics),
+            Text(label, style=style),
+            checks,
+            f"{r.score:g}/{r.max_score}",
+        )
     total = sum(r.score for r in results)
     grid.add_section()
     grid.add_row("", "total", "", "", "", "", f"{total:g}/{sum(r.max_score for r in results)}")
@@ -62,7 +73,9 @@ def table(results: list[ExerciseResult]) -> Table:
 def details(console: Console, results: list[ExerciseResult]) -> None:
     """Messages for everything that is not passed, grouped by exercise."""
     for r in results:
-        if r.status in ("passed", "not_started", "skipped") and not any(c.status in ("failed", "error") for c in r.checks):
+        if r.status in ("passed", "not_started", "skipped") and not any(
+            c.status in ("failed", "error") for c in r.checks
+        ):
             continue
         console.rule(f"[bold]{r.id}[/] — {r.title} ({' '.join(r.topics)})")
         for note in r.notes:
@@ -76,7 +89,21 @@ def details(console: Console, results: list[ExerciseResult]) -> None:
             if c.doc:
                 console.print(Text(f"  {c.doc}", style="dim"))
             console.print(Text("  " + c.message.replace("\n", "\n  ")))
-        console.print(f"  Hints: [bold]kit hint {r.id}[/]  (add --level 2 for more, --lang ja for Japanese)")
+        console.print(
+            f"  Hints: [bold]kit hint {r.id}[/]  (add --level 2 for more, --lang ja for Japanese)"
+        )
+
+
+def device_line(console: Console, results: list[ExerciseResult]) -> None:
+    """Which devices the device-aware checks really ran on, so a skipped GPU never looks passed."""
+    parts = []
+    for device, count in sorted(device_checks(results).items()):
+        part = f"{device}: {count['ran']} ran"
+        if count["skipped"]:
+            part += f", {count['skipped']} skipped ({'; '.join(count['why_skipped'])})"
+        parts.append(part)
+    if parts:
+        console.print("device checks — " + "; ".join(parts))
 
 
 def data_sources(console: Console, results: list[ExerciseResult]) -> None:
@@ -90,7 +117,9 @@ def summary_line(results: list[ExerciseResult]) -> str:
     return ", ".join(f"{n} {STYLE[s][0]}" for s, n in counts.items() if n)
 
 
-def write_json(path: Path, results: list[ExerciseResult], env: dict, seed: int, device: str, learner_root: Path) -> None:
+def write_json(
+    path: Path, results: list[ExerciseResult], env: dict, seed: int, device: str, learner_root: Path
+) -> None:
     report = {
         "schema": "cnn-basics-kit/report/1",
         "exercises_dir": str(learner_root),
@@ -102,6 +131,7 @@ def write_json(path: Path, results: list[ExerciseResult], env: dict, seed: int, 
             "max_score": sum(r.max_score for r in results),
             **{status: sum(r.status == status for r in results) for status in STYLE},
         },
+        "device_checks": device_checks(results),
         "exercises": [as_dict(r) for r in results],
     }
     Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -13,6 +13,7 @@ import os
 import re
 import resource
 import signal
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,9 @@ class ForkServer:
     def run(self, target, args: tuple, timeout: float, workdir: Path) -> RawResult:
         results = workdir / "results.jsonl"
         log = workdir / "output.log"
-        process = self.context.Process(target=_child, args=(target, args, str(results), str(log)), daemon=True)
+        process = self.context.Process(
+            target=_child, args=(target, args, str(results), str(log)), daemon=True
+        )
         process.start()
         process.join(timeout)
         raw = RawResult()
@@ -53,7 +56,9 @@ class ForkServer:
             process.join()
         raw.exitcode = process.exitcode
         if results.exists():
-            raw.records = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+            raw.records = [
+                json.loads(line) for line in results.read_text().splitlines() if line.strip()
+            ]
         if log.exists():
             raw.log_tail = log.read_text(errors="replace")[-30000:]
         return raw
@@ -68,7 +73,9 @@ def _child(target, args: tuple, results: str, log: str) -> None:
     os.dup2(log_file.fileno(), 2)
     faulthandler.enable(file=log_file)
     limit = os.environ.get("KIT_MEMORY_LIMIT_GB")
-    if limit and float(limit) > 0:
+    # The CUDA driver maps large private regions on the host, so the limit is CPU-only.
+    torch = sys.modules.get("torch")
+    if limit and float(limit) > 0 and not (torch and torch.cuda.is_available()):
         size = int(float(limit) * 2**30)
         resource.setrlimit(resource.RLIMIT_DATA, (size, size))
     code = target(*args, results)
@@ -83,7 +90,17 @@ def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
     # Third-party pytest plugins installed in the learner's environment must not change grading.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     code = pytest.main(
-        [check_file, "-q", "-p", "no:cacheprovider", "-p", "grader.plugin", "--kit-results", results, *pytest_args]
+        [
+            check_file,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "grader.plugin",
+            "--kit-results",
+            results,
+            *pytest_args,
+        ]
     )
     return int(code) if int(code) in (0, 1, 5) else 3
 
@@ -100,12 +117,16 @@ def crash_summary(raw: RawResult, learner_root: Path) -> str:
         how = f"crashed with {name}"
         if name == "SIGKILL":
             how += " (often the system running out of memory)"
-        next_step = "a native library crashed there; check the shapes, dtypes and pointers you pass to it"
+        next_step = (
+            "a native library crashed there; check the shapes, dtypes and pointers you pass to it"
+        )
     else:
         how = f"exited early with code {raw.exitcode} (os._exit or a fatal error)"
         next_step = "exercise code must return, never exit the process"
     where = _learner_line(raw.log_tail, learner_root)
-    return f"The exercise's process {how}{' at ' + where if where else ''}.\nNext step: {next_step}."
+    return (
+        f"The exercise's process {how}{' at ' + where if where else ''}.\nNext step: {next_step}."
+    )
 
 
 def _learner_line(log: str, learner_root: Path) -> str | None:
@@ -114,4 +135,3 @@ def _learner_line(log: str, learner_root: Path) -> str | None:
         if Path(path).resolve().is_relative_to(learner_root):
             return f"{os.path.relpath(path)}:{line}"
     return None
-

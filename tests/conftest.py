@@ -23,7 +23,9 @@ def grade(server, tmp_path):
 
     def run(exercise_id, root=None, seed=1234, device="all", timeout_scale=1.0):
         exercise = manifest.find(exercise_id)
-        options = grading.Options(Path(root or REFERENCE_DIR).resolve(), seed, device, timeout_scale)
+        options = grading.Options(
+            Path(root or REFERENCE_DIR).resolve(), seed, device, timeout_scale
+        )
         return grading.grade_one(server, exercise, options)
 
     return run
@@ -34,7 +36,9 @@ def write_mutant(mutant: Mutant, root: Path) -> Path:
     exercise = manifest.find(mutant.exercise)
     source = (REFERENCE_DIR / exercise.module).read_text()
     for old, new in mutant.edits:
-        assert source.count(old) == 1, f"mutant {mutant.name!r}: {old!r} occurs {source.count(old)} times"
+        assert source.count(old) == 1, (
+            f"mutant {mutant.name!r}: {old!r} occurs {source.count(old)} times"
+        )
         source = source.replace(old, new)
     target = root / exercise.module
     target.parent.mkdir(parents=True, exist_ok=True)

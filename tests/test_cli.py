@@ -18,8 +18,15 @@ SCHEMA = json.loads((PROJECT_ROOT / "grader" / "report.schema.json").read_text()
 
 def kit(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "COLUMNS": "160"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_reference_gets_full_marks(tmp_path):
@@ -28,10 +35,17 @@ def test_reference_gets_full_marks(tmp_path):
     assert run.returncode == 0, run.stderr
     report = json.loads(out.read_text())
     jsonschema.validate(report, SCHEMA)
-    failing = {e["id"]: [c for c in e["checks"] if c["status"] != "passed"] for e in report["exercises"]
-               if e["status"] != "passed"}
+    failing = {
+        e["id"]: [c for c in e["checks"] if c["status"] != "passed"]
+        for e in report["exercises"]
+        if e["status"] != "passed"
+    }
     assert failing == {}
-    assert report["totals"]["score"] == report["totals"]["max_score"] == sum(ex.points for ex in manifest.load())
+    assert (
+        report["totals"]["score"]
+        == report["totals"]["max_score"]
+        == sum(ex.points for ex in manifest.load())
+    )
     assert "seed 1234" in run.stdout
 
 
@@ -41,7 +55,9 @@ def test_pristine_stubs_are_all_not_started(tmp_path):
     assert run.returncode == 0, run.stderr
     report = json.loads(out.read_text())
     jsonschema.validate(report, SCHEMA)
-    assert {e["id"]: e["status"] for e in report["exercises"]} == {ex.id: "not_started" for ex in manifest.load()}
+    assert {e["id"]: e["status"] for e in report["exercises"]} == {
+        ex.id: "not_started" for ex in manifest.load()
+    }
     assert "Traceback" not in run.stdout + run.stderr
     assert "not started" in run.stdout
 
@@ -90,7 +106,10 @@ def test_same_seed_reproduces_results(tmp_path):
 @pytest.mark.parametrize(
     "args, phrase",
     [
-        (["grade", "no_such_exercise"], "unknown exercise id 'no_such_exercise'; valid ids: activations"),
+        (
+            ["grade", "no_such_exercise"],
+            "unknown exercise id 'no_such_exercise'; valid ids: activations",
+        ),
         (["grade", "--exercises", "does/not/exist"], "no such directory"),
         (["grade", "--exercises", "grader"], "holds none of the exercise modules"),
         (["hint", "nope"], "unknown exercise id 'nope'"),

@@ -16,7 +16,11 @@ SUBMISSIONS = {
     "infinite loop": poisoned("loop", RELU[0], "while True:\n        pass"),
     "os._exit": poisoned("os_exit", RELU[0], "import os\n    os._exit(3)"),
     "sys.exit": poisoned("sys_exit", RELU[0], "import sys\n    sys.exit(1)"),
-    "raise at import": poisoned("import_error", "import numpy as np", "import numpy as np\n\nraise RuntimeError('boom at import')"),
+    "raise at import": poisoned(
+        "import_error",
+        "import numpy as np",
+        "import numpy as np\n\nraise RuntimeError('boom at import')",
+    ),
     "syntax error": poisoned("syntax", RELU[0], "return np.maximum(x, 0"),
     "segfault": poisoned("segfault", RELU[0], "import ctypes\n    ctypes.string_at(0)"),
     "MemoryError": poisoned("memory", RELU[0], "return np.ones(2**45)"),

@@ -26,8 +26,12 @@ class Mutant:
         return f"{self.exercise}:{self.name}"
 
 
-def wrong(exercise, name, edits, check, message, status="failed", check_status=None, needs_cuda=False) -> Mutant:
-    return Mutant(exercise, name, tuple(edits), status, check, message, check_status or status, needs_cuda)
+def wrong(
+    exercise, name, edits, check, message, status="failed", check_status=None, needs_cuda=False
+) -> Mutant:
+    return Mutant(
+        exercise, name, tuple(edits), status, check, message, check_status or status, needs_cuda
+    )
 
 
 def correct(exercise, name, edits) -> Mutant:
