@@ -54,11 +54,21 @@ def describe(value: Any) -> str:
         return "None"
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         kind = type(value).__module__.split(".")[0]
-        kind = {"numpy": "numpy array", "torch": "torch tensor"}.get(kind, type(value).__name__)
-        return f"a {kind} of shape {tuple(value.shape)} and dtype {value.dtype}"
+        kind = {
+            "numpy": "numpy array",
+            "torch": "torch tensor",
+            "tensorflow": "TensorFlow tensor",
+        }.get(kind, type(value).__name__)
+        dtype = (
+            getattr(value.dtype, "name", value.dtype)
+            if kind == "TensorFlow tensor"
+            else value.dtype
+        )
+        return f"a {kind} of shape {tuple(value.shape)} and dtype {dtype}"
     if isinstance(value, (int, float, np.number)):
         return f"the number {value!r}"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _matches(got: np.ndarray, want: Any, rtol: float, atol: float) -> bool:

@@ -22,11 +22,15 @@ def import_frameworks(needs: list[str] | tuple[str, ...]) -> dict[str, str]:
     order = ["numpy"]
     if "torch" in needs or "tensorflow" in needs:
         order += ["torch", "torchvision"]
+    if "sklearn" in needs:
+        order += ["sklearn.datasets"]
     if "tensorflow" in needs:
         order += ["tensorflow"]
     for name in order:
         try:
-            importlib.import_module(name)
+            # TF 2.21 prints absl/oneDNN banners on fd 2 whatever TF_CPP_MIN_LOG_LEVEL says.
+            with native_stderr_silenced() if name == "tensorflow" else contextlib.nullcontext():
+                importlib.import_module(name)
         except ImportError as exc:
             missing[name] = str(exc)
     return missing

@@ -57,6 +57,8 @@ class Options:
 
 def start_server(exercises: list[Exercise]) -> sandbox.ForkServer:
     needs = {need for ex in exercises for need in ex.needs} or {"torch"}
+    if any("california" in ex.data for ex in exercises):
+        needs.add("sklearn")  # sklearn.datasets takes seconds to import; pay it once
     return sandbox.ForkServer(needs)
 
 
@@ -118,8 +120,10 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         if raw.timed_out:
             limit = exercise.timeout * options.timeout_scale
             message = (
-                f"Did not finish within {limit:g} s. Look for a loop that never ends or training on far "
-                f"more data than the exercise asks for. (Time limits scale with --timeout-scale.)"
+                f"Did not finish within {limit:g} s. Look for a loop that never ends, training on far "
+                "more data than the exercise asks for, or a DataLoader with num_workers > 0 (its "
+                "worker processes cannot start inside the grader; use num_workers=0). "
+                "(Time limits scale with --timeout-scale.)"
             )
             status = "timeout"
         else:

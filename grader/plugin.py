@@ -18,6 +18,7 @@ import pytest
 
 from grader import CHECKS_DIR, REFERENCE_DIR, data
 from grader.expect import CheckFailed
+from grader.frameworks import import_frameworks
 
 DEFAULT_SEED = 1234
 
@@ -46,6 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # In a plain `pytest grader/checks` run a TF check module may import tensorflow before a
+    # CIFAR check imports torchvision, which crashes; importing torchvision first is safe.
+    import_frameworks(["torch"])
     config._kit = KitState(config)  # type: ignore[attr-defined]
 
 

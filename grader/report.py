@@ -43,7 +43,7 @@ def table(results: list[ExerciseResult]) -> Table:
     grid = Table(title="Results", show_lines=False)
     grid.add_column("#", justify="right")
     grid.add_column("exercise")
-    grid.add_column("title")
+    grid.add_column("title", no_wrap=True, overflow="ellipsis", max_width=36)
     grid.add_column("manual")
     grid.add_column("status")
     grid.add_column("checks", justify="right")

@@ -67,6 +67,10 @@ class ForkServer:
 def _child(target, args: tuple, results: str, log: str) -> None:
     """Body of every exercise process: quiet output, crash dumps to the log, then run `target`."""
     log_file = open(log, "w")  # noqa: SIM115 - must outlive this frame for faulthandler
+    # Files learner code writes to relative paths land in this exercise's scratch folder, not
+    # in the learner's repository.
+    sys.path[:] = [os.path.abspath(entry) for entry in sys.path]
+    os.chdir(Path(log).parent)
     # Kept so that a data download can still show its progress bar (grader.data.to_terminal).
     os.environ["KIT_TERMINAL_FD"] = str(os.dup(2))
     os.dup2(log_file.fileno(), 1)
@@ -89,14 +93,18 @@ def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
 
     # Third-party pytest plugins installed in the learner's environment must not change grading.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # Always the checks' own ini (never a pyproject.toml found near the learner's folder); it
+    # turns off assertion rewriting, which with python_files = *.py would rewrite every module
+    # the exercise imports (sklearn's import alone went from about 5 s to 50 s).
+    checks_dir = Path(check_file).parents[1]
     code = pytest.main(
         [
             check_file,
+            "-c",
+            str(checks_dir / "pytest.ini"),
+            "--rootdir",
+            str(checks_dir),
             "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "grader.plugin",
             "--kit-results",
             results,
             *pytest_args,

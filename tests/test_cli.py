@@ -60,6 +60,8 @@ def test_pristine_stubs_are_all_not_started(tmp_path):
     }
     assert "Traceback" not in run.stdout + run.stderr
     assert "not started" in run.stdout
+    # A stub that is not started never makes the kit load (or download) a data set.
+    assert {e["id"]: e["data"] for e in report["exercises"] if e["data"]} == {}
 
 
 def test_stubs_match_the_generator():
@@ -108,7 +110,7 @@ def test_same_seed_reproduces_results(tmp_path):
     [
         (
             ["grade", "no_such_exercise"],
-            "unknown exercise id 'no_such_exercise'; valid ids: activations",
+            "unknown exercise id 'no_such_exercise'; valid ids: conv_output_size, convolution",
         ),
         (["grade", "--exercises", "does/not/exist"], "no such directory"),
         (["grade", "--exercises", "grader"], "holds none of the exercise modules"),
@@ -136,3 +138,40 @@ def test_hint_levels_in_both_languages():
         assert len(ex.hints["en"]) >= 2 and len(ex.hints["ja"]) >= 2, ex.id
     run = kit("hint", "activations", "--level", "2", "--lang", "ja")
     assert run.returncode == 0 and "hint 2" in run.stdout
+
+
+def test_missing_data_stops_only_the_exercises_that_need_it(tmp_path, monkeypatch):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("KIT_DATA_DIR", str(empty))
+    monkeypatch.setenv("KIT_OFFLINE", "1")
+    out = tmp_path / "report.json"
+    run = kit(
+        "grade", "california_dataset", "activations", "--exercises", "reference", "--json", str(out)
+    )
+    assert run.returncode == 0, run.stderr
+    by_id = {e["id"]: e for e in json.loads(out.read_text())["exercises"]}
+    assert by_id["activations"]["status"] == "passed"
+    assert by_id["california_dataset"]["status"] == "error"
+    messages = [
+        c["message"] for c in by_id["california_dataset"]["checks"] if c["status"] == "error"
+    ]
+    assert messages and all(
+        "California housing is missing" in m and str(empty) in m for m in messages
+    )
+
+
+def test_doctor_reports_each_part_of_the_environment():
+    run = kit("doctor")
+    assert run.returncode in (0, 1), run.stderr
+    for subject in (
+        "Python",
+        "torch",
+        "CUDA",
+        "tensorflow",
+        "data directory",
+        "California housing",
+        "CIFAR-10",
+    ):
+        assert subject in run.stdout, subject
+    assert "Traceback" not in run.stderr

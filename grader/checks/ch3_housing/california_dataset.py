@@ -1,0 +1,186 @@
+"""Checks for exercises/ch3_housing/california_dataset.py (manual P5, P6)."""
+
+import warnings
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader
+
+from grader.expect import describe, expect_close, fail
+
+SMALL_N = 6  # not 8, so that a count of features cannot pass for a count of samples
+N_FEATURES = 8
+# Scales like California's columns (Population reaches thousands), drawn in float64 as sklearn's.
+FEATURE_SCALES = np.array([2.0, 12.0, 2.5, 0.5, 1100.0, 10.0, 2.0, 2.0])
+BATCH = 4
+# Items are rows of the inputs cast to float32, nothing computed: they must match exactly.
+EXACT = {"rtol": 0.0, "atol": 0.0}
+# Rows of the real data set compared with the learner's items, spread over the whole file.
+REAL_ROWS = (0, 1, 9999, 20639)
+CALIFORNIA_ROWS = 20640
+
+
+def small_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 features (6, 8) and targets (6,), like fetch_california_housing returns them."""
+    features = rng.normal(size=(SMALL_N, N_FEATURES)) * FEATURE_SCALES
+    targets = rng.uniform(0.5, 5.0, size=SMALL_N)
+    return features, targets
+
+
+def is_float32(value) -> bool:
+    return getattr(value, "dtype", None) in (np.float32, torch.float32)
+
+
+def broadcast_demo(targets: np.ndarray) -> str:
+    """What MSE does with a (batch,) target: even a perfect (batch, 1) prediction scores > 0."""
+    target = torch.as_tensor(targets[:BATCH], dtype=torch.float32)
+    perfect = target.reshape(-1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's own broadcasting warning: this is the demo
+        loss = F.mse_loss(perfect, target).item()
+    return (
+        f"A batch of such targets has shape ({BATCH},) while the model outputs ({BATCH}, 1), and "
+        f"F.mse_loss broadcasts the pair to ({BATCH}, {BATCH}): even a perfect prediction then "
+        f"scores MSE {loss:.3f} instead of 0. Reshape the targets to (N, 1) in __init__, "
+        "e.g. targets.reshape(-1, 1)."
+    )
+
+
+def float64_demo() -> str:
+    """The error a float64 batch raises at the model's first Linear layer."""
+    try:
+        nn.Linear(N_FEATURES, 1)(torch.zeros(2, N_FEATURES, dtype=torch.float64))
+        error = "a dtype error"
+    except RuntimeError as exc:
+        error = f"RuntimeError: {exc}"
+    return (
+        "NumPy and scikit-learn use float64, but the model's weights are float32: a float64 "
+        f"batch stops at the first Linear layer with {error}. Cast once in __init__ with "
+        "np.asarray(..., dtype=np.float32)."
+    )
+
+
+def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, what: str) -> None:
+    """item must be (features[index], targets[index]) as float32 of shapes (8,) and (1,)."""
+    if not (isinstance(item, (tuple, list)) and len(item) == 2):
+        fail(
+            f"{what} to be a pair (features, target)",
+            describe(item),
+            "Return a tuple: return self.features[index], self.targets[index].",
+            "P6",
+        )
+    x, y = item
+    if tuple(getattr(x, "shape", ())) != (N_FEATURES,):
+        fail(
+            f"the features of {what} to have shape ({N_FEATURES},)",
+            describe(x),
+            "An item is one sample: the index-th row of the (N, 8) features, self.features[index].",
+            "P6",
+        )
+    if tuple(getattr(y, "shape", (None,))) == ():
+        fail(f"the target of {what} to have shape (1,)", describe(y), broadcast_demo(targets), "P6")
+    if tuple(getattr(y, "shape", ())) != (1,):
+        fail(
+            f"the target of {what} to have shape (1,)",
+            describe(y),
+            "Keep the targets as an (N, 1) array and return the index-th row.",
+            "P6",
+        )
+    for part, name in ((x, "features"), (y, "target")):
+        if not is_float32(part):
+            fail(f"the {name} of {what} to be float32", describe(part), float64_demo(), "P6")
+    expect_close(
+        x, features[index].astype(np.float32), what=f"the features of {what}", topic="P6", **EXACT
+    )
+    expect_close(
+        y,
+        targets[index : index + 1].astype(np.float32),
+        what=f"the target of {what}",
+        topic="P6",
+        **EXACT,
+    )
+
+
+def test_len_counts_the_samples(learner, rng):
+    """Check that len(dataset) is the number of samples (rows), not the number of features."""
+    features, targets = small_data(rng)
+    dataset = learner.CaliforniaDataset(features.copy(), targets.copy())
+    got = len(dataset)
+    if got == N_FEATURES:
+        fail(
+            f"len() of a dataset over ({SMALL_N}, {N_FEATURES}) features to be {SMALL_N}",
+            f"{got}, the number of features",
+            "__len__ counts samples, the rows: len(self.features), or self.features.shape[0].",
+            "P6",
+        )
+    if got != SMALL_N:
+        fail(
+            f"len() of a dataset over ({SMALL_N}, {N_FEATURES}) features to be {SMALL_N}",
+            f"{got}",
+            "Return the number of samples: len(self.features).",
+            "P6",
+        )
+
+
+def test_item_is_float32_with_a_target_of_shape_1(learner, rng):
+    """Check that dataset[i] is (features (8,), target (1,)), both float32, from row i."""
+    features, targets = small_data(rng)
+    dataset = learner.CaliforniaDataset(features.copy(), targets.copy())
+    for index in (0, 3, SMALL_N - 1):
+        expect_item(dataset[index], features, targets, index, f"dataset[{index}]")
+
+
+def test_dataloader_batches_fit_the_model(learner, rng):
+    """Check that a DataLoader batch is float32 features (4, 8) and targets (4, 1), like the model."""
+    features, targets = small_data(rng)
+    dataset = learner.CaliforniaDataset(features.copy(), targets.copy())
+    x, y = next(iter(DataLoader(dataset, batch_size=BATCH, shuffle=False)))
+    what = f"a batch from DataLoader(dataset, batch_size={BATCH})"
+    if tuple(y.shape) == (BATCH,):
+        fail(
+            f"the targets of {what} to have shape ({BATCH}, 1)",
+            describe(y),
+            broadcast_demo(targets),
+            "P6, P9",
+        )
+    for part, name, shape in ((x, "features", (BATCH, N_FEATURES)), (y, "targets", (BATCH, 1))):
+        if tuple(part.shape) != shape:
+            fail(
+                f"the {name} of {what} to have shape {shape}",
+                describe(part),
+                "Return one sample per item: features of shape (8,) and a target of shape (1,).",
+                "P6, P9",
+            )
+        if not is_float32(part):
+            fail(f"the {name} of {what} to be float32", describe(part), float64_demo(), "P6")
+    expect_close(
+        x, features[:BATCH].astype(np.float32), what=f"the features of {what}", topic="P6", **EXACT
+    )
+    expect_close(
+        y,
+        targets[:BATCH, None].astype(np.float32),
+        what=f"the targets of {what}",
+        topic="P6",
+        **EXACT,
+    )
+
+
+def test_wraps_the_california_data(learner, rng, datasets):
+    """Check that the dataset over fetch_california_housing's arrays has 20640 items, row by row."""
+    features, targets = small_data(rng)
+    learner.CaliforniaDataset(features, targets)[0]  # a stub stops here, before any data loads
+    california = datasets.california()
+    dataset = learner.CaliforniaDataset(california.features, california.target)
+    if len(dataset) != CALIFORNIA_ROWS:
+        fail(
+            f"len() of the California dataset to be {CALIFORNIA_ROWS}",
+            f"{len(dataset)}",
+            "Return the number of rows of the features: len(self.features).",
+            "P5, P6",
+        )
+    for index in REAL_ROWS:
+        expect_item(
+            dataset[index], california.features, california.target, index, f"dataset[{index}]"
+        )

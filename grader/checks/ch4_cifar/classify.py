@@ -1,0 +1,449 @@
+"""Checks for exercises/ch4_cifar/classify.py (manual P9, P18, P19, G5)."""
+
+import hashlib
+import importlib.util
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from grader import REFERENCE_DIR, cache
+from grader.expect import Mistake, describe, expect_close, fail
+
+# The training loop is checked on the reference CNN, so a learner's own cnn.py cannot matter here.
+CNN_MODULE = "ch4_cifar/cnn.py"
+TRANSFORM_MODULE = "ch4_cifar/cifar_transforms.py"
+
+STEP_BATCH = 8  # images in the batch of the one-step check
+STEP_LR = 0.1  # plain SGD, so that one step is p - lr * grad and every slip shows in the weights
+# Two runs of the same float32 ops on the same data agree bit for bit on the CPU; on CUDA,
+# cuDNN's backward may sum in another order (about 1e-7 relative). Each slip below moves some
+# weights by lr * grad, 1e-4 or more, and the stale gradients move them by about 0.1.
+STEP_RTOL, STEP_ATOL = 1e-5, 1e-6
+
+PROGRESS_EPOCHS = 4  # passes over the same two synthetic batches: the loss must fall
+# The first epoch's mean loss from the same weights and batches agrees to float32 rounding.
+LOSS_RTOL = 1e-5
+
+ACCURACY_SAMPLES, ACCURACY_BATCH = 50, 16  # 16 + 16 + 16 + 2: a short last batch
+ACCURACY_CORRECT = 35  # the labels agree with the model's eval-mode predictions on these
+
+# The fixed CIFAR budget: Adam(lr=1e-3), batch 100, as in the manual. Measured with the
+# reference on the offline subset: about 2 s of training on 2 free cores, and test accuracy
+# 0.26-0.28 over seeds 0, 1, 2 and 1234 (chance is 0.10). A correct learner run repeats the
+# reference run exactly (same seed, same weights, same batches), so 0.9 x only absorbs harmless
+# differences such as another shuffling call.
+CIFAR_TRAIN, CIFAR_TEST, CIFAR_EPOCHS = 2000, 1000, 2
+RELATIVE_TO_REFERENCE = 0.9
+# Clearly above chance: with 1000 test images an untrained model's accuracy is 0.10 +- 0.01,
+# so 0.15 is five standard deviations above it and still well below the reference's 0.26.
+ABOVE_CHANCE = 0.15
+
+
+E3_STEP = (
+    "Your epoch loss is about batch-size times too small: the manual's script adds up batch means "
+    "and divides by the number of samples (erratum E3). Weight each batch mean by its size, "
+    "total_loss += loss.item() * len(labels), then divide by the number of samples."
+)
+
+
+def reference_module(relative: str):
+    """Another exercise's reference module (the CNN, the transform), loaded from reference/."""
+    path = REFERENCE_DIR / relative
+    spec = importlib.util.spec_from_file_location(
+        "_kit_check_" + relative[:-3].replace("/", "_"), path
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def source_hash(relative: str) -> str:
+    return hashlib.sha256((REFERENCE_DIR / relative).read_bytes()).hexdigest()
+
+
+def copy_of(model: nn.Module, device: str) -> nn.Module:
+    """A second instance of the same class with the same weights, on device."""
+    twin = type(model)().to(device)
+    with torch.no_grad():
+        for mine, theirs in zip(twin.parameters(), model.parameters()):
+            mine.copy_(theirs)
+    return twin
+
+
+def flat_parameters(model: nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).cpu()
+
+
+def call_train(learner, model, loader, optimizer, device) -> float:
+    """learner.train_one_epoch, with the errors that wrong labels cause explained."""
+    try:
+        return learner.train_one_epoch(model, loader, optimizer, device)
+    except RuntimeError as exc:
+        text = str(exc)
+        if "class probabilities" in text or "multi-target" in text:
+            fail(
+                "train_one_epoch to run",
+                f"RuntimeError: {text}",
+                "F.cross_entropy takes the class labels as integers of shape (B,), not one-hot "
+                "rows: pass the labels as the loader gives them.",
+                "P18",
+            )
+        if "Long" in text or "dtype" in text:
+            fail(
+                "train_one_epoch to run",
+                f"RuntimeError: {text}",
+                "F.cross_entropy wants the labels as integer class indices (int64); do not "
+                "convert them with .float().",
+                "P18",
+            )
+        raise
+
+
+def call_accuracy(learner, model, loader, device) -> float:
+    """learner.accuracy, with the error that an argmax over the wrong axis causes explained."""
+    try:
+        return learner.accuracy(model, loader, device)
+    except RuntimeError as exc:
+        if "must match the size" not in str(exc):
+            raise
+        fail(
+            "accuracy to run",
+            f"RuntimeError: {exc}",
+            "The logits are (B, 10): the predicted class of each image is the argmax over the "
+            "class axis, model(images).argmax(dim=1). argmax(dim=0) picks an image per class.",
+            "T7, P19",
+        )
+
+
+def synthetic_batches(sizes: tuple[int, ...]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """CIFAR-shaped images whose class shows in their mean colour, so a CNN learns them fast."""
+    batches = []
+    for size in sizes:
+        labels = torch.randint(0, 10, (size,))
+        images = torch.randn(size, 3, 32, 32) * 0.5 + (labels.float() / 4.5 - 1).view(-1, 1, 1, 1)
+        batches.append((images, labels))
+    return batches
+
+
+def test_make_loaders_batches_and_shuffles(learner):
+    """Check that make_loaders gives batches of 100 and shuffles the training set."""
+    images = torch.randn(250, 3, 32, 32)
+    numbers = torch.arange(250)  # the sample's index stands in for its label, so the order shows
+    train_set, test_set = TensorDataset(images, numbers), TensorDataset(images, numbers)
+    loaders = learner.make_loaders(train_set, test_set, 100)
+    if not (isinstance(loaders, tuple) and len(loaders) == 2):
+        fail(
+            "make_loaders to return (train_loader, test_loader)",
+            describe(loaders),
+            "Return both DataLoaders as a tuple, training loader first.",
+            "P9",
+        )
+    train_loader, test_loader = loaders
+    for name, loader in (("train", train_loader), ("test", test_loader)):
+        first_images, first_labels = next(iter(loader))
+        if tuple(first_images.shape) != (100, 3, 32, 32) or tuple(first_labels.shape) != (100,):
+            fail(
+                f"the {name} loader's first batch to be images (100, 3, 32, 32) and labels (100,)",
+                f"images {describe(first_images)}, labels {describe(first_labels)}",
+                "Pass batch_size=batch_size to DataLoader; its default is 1.",
+                "P9",
+            )
+    test_order = torch.cat([labels for _, labels in test_loader])
+    if sorted(test_order.tolist()) != list(range(250)):
+        fail(
+            "the test loader to yield each of the 250 test samples once",
+            f"{len(test_order)} samples",
+            "Accuracy must count every test sample: keep drop_last off for the test loader.",
+            "P19",
+        )
+    train_order = torch.cat([labels for _, labels in train_loader])
+    if train_order.tolist() == list(range(len(train_order))):
+        fail(
+            "the training loader to shuffle",
+            "the samples in their stored order",
+            "Pass shuffle=True for the training loader, so that each epoch's batches are mixed "
+            "differently; the test loader needs no shuffling.",
+            "P9",
+        )
+
+
+def test_one_step_matches_reference(learner, reference, device):
+    """Check that one optimizer step from stale gradients gives the reference's new weights."""
+    cnn = reference_module(CNN_MODULE)
+    start = cnn.CNN()
+    images, labels = torch.randn(STEP_BATCH, 3, 32, 32), torch.randint(0, 10, (STEP_BATCH,))
+    # The gradients a previous batch left behind; zero_grad must clear them.
+    stale = [torch.randn_like(p) for p in start.parameters()]
+
+    def one_step(train_one_epoch) -> tuple[torch.Tensor, float]:
+        model = copy_of(start, device)
+        for p, g in zip(model.parameters(), stale):
+            p.grad = g.clone().to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=STEP_LR)
+        loss = train_one_epoch(model, [(images, labels)], optimizer, device)
+        return flat_parameters(model), loss
+
+    got, got_loss = one_step(lambda *args: call_train(learner, *args))
+    want, want_loss = one_step(reference.train_one_epoch)
+
+    def simulate(loss_of_logits, zero_grad=True, backward=True) -> torch.Tensor:
+        model = copy_of(start, device)
+        grads = [g.to(device) for g in stale]
+        if backward:
+            loss = loss_of_logits(model(images.to(device)), labels.to(device))
+            fresh = torch.autograd.grad(loss, list(model.parameters()))
+            grads = [f if zero_grad else f + g for f, g in zip(fresh, grads)]
+        with torch.no_grad():
+            for p, g in zip(model.parameters(), grads):
+                p -= STEP_LR * g
+        return flat_parameters(model)
+
+    expect_close(
+        got,
+        want,
+        what="the weights after one train_one_epoch step",
+        topic="P10, P18",
+        rtol=STEP_RTOL,
+        atol=STEP_ATOL,
+        next_step="Inside the loop: optimizer.zero_grad(), loss = F.cross_entropy(model(images), "
+        "labels), loss.backward(), optimizer.step(), in that order.",
+        mistakes=(
+            Mistake(
+                simulate(F.cross_entropy, zero_grad=False),
+                "The old gradients were still in .grad: backward() adds to them. Call "
+                "optimizer.zero_grad() before loss.backward() in every step.",
+            ),
+            Mistake(
+                flat_parameters(start),
+                "The weights did not move: optimizer.step() ran before loss.backward() (or not "
+                "at all), when .grad was still empty. The order is zero_grad -> forward -> loss "
+                "-> backward -> step.",
+            ),
+            Mistake(
+                simulate(F.cross_entropy, backward=False),
+                "The step used the old gradients only: optimizer.step() ran before "
+                "loss.backward() (or without it). The order is zero_grad -> forward -> loss -> "
+                "backward -> step.",
+            ),
+            Mistake(
+                simulate(lambda out, y: F.cross_entropy(torch.softmax(out, dim=1), y)),
+                "You applied softmax before F.cross_entropy, which applies softmax itself. Pass "
+                "the raw logits model(images) to F.cross_entropy.",
+            ),
+            Mistake(
+                simulate(F.nll_loss),
+                "F.nll_loss on raw logits is not cross-entropy: it expects log-probabilities. "
+                "Use F.cross_entropy(logits, labels).",
+            ),
+            Mistake(
+                simulate(lambda out, y: F.cross_entropy(out, y, reduction="sum")),
+                "Your loss is the sum over the batch, not the mean, so the step is B times too "
+                "large. Use F.cross_entropy's default reduction='mean'.",
+            ),
+        ),
+    )
+    expect_close(
+        got_loss,
+        want_loss,
+        what="train_one_epoch's returned loss",
+        topic="P10, E3",
+        rtol=LOSS_RTOL,
+        atol=0,
+        mistakes=(Mistake(want_loss / STEP_BATCH, E3_STEP),),
+    )
+
+
+def test_training_reduces_the_loss(learner, reference, device):
+    """Check that repeated epochs over the same batches lower the returned loss."""
+    cnn = reference_module(CNN_MODULE)
+    start = cnn.CNN()
+    batches = synthetic_batches((32, 24))
+    model, twin = copy_of(start, device), copy_of(start, device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    before = flat_parameters(model)
+    losses = [
+        call_train(learner, model, batches, optimizer, device) for _ in range(PROGRESS_EPOCHS)
+    ]
+    if not all(isinstance(loss, (float, int)) for loss in losses):
+        fail(
+            "train_one_epoch to return a Python float",
+            describe(losses[0]),
+            "Return total_loss / samples, built from loss.item() values.",
+            "P10",
+        )
+    if torch.equal(before, flat_parameters(model)):
+        fail(
+            "the weights to change during training",
+            "the same weights as before",
+            "Call optimizer.step() after loss.backward() in every step.",
+            "P10",
+        )
+    first = reference.train_one_epoch(
+        twin, batches, torch.optim.Adam(twin.parameters(), lr=1e-3), device
+    )
+    expect_close(
+        losses[0],
+        first,
+        what="the first epoch's mean loss",
+        topic="P10, E3",
+        rtol=LOSS_RTOL,
+        atol=0,
+        next_step="Return the loss averaged over samples: add loss.item() * len(labels) per "
+        "batch and divide by the number of samples.",
+        mistakes=(
+            Mistake(
+                lambda got: (
+                    abs(got * sum(len(y) for _, y in batches) / len(batches) - first) < 0.05 * first
+                ),
+                E3_STEP,
+            ),
+        ),
+    )
+    if not losses[-1] < losses[0]:
+        fail(
+            f"the loss to fall over {PROGRESS_EPOCHS} epochs on the same two batches",
+            f"epoch losses {[round(loss, 4) for loss in losses]}",
+            "Check the order zero_grad -> forward -> loss -> backward -> step.",
+            "P10",
+        )
+
+
+class Recorder(nn.Module):
+    """A small classifier with dropout that notes the mode and grad state of each forward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(3 * 32 * 32, 10))
+        self.calls: list[tuple[bool, bool]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls.append((self.training, torch.is_grad_enabled()))
+        return self.net(x)
+
+
+def test_accuracy_counts_samples_in_eval_mode(learner, reference, device):
+    """Check that accuracy runs in eval mode without gradients and counts samples, not batches."""
+    model = Recorder().to(device)
+    images = torch.randn(ACCURACY_SAMPLES, 3, 32, 32)
+    model.eval()
+    with torch.no_grad():
+        predicted = model(images.to(device)).argmax(dim=1).cpu()
+    labels = predicted.clone()
+    labels[ACCURACY_CORRECT:] = (labels[ACCURACY_CORRECT:] + 1) % 10
+    loader = [
+        (images[i : i + ACCURACY_BATCH], labels[i : i + ACCURACY_BATCH])
+        for i in range(0, ACCURACY_SAMPLES, ACCURACY_BATCH)
+    ]
+    model.train()  # as after a training epoch
+    model.calls.clear()
+    got = call_accuracy(learner, model, loader, device)
+    if any(training for training, _ in model.calls):
+        fail(
+            "the model to run in eval mode",
+            "forward calls in training mode, with dropout active",
+            "Call model.eval() before the loop: dropout (and batch norm) behave differently when "
+            "testing, and training mode makes the accuracy random.",
+            "P11, P19",
+        )
+    if any(grad for _, grad in model.calls):
+        fail(
+            "forward calls under torch.no_grad()",
+            "forward calls that build an autograd graph",
+            "Wrap the loop in `with torch.no_grad():`; testing needs no gradients, and the graph "
+            "costs memory and time.",
+            "P11, P19",
+        )
+    want = reference.accuracy(model, loader, device)
+    batch_means = [
+        float((predicted[i : i + ACCURACY_BATCH] == labels[i : i + ACCURACY_BATCH]).float().mean())
+        for i in range(0, ACCURACY_SAMPLES, ACCURACY_BATCH)
+    ]
+    expect_close(
+        got,
+        want,
+        what=f"accuracy on {ACCURACY_SAMPLES} samples with {ACCURACY_CORRECT} right",
+        topic="P19",
+        rtol=0,
+        atol=1e-9,
+        mistakes=(
+            Mistake(
+                sum(batch_means) / len(batch_means),
+                "That is the mean of the per-batch accuracies, but the last batch is smaller. "
+                "Count correct predictions and samples over the whole loader, then divide once.",
+            ),
+            Mistake(want * 100, "Return a fraction in [0, 1], not a percentage."),
+            Mistake(
+                float(ACCURACY_CORRECT),
+                "Divide the number of correct predictions by the number of samples.",
+            ),
+        ),
+    )
+
+
+def first_items(dataset, count: int) -> TensorDataset:
+    """The first `count` (image, label) items, transformed once and kept as tensors.
+
+    Both runs and every epoch reuse them, so the PIL-to-tensor transform (checked in
+    cifar_transforms) runs once per image instead of once per image, epoch and run.
+    """
+    images, labels = zip(*(dataset[index] for index in range(count)))
+    return TensorDataset(torch.stack(images), torch.tensor(labels))
+
+
+def run_budget(module, cnn, train_set, test_set, seed: int, device: str) -> dict:
+    """Trains the reference CNN with `module`'s functions under the fixed budget."""
+    torch.manual_seed(seed)
+    model = cnn.CNN().to(device)
+    train_loader, test_loader = module.make_loaders(train_set, test_set, 100)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    losses = [
+        call_train(module, model, train_loader, optimizer, device) for _ in range(CIFAR_EPOCHS)
+    ]
+    return {"losses": losses, "accuracy": call_accuracy(module, model, test_loader, device)}
+
+
+def test_accuracy_after_fixed_budget(learner, reference, seed, device, datasets):
+    """Check that training on 2,000 CIFAR-10 images reaches 0.9x the reference's test accuracy."""
+    # The learner's three functions run once on tiny input before any data loads.
+    tiny = synthetic_batches((4,))
+    learner.make_loaders(TensorDataset(*tiny[0]), TensorDataset(*tiny[0]), 100)
+    probe = reference_module(CNN_MODULE).CNN().to(device)
+    call_train(learner, probe, tiny, torch.optim.Adam(probe.parameters()), device)
+    call_accuracy(learner, probe, tiny, device)
+
+    cnn, transform = (
+        reference_module(CNN_MODULE),
+        reference_module(TRANSFORM_MODULE).make_transform(),
+    )
+    train = datasets.cifar10(train=True, transform=transform)
+    test = datasets.cifar10(train=False, transform=transform)
+    train_set, test_set = first_items(train, CIFAR_TRAIN), first_items(test, CIFAR_TEST)
+    digest = cache.key(
+        reference,
+        __file__,
+        seed=seed,
+        device=device,
+        source=f"{train.kit_source} | {test.kit_source}",
+        budget=(CIFAR_TRAIN, CIFAR_TEST, CIFAR_EPOCHS),
+        cnn=source_hash(CNN_MODULE),
+        transform=source_hash(TRANSFORM_MODULE),
+    )
+    want = cache.cached(
+        "cifar-budget",
+        digest,
+        lambda: run_budget(reference, cnn, train_set, test_set, seed, device),
+    )
+    got = run_budget(learner, cnn, train_set, test_set, seed, device)
+    floor = max(RELATIVE_TO_REFERENCE * want["accuracy"], ABOVE_CHANCE)
+    if not isinstance(got["accuracy"], (float, int)) or not got["accuracy"] >= floor:
+        fail(
+            f"test accuracy of at least {floor:.3f} ({RELATIVE_TO_REFERENCE} x the reference's "
+            f"{want['accuracy']:.3f}, and above chance) after {CIFAR_EPOCHS} epochs on "
+            f"{CIFAR_TRAIN} images",
+            f"{got['accuracy']!r}, with epoch losses {got['losses']}",
+            "If the loss barely falls, check zero_grad -> forward -> loss -> backward -> step; "
+            "if it falls but accuracy stays near 0.1, check the argmax axis (dim=1) in accuracy.",
+            "P18, P19",
+        )

@@ -1,0 +1,132 @@
+"""Checks for exercises/ch6_keras/keras_sequential.py (manual F4, F5, F6, E6)."""
+
+import numpy as np
+import pytest
+
+from grader.expect import Mistake, expect_close, expect_dtype, expect_shape, fail
+
+tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+
+from _keras_helpers import build, called_layers, copy_weights, expect_layers, layer_tokens
+
+# The same float32 weights and inputs through the same layer kinds: only the order of the
+# backend's sums can differ (0 on the reference CPU run); 1e-5 leaves room for oneDNN's kernels.
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def learner_sequential(factory, what: str, topic: str):
+    model = build(factory, what, topic)
+    if not isinstance(model, tf.keras.Sequential):
+        fail(
+            f"{what} to return a tf.keras.Sequential",
+            f"a {type(model).__name__}",
+            "Build this one with the Sequential API: tf.keras.Sequential([layer, layer, ...]). The Functional "
+            "and Subclassing APIs have their own exercises.",
+            topic,
+        )
+    return model
+
+
+def test_mlp_layers_match_reference(learner, reference, rng):
+    """Check that build_mlp returns a Sequential MLP 8 -> 100 -> 100 -> 1 with ReLU and float32 output."""
+    features = rng.normal(size=(4, 8)).astype(np.float32)
+    model = learner_sequential(learner.build_mlp, "build_mlp()", "F5")
+    output, layers = called_layers(model, features)
+    expect_shape(
+        output,
+        (4, 1),
+        "build_mlp()'s output for a (4, 8) batch",
+        "End with Dense(units=1): one prediction per row.",
+        "F4",
+    )
+    expect_dtype(
+        output, tf.float32, "build_mlp()'s output", "Keep Keras's default float32 layers.", "F4"
+    )
+    _, reference_layers = called_layers(reference.build_mlp(), features)
+    expect_layers(layer_tokens(layers), layer_tokens(reference_layers), "build_mlp()", "F4")
+
+
+def test_mlp_output_matches_reference_with_same_weights(learner, reference, rng):
+    """Check that the MLP, given the reference's weights, predicts what the reference predicts."""
+    features = rng.normal(size=(16, 8)).astype(np.float32)
+    model = learner_sequential(learner.build_mlp, "build_mlp()", "F5")
+    _, layers = called_layers(model, features)
+    reference_model = reference.build_mlp()
+    want, reference_layers = called_layers(reference_model, features)
+    copy_weights(reference_layers, layers, "build_mlp()", "F4")
+    want = want.numpy()
+    expect_close(
+        model(features),
+        want,
+        what="build_mlp()'s predictions with the reference's weights",
+        topic="F4",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(
+                np.maximum(want, 0),
+                "Your predictions are never negative: the last Dense has a ReLU. "
+                "A regression output has no activation (P8).",
+            ),
+        ),
+    )
+
+
+def test_cnn_layers_match_reference(learner, reference, rng):
+    """Check that build_cnn returns a Sequential CNN with the manual's layers, NHWC in and (batch, 10) out."""
+    images = rng.uniform(size=(2, 32, 32, 3)).astype(np.float32)
+    model = learner_sequential(learner.build_cnn, "build_cnn()", "F5")
+    try:
+        output, layers = called_layers(model, images)
+    except ValueError as exc:
+        fail(
+            "build_cnn() to take NHWC images of shape (2, 32, 32, 3)",
+            f"ValueError: {str(exc)[:300]}",
+            "Keras images are (batch, height, width, channels): tf.keras.Input(shape=(32, 32, 3)), not "
+            "(3, 32, 32) as in torch.",
+            "F4, E11",
+        )
+    expect_shape(
+        output,
+        (2, 10),
+        "build_cnn()'s output for a (2, 32, 32, 3) batch",
+        "End with Dense(units=10, activation='softmax'): one probability per class.",
+        "F4, F6",
+    )
+    expect_dtype(
+        output, tf.float32, "build_cnn()'s output", "Keep Keras's default float32 layers.", "F4"
+    )
+    conv = next((layer for layer in layers if isinstance(layer, tf.keras.layers.Conv2D)), None)
+    if conv is not None and tuple(conv.kernel.shape) != (3, 3, 3, 32):
+        fail(
+            "the first Conv2D's kernel to have shape (3, 3, 3, 32): (kh, kw, in, out)",
+            f"shape {tuple(conv.kernel.shape)}",
+            "Conv2D(filters=32, kernel_size=3): Keras infers the input channels itself.",
+            "F4",
+        )
+    _, reference_layers = called_layers(reference.build_cnn(), images)
+    expect_layers(layer_tokens(layers), layer_tokens(reference_layers), "build_cnn()", "F4")
+
+
+def test_cnn_output_matches_reference_with_same_weights(learner, reference, rng):
+    """Check that the CNN, given the reference's weights, outputs the reference's class probabilities."""
+    images = rng.uniform(size=(4, 32, 32, 3)).astype(np.float32)
+    model = learner_sequential(learner.build_cnn, "build_cnn()", "F5")
+    _, layers = called_layers(model, images)
+    want, reference_layers = called_layers(reference.build_cnn(), images)
+    copy_weights(reference_layers, layers, "build_cnn()", "F4")
+    expect_close(
+        model(images),
+        want,
+        what="build_cnn()'s probabilities with the reference's weights",
+        topic="F6",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(
+                lambda got: not np.allclose(got.sum(axis=-1), 1.0, atol=1e-4),
+                "Your rows do not sum to 1: the model does not end in a softmax. In Keras the last "
+                "layer has one: Dense(units=10, activation='softmax').",
+            ),
+        ),
+    )

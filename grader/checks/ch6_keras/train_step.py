@@ -1,0 +1,327 @@
+"""Checks for exercises/ch6_keras/train_step.py (manual F9, E3, E6)."""
+
+import numpy as np
+import pytest
+
+from grader import cache
+from grader.expect import Mistake, describe, expect_close, fail
+
+tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+
+from _keras_helpers import cifar_arrays, small_classifier, source_digest
+
+# The training step is checked on a small classifier from the checks (see small_classifier), so
+# the learner's own model exercises cannot matter here, and tracing stays cheap.
+
+STEP_BATCH = 16  # images in the batch of the one-step check
+STEP_LR = 1e-3  # Adam's first step moves every weight by about lr, so every slip shows
+# Two runs of the same float32 graph on the same batch agree to rounding on the CPU. Adam's
+# first step is lr * g / (|g| + eps), so a weight whose gradient is near 0 may move by anything
+# up to lr: 1e-5 relative plus 1e-6 absolute is far below the 1e-3 that each slip moves.
+STEP_RTOL, STEP_ATOL = 1e-5, 1e-6
+
+LOOP_SAMPLES, LOOP_BATCH, LOOP_EPOCHS = (
+    24,
+    8,
+    3,
+)  # three equal batches: the plain and the weighted mean agree
+
+# The fixed CIFAR budget: 1024 images in 32 batches of 32, two epochs, Adam(3e-3), no shuffling,
+# so the learner's run repeats the reference's batch for batch. Measured with the reference on
+# the offline subset: test accuracy 0.27-0.30 on 1000 test images over seeds 0, 1, 2 and 1234,
+# where the untrained model scores 0.08-0.13. 0.05 below the reference only absorbs harmless float
+# differences, and 0.15 stays above every untrained score.
+CIFAR_TRAIN, CIFAR_TEST, EPOCHS, BATCH = 1024, 1000, 2, 32
+TRAIN_LR = 3e-3
+BELOW_REFERENCE, ABOVE_CHANCE = 0.05, 0.15
+
+
+class LossSpy:
+    """A SparseCategoricalCrossentropy that notes whether it was called as (outputs, labels)."""
+
+    def __init__(self):
+        self.loss = tf.keras.losses.SparseCategoricalCrossentropy()
+        self.calls = 0
+        self.swapped = False
+
+    def __call__(self, y_true, y_pred, *args, **kwargs):
+        self.calls += 1
+        if y_true.shape.rank == 2 and y_pred.shape.rank == 1:
+            self.swapped = (
+                True  # noted here, failed after the step: a raise inside tf.function gets wrapped
+            )
+            y_true, y_pred = y_pred, y_true
+        return self.loss(y_true, y_pred, *args, **kwargs)
+
+
+class AdamSpy(tf.keras.optimizers.Adam):
+    """Adam that notes how apply_gradients was called and which gradients reached it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.without_zip = self.reversed_pairs = False
+        self.missing_gradients = 0
+        self.applied = 0
+
+    def apply_gradients(self, grads_and_vars, *args, **kwargs):
+        if args or "trainable_variables" in kwargs:
+            self.without_zip = True  # the manual's apply_gradients(gradients, weights) (E6)
+            grads_and_vars = zip(grads_and_vars, args[0] if args else kwargs["trainable_variables"])
+        pairs = list(grads_and_vars)
+        variable = (tf.Variable, tf.keras.Variable)
+        if pairs and isinstance(pairs[0][0], variable) and not isinstance(pairs[0][1], variable):
+            self.reversed_pairs = True
+            pairs = [(grad, var) for var, grad in pairs]
+        self.missing_gradients += sum(grad is None for grad, _ in pairs)
+        pairs = [(grad, var) for grad, var in pairs if grad is not None]
+        self.applied += len(pairs)
+        if pairs:
+            super().apply_gradients(pairs)
+        return self.iterations
+
+
+def expect_honest_step(loss_spy: LossSpy, optimizer: AdamSpy, variables: int) -> None:
+    """Fails with the slip that the spies saw while the step was traced or run."""
+    if loss_spy.calls == 0:
+        fail(
+            "train_step to call the loss_fn it is given",
+            "no call to loss_fn",
+            "Compute loss = loss_fn(labels, outputs) inside the tape.",
+            "F9",
+        )
+    if loss_spy.swapped:
+        fail(
+            "loss_fn(labels, outputs)",
+            "loss_fn(outputs, labels)",
+            "Keras losses take the labels first and the model's outputs second: the reverse of torch's "
+            "F.cross_entropy(outputs, labels).",
+            "F9",
+        )
+    if optimizer.without_zip:
+        fail(
+            "apply_gradients(zip(grads, model.trainable_weights))",
+            "apply_gradients(grads, weights)",
+            "apply_gradients takes one sequence of (gradient, variable) pairs; zip builds it. The manual's "
+            "apply_gradients(gradients, weights) is a slip (erratum E6).",
+            "E6",
+        )
+    if optimizer.reversed_pairs:
+        fail(
+            "(gradient, variable) pairs",
+            "(variable, gradient) pairs",
+            "Zip the gradients first: zip(grads, model.trainable_weights).",
+            "F9",
+        )
+    if optimizer.missing_gradients and not optimizer.applied:
+        fail(
+            "a gradient for every trainable weight",
+            "None for every weight",
+            "The tape only records what runs inside `with tf.GradientTape() as tape:`. Compute both the outputs "
+            "and the loss inside that block, and take tape.gradient(loss, model.trainable_weights).",
+            "F9",
+        )
+    if optimizer.missing_gradients:
+        fail(
+            "a gradient for every trainable weight",
+            f"None for {optimizer.missing_gradients} of {variables}",
+            "Take tape.gradient(loss, model.trainable_weights): the loss depends on all of them.",
+            "F9",
+        )
+
+
+def prebuilt_adam(model, spy: bool = False, learning_rate: float = STEP_LR):
+    """Adam with its slots made now: variables made during a tf.function's first call force a second trace."""
+    optimizer = (AdamSpy if spy else tf.keras.optimizers.Adam)(learning_rate=learning_rate)
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def test_make_train_step_returns_a_tf_function(learner):
+    """Check that make_train_step returns a function compiled with @tf.function."""
+    model = small_classifier()
+    step = learner.make_train_step(model, LossSpy(), prebuilt_adam(model, spy=True))
+    if not isinstance(step, tf.types.experimental.GenericFunction):
+        fail(
+            "make_train_step to return a function decorated with @tf.function",
+            describe(step),
+            "Put @tf.function on the line above def train_step(images, labels): TF then traces the step into a "
+            "graph once and reruns the graph, which is much faster.",
+            "F9",
+        )
+
+
+def test_one_step_matches_reference(learner, reference, rng):
+    """Check that one train_step on a batch returns the reference's loss and moves the weights as the reference does."""
+    images = tf.constant(rng.uniform(size=(STEP_BATCH, 32, 32, 3)).astype(np.float32))
+    labels = tf.constant(rng.integers(0, 10, STEP_BATCH).astype(np.int32))
+    model = small_classifier()
+    initial = model.get_weights()
+    loss_spy, optimizer = LossSpy(), prebuilt_adam(model, spy=True)
+    step = learner.make_train_step(model, loss_spy, optimizer)
+    loss = step(images, labels)
+    expect_honest_step(loss_spy, optimizer, len(model.trainable_weights))
+
+    twin = small_classifier()
+    twin.set_weights(initial)
+    reference_step = reference.make_train_step(
+        twin, tf.keras.losses.SparseCategoricalCrossentropy(), prebuilt_adam(twin)
+    )
+    tf.config.run_functions_eagerly(
+        True
+    )  # one eager step: the same numbers, without a second trace
+    try:
+        want_loss = reference_step(images, labels)
+    finally:
+        tf.config.run_functions_eagerly(False)
+    expect_close(
+        loss,
+        want_loss,
+        what="the loss train_step returns",
+        topic="F9",
+        rtol=STEP_RTOL,
+        atol=STEP_ATOL,
+        next_step="Return the loss computed from this batch before the update.",
+    )
+    got, want = model.get_weights(), twin.get_weights()
+    moved = [not np.allclose(after, before, rtol=0, atol=0) for after, before in zip(got, initial)]
+    if not any(moved):
+        fail(
+            "one step to move every weight",
+            "no weight changed",
+            "Apply the gradients: optimizer.apply_gradients(zip(grads, model.trainable_weights)).",
+            "F9",
+        )
+    if not all(moved):
+        fail(
+            "one step to move every weight",
+            f"{sum(moved)} of {len(moved)} weights changed",
+            "Take the gradients with respect to all of model.trainable_weights, and apply them to the same list.",
+            "F9",
+        )
+    for index, (mine, theirs) in enumerate(zip(got, want)):
+        expect_close(
+            mine,
+            theirs,
+            what=f"weight {index} (shape {mine.shape}) after one step",
+            topic="F9",
+            rtol=STEP_RTOL,
+            atol=STEP_ATOL,
+            next_step="Compare your step with the docstring: outputs from model(images, training=True), "
+            "loss_fn(labels, outputs), gradients of that loss, one apply_gradients.",
+        )
+
+
+class FakeStep:
+    """Stands in for train_step: returns 1.0, 0.9, 0.8, ... plus each batch's mean label."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, images, labels):
+        value = 1.0 - 0.1 * self.calls + float(np.mean(np.asarray(labels)))
+        self.calls += 1
+        return tf.constant(value, dtype=tf.float32)
+
+
+def loop_dataset(rng):
+    images = rng.normal(size=(LOOP_SAMPLES, 4)).astype(np.float32)
+    labels = rng.integers(0, 10, LOOP_SAMPLES).astype(np.int32)
+    return tf.data.Dataset.from_tensor_slices((images, labels)).batch(LOOP_BATCH)
+
+
+def test_train_epochs_returns_mean_batch_loss_per_epoch(learner, reference, rng):
+    """Check that train_epochs calls train_step on every batch and returns each epoch's mean batch loss."""
+    dataset = loop_dataset(rng)
+    fake = FakeStep()
+    got = learner.train_epochs(fake, dataset, LOOP_EPOCHS)
+    want = np.asarray(reference.train_epochs(FakeStep(), dataset, LOOP_EPOCHS))
+    batches = LOOP_SAMPLES // LOOP_BATCH
+    if fake.calls != LOOP_EPOCHS * batches:
+        fail(
+            f"train_step to be called {LOOP_EPOCHS * batches} times ({batches} batches x {LOOP_EPOCHS} epochs)",
+            f"{fake.calls} calls",
+            "Loop over the epochs, and inside over every batch of the dataset.",
+            "F9",
+        )
+    expect_close(
+        np.asarray(got, dtype=np.float64) if isinstance(got, list) else got,
+        want,
+        what=f"the per-epoch losses for {LOOP_EPOCHS} epochs of {batches} batches",
+        topic="E3",
+        rtol=1e-6,
+        atol=1e-6,
+        mistakes=(
+            Mistake(
+                want / LOOP_BATCH,
+                "You divided the sum of batch means by the number of samples, which is off by "
+                "the batch size: each batch loss is already a mean. Average the batch losses (erratum E3).",
+            ),
+            Mistake(
+                want * batches,
+                "That is the sum of the batch losses; divide by the number of batches (E3).",
+            ),
+        ),
+        next_step="Return one value per epoch: the mean of that epoch's batch losses (F9).",
+    )
+
+
+def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets, seed):
+    """Check that two epochs of train_step on 1024 CIFAR images lower the loss and reach the reference's accuracy."""
+    model = small_classifier()
+    initial = model.get_weights()
+    # The spies let a slip run to the end, so it is named here rather than crashing the step.
+    loss_spy, optimizer = LossSpy(), prebuilt_adam(model, spy=True, learning_rate=TRAIN_LR)
+    step = learner.make_train_step(model, loss_spy, optimizer)
+    learner.train_epochs(
+        FakeStep(), tf.data.Dataset.from_tensor_slices((np.zeros((2, 4)), np.zeros(2))).batch(1), 1
+    )
+
+    x_train, y_train, x_test, y_test, source = cifar_arrays(datasets, CIFAR_TRAIN, CIFAR_TEST)
+    dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(BATCH)
+    losses = learner.train_epochs(step, dataset, EPOCHS)
+    expect_honest_step(loss_spy, optimizer, len(model.trainable_weights))
+    if losses is None or len(losses) != EPOCHS:
+        fail(
+            f"train_epochs to return {EPOCHS} losses, one per epoch",
+            describe(losses),
+            "Append each epoch's mean loss to a list and return the list.",
+            "F9",
+        )
+    accuracy = float(np.mean(model(x_test).numpy().argmax(axis=1) == y_test))
+
+    def reference_run():
+        twin = small_classifier()
+        twin.set_weights(initial)
+        optimizer = prebuilt_adam(twin, learning_rate=TRAIN_LR)
+        twin_step = reference.make_train_step(
+            twin, tf.keras.losses.SparseCategoricalCrossentropy(), optimizer
+        )
+        reference.train_epochs(twin_step, dataset, EPOCHS)
+        return float(np.mean(twin(x_test).numpy().argmax(axis=1) == y_test))
+
+    digest = cache.key(
+        reference,
+        __file__,
+        seed=seed,
+        source=source,
+        model=source_digest(),
+        tf=tf.__version__,
+        budget=(CIFAR_TRAIN, CIFAR_TEST, EPOCHS, BATCH, TRAIN_LR),
+    )
+    want = cache.cached("train_step", digest, reference_run)
+    if not losses[-1] < losses[0]:
+        fail(
+            "the epoch loss to fall from the first epoch to the last",
+            f"losses {[round(float(v), 4) for v in losses]}",
+            "Check that train_step applies the gradients of the loss and returns that loss.",
+            "F9",
+        )
+    threshold = max(ABOVE_CHANCE, want - BELOW_REFERENCE)
+    if accuracy < threshold:
+        fail(
+            f"test accuracy of at least {threshold:.3f} (the reference reaches {want:.3f})",
+            f"{accuracy:.3f} on {CIFAR_TEST} test images",
+            "Compare your step with the docstring: loss_fn(labels, outputs) inside the tape, gradients with respect "
+            "to model.trainable_weights, apply_gradients(zip(...)).",
+            "F9",
+        )

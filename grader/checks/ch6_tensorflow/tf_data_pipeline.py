@@ -1,0 +1,305 @@
+"""Checks for exercises/ch6_tensorflow/tf_data_pipeline.py (manual F3)."""
+
+import numpy as np
+import pytest
+
+from grader.expect import Mistake, describe, expect_close, fail, to_numpy
+
+tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+
+# A tiny synthetic image set: 60 samples of 4x5x3 uint8, batch 8, so 7 full batches and a last
+# one of 4. Labels are the sample indices, so every batch shows which samples it holds and in
+# what order, and each image can be matched to its label after shuffling.
+N, IMAGE_SHAPE, BATCH_SIZE = 60, (4, 5, 3), 8
+WANT_BATCH_SIZES = [BATCH_SIZE] * (N // BATCH_SIZE) + ([N % BATCH_SIZE] if N % BATCH_SIZE else [])
+# A real shuffle of 60 samples leaves |rank correlation| between input and output position
+# around 0.13 (one standard deviation); 0.5 is ~4 of them. A buffer of one batch gives ~0.97.
+MAX_ORDER_CORRELATION = 0.5
+# Division by 255 in float32: both sides round the same way up to one float32 ulp near 1.
+RTOL, ATOL = 1e-6, 1e-7
+
+
+def make_data(rng) -> tuple[np.ndarray, np.ndarray]:
+    images = rng.integers(0, 256, size=(N, *IMAGE_SHAPE)).astype(np.uint8)
+    return images, np.arange(N, dtype=np.int64)
+
+
+def call_make_dataset(learner, images, labels, seed, batch_size=BATCH_SIZE):
+    """learner.make_dataset, with the manual's one-argument map recognised."""
+    what = f"make_dataset(images, labels, batch_size={batch_size}, seed={seed})"
+    try:
+        dataset = learner.make_dataset(images, labels, batch_size, seed)
+    except TypeError as exc:
+        if "positional argument" not in str(exc):
+            raise
+        fail(
+            f"{what} to build a dataset",
+            "TypeError: "
+            + next(line.strip() for line in str(exc).splitlines()[::-1] if line.strip()),
+            "Each element is an (image, label) pair, and map passes its parts as separate "
+            "arguments, so the function must take both: dataset.map(normalize), or "
+            "map(lambda image, label: ...). The manual's `map(lambda x: x / 255)` only works for "
+            "a dataset of images alone.",
+            "F3",
+        )
+    if not isinstance(dataset, tf.data.Dataset):
+        fail(
+            f"{what} to be a tf.data.Dataset",
+            describe(dataset),
+            "Return the dataset after .batch(batch_size).",
+            "F3",
+        )
+    return dataset, what
+
+
+def one_epoch(dataset, what: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The batches of one pass, stopping with a targeted failure if the dataset never ends."""
+    limit = N + 1  # more elements than any pipeline without .repeat() yields, batched or not
+    batches = [(to_numpy(x), to_numpy(y)) for x, y in dataset.take(limit)]
+    if len(batches) == limit:
+        fail(
+            f"one pass over {what} to end after {len(WANT_BATCH_SIZES)} batches",
+            f"at least {limit} batches (the pass does not end)",
+            "Leave out .repeat(): Keras' fit and your own epoch loop start a new pass each epoch.",
+            "F3",
+        )
+    return batches
+
+
+def epoch_order(dataset, what: str) -> np.ndarray:
+    return np.concatenate([np.atleast_1d(labels) for _, labels in one_epoch(dataset, what)])
+
+
+def test_normalize_scales_to_unit_range(learner, reference, rng):
+    """Check that normalize turns a uint8 image into float32 image / 255 and keeps the label."""
+    image = tf.constant(rng.integers(0, 256, size=IMAGE_SHAPE).astype(np.uint8))
+    image_np = image.numpy().astype(np.float64)
+    label = tf.constant(7, dtype=tf.int64)
+    what = f"normalize(image, label) for a uint8 image of shape {IMAGE_SHAPE}"
+    got = learner.normalize(image, label)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        fail(
+            f"{what} to return a pair (image, label)",
+            describe(got),
+            "map keeps each element's structure: return the normalised image and the label.",
+            "F3",
+        )
+    got_image, got_label = got
+    if getattr(got_image, "dtype", None) != tf.float32:
+        fail(
+            f"{what}[0] to have dtype float32",
+            describe(got_image),
+            "Cast first: tf.cast(image, tf.float32) / 255. Models take float32 input.",
+            "F3",
+        )
+    want_image, _ = reference.normalize(image, label)
+    expect_close(
+        got_image,
+        want_image,
+        what=f"{what}[0]",
+        topic="F3",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=(
+            Mistake(image_np, "The values still run from 0 to 255: divide by 255 after the cast."),
+            Mistake(
+                image_np // 255, "// is integer division, so almost every pixel became 0. Use /."
+            ),
+            Mistake(
+                image_np / 127.5 - 1,
+                "That maps to [-1, 1] (like Normalize(0.5, 0.5)); this pipeline wants [0, 1]: image / 255.",
+            ),
+        ),
+    )
+    if to_numpy(got_label) != 7:
+        fail(
+            f"{what}[1] to be the label 7, unchanged",
+            describe(got_label),
+            "Return the label as it came in.",
+            "F3",
+        )
+
+
+def test_element_spec_and_batch_sizes(learner, reference, rng, seed):
+    """Check that batches are (float32 (B, H, W, C), int64 (B,)) and the last partial batch is kept."""
+    images, labels = make_data(rng)
+    dataset, what = call_make_dataset(learner, images, labels, seed)
+    spec = dataset.element_spec
+    want_spec = reference.make_dataset(images, labels, BATCH_SIZE, seed).element_spec
+    if not (isinstance(spec, tuple) and len(spec) == 2):
+        fail(
+            f"{what} to yield (images, labels) pairs",
+            f"elements with spec {spec}",
+            "Build it with from_tensor_slices((images, labels)) (a tuple) and keep the pair in "
+            "map: return (image, label).",
+            "F3",
+        )
+    image_spec, label_spec = spec
+    if image_spec.dtype == tf.uint8:
+        fail(
+            f"{what}'s images to be float32 in [0, 1]",
+            "uint8 images",
+            "The images are not normalised: apply dataset.map(normalize).",
+            "F3",
+        )
+    if image_spec.shape.rank == len(IMAGE_SHAPE):
+        fail(
+            f"{what}'s elements to be batches of shape {want_spec[0].shape}",
+            f"single images of shape {image_spec.shape}",
+            "Finish with .batch(batch_size).",
+            "F3",
+        )
+    if image_spec.shape != want_spec[0].shape and image_spec.shape[0] == BATCH_SIZE:
+        fail(
+            f"{what}'s image batches to have shape {want_spec[0].shape} (None: the last batch is smaller)",
+            f"shape {image_spec.shape}",
+            "drop_remainder=True throws the last, smaller batch away; in an epoch those samples "
+            "would never be seen. Call .batch(batch_size) without it.",
+            "F3",
+        )
+    for name, got, want in (
+        ("images", image_spec, want_spec[0]),
+        ("labels", label_spec, want_spec[1]),
+    ):
+        if got.shape != want.shape or got.dtype != want.dtype:
+            fail(
+                f"{what}'s {name} to have spec {want}",
+                str(got),
+                "map, shuffle and batch, in that order: map(normalize).shuffle(len(labels), seed=seed).batch(batch_size).",
+                "F3",
+            )
+    sizes = [len(y) for _, y in one_epoch(dataset, what)]
+    if sizes != WANT_BATCH_SIZES and sorted(sizes) == sorted(WANT_BATCH_SIZES):
+        fail(
+            f"batch sizes {WANT_BATCH_SIZES}: the smaller batch last",
+            str(sizes),
+            "The smaller batch came in the middle: the dataset was shuffled after batching, "
+            "which reorders whole batches. Call .shuffle(...) before .batch(batch_size).",
+            "F3",
+        )
+    if sizes != WANT_BATCH_SIZES:
+        fail(
+            f"batch sizes {WANT_BATCH_SIZES} for {N} samples in batches of {BATCH_SIZE}",
+            str(sizes),
+            "Keep every sample, the last smaller batch included: .batch(batch_size) without drop_remainder.",
+            "F3",
+        )
+
+
+def test_batches_hold_normalised_images_with_their_labels(learner, rng, seed):
+    """Check that each batch holds images / 255 next to their own labels (the pairs stay together)."""
+    images, labels = make_data(rng)
+    dataset, what = call_make_dataset(learner, images, labels, seed)
+    for batch_images, batch_labels in one_epoch(dataset, what):
+        originals = images[batch_labels.astype(np.int64)].astype(np.float64)
+        expect_close(
+            batch_images,
+            originals / 255.0,
+            what=f"a batch of {what} (labels {batch_labels[:4].tolist()}, …)",
+            topic="F3",
+            rtol=RTOL,
+            atol=ATOL,
+            mistakes=(
+                Mistake(
+                    originals, "The images are not divided by 255: apply dataset.map(normalize)."
+                ),
+                Mistake(
+                    lambda got, originals=originals: np.allclose(
+                        np.sort(got.ravel()), np.sort(originals.ravel() / 255.0)
+                    ),
+                    "The right pixels are there, but not next to their labels: shuffle the "
+                    "(image, label) pairs together, in one dataset, never images and labels apart.",
+                ),
+            ),
+        )
+
+
+def expect_every_sample_once(order: np.ndarray, what: str) -> None:
+    """Fails unless `order` (one pass's labels) holds each sample index exactly once."""
+    if sorted(order.tolist()) == list(range(N)):
+        return
+    seen = np.bincount(order, minlength=N)
+    missing, repeated = int((seen == 0).sum()), int((seen > 1).sum())
+    if repeated:
+        next_step = (
+            "Some samples come more than once in a pass. Shuffle with .shuffle(len(labels)), "
+            "which reorders each sample once, and do not .repeat() or concatenate the dataset."
+        )
+    else:
+        next_step = (
+            "Samples are missing from the pass. drop_remainder=True drops the last, smaller "
+            "batch and .take(n) stops early: keep every sample, .batch(batch_size) as it is."
+        )
+    fail(
+        f"{what} to yield each of the {N} samples once",
+        f"{missing} samples missing and {repeated} repeated",
+        next_step,
+        "F3",
+    )
+
+
+def test_every_sample_once_per_epoch(learner, rng, seed):
+    """Check that each pass over the dataset yields every sample exactly once."""
+    images, labels = make_data(rng)
+    dataset, what = call_make_dataset(learner, images, labels, seed)
+    for epoch in (1, 2):
+        expect_every_sample_once(epoch_order(dataset, what), f"pass {epoch} over {what}")
+
+
+def test_shuffle_covers_the_whole_dataset(learner, rng, seed):
+    """Check that the order is a real, seeded shuffle of all samples, fresh on every pass."""
+    images, labels = make_data(rng)
+    dataset, what = call_make_dataset(learner, images, labels, seed)
+    batches = [np.atleast_1d(batch_labels) for _, batch_labels in one_epoch(dataset, what)]
+    order = np.concatenate(batches)
+    expect_every_sample_once(order, f"one pass over {what}")
+    if order.tolist() == labels.tolist():
+        fail(
+            f"{what} to shuffle the samples",
+            "the input order, 0, 1, 2, …",
+            "Add .shuffle(len(labels), seed=seed) before .batch: training on sorted data biases "
+            "each batch.",
+            "F3",
+        )
+    if all(np.array_equal(np.sort(b), np.arange(b.min(), b.min() + len(b))) for b in batches):
+        fail(
+            f"{what} to mix samples from all over the dataset into each batch",
+            f"batches of consecutive samples, e.g. {np.sort(batches[0]).tolist()}",
+            "shuffle after batch reorders whole batches and keeps each batch's contents "
+            "together. Call .shuffle(...) before .batch(batch_size).",
+            "F3",
+        )
+    correlation = float(np.corrcoef(np.arange(N), order)[0, 1])
+    if abs(correlation) > MAX_ORDER_CORRELATION:
+        fail(
+            f"a shuffled order unrelated to the input order (|rank correlation| <= {MAX_ORDER_CORRELATION})",
+            f"correlation {correlation:.2f}: samples stay near their input position",
+            "The shuffle buffer is smaller than the dataset, so each sample can only move a few "
+            "places. Use a buffer as large as the dataset: .shuffle(len(labels), seed=seed).",
+            "F3",
+        )
+    if epoch_order(dataset, what).tolist() == order.tolist():
+        fail(
+            f"the second pass over {what} to come in a new order",
+            "the same order as the first pass",
+            "Leave reshuffle_each_iteration at its default (True), so that every epoch sees "
+            "new batches.",
+            "F3",
+        )
+    again, _ = call_make_dataset(learner, images, labels, seed)
+    if epoch_order(again, what).tolist() != order.tolist():
+        fail(
+            f"two datasets made with seed={seed} to give the same order",
+            "two different orders",
+            "Pass the seed on: .shuffle(len(labels), seed=seed). Without it, each new dataset "
+            "draws a new shuffle seed.",
+            "F3",
+        )
+    other, _ = call_make_dataset(learner, images, labels, seed + 1)
+    if epoch_order(other, what).tolist() == order.tolist():
+        fail(
+            f"seed={seed + 1} to give another order than seed={seed}",
+            "the same order",
+            "Use the `seed` argument, not a fixed number: .shuffle(len(labels), seed=seed).",
+            "F3",
+        )

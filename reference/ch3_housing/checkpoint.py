@@ -1,0 +1,32 @@
+"""Save a model's state_dict and load it into a fresh instance (manual P12, G3)."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def save_checkpoint(model: nn.Module, path: str | Path) -> None:
+    """Write model's weights (its state_dict, not the model object) to `path` with torch.save."""
+    # TODO: Save model.state_dict() with torch.save.
+    ### BEGIN SOLUTION
+    # A state_dict holds only tensors; a pickled model also needs its class's code to load.
+    torch.save(model.state_dict(), path)
+    ### END SOLUTION
+
+
+def load_checkpoint(make_model: Callable[[], nn.Module], path: str | Path) -> nn.Module:
+    """A fresh model from make_model() with the weights saved at `path`, on the CPU.
+
+    make_model: builds an untrained model of the saved architecture, e.g. the class MLP.
+    Returns that model, whose outputs equal those of the model that was saved.
+    """
+    # TODO: Build the model with make_model(), then model.load_state_dict(torch.load(path,
+    #   map_location="cpu")) and return the model.
+    ### BEGIN SOLUTION
+    model = make_model()
+    # map_location="cpu" also loads weights saved from a GPU on a machine without one.
+    model.load_state_dict(torch.load(path, map_location="cpu"))
+    return model
+    ### END SOLUTION

@@ -1,0 +1,48 @@
+"""Mutants for chapter 7, TensorFlow 1 graph mode through tf.compat.v1."""
+
+from tests.mutants import correct, wrong
+
+MUTANTS = [
+    wrong("graph_mode", "initializer never run",
+          [("        sess.run(parts.init)  #", "        #")],
+          check="run_graph_runs_the_reference_graph", message="initializer runs"),
+    wrong("graph_mode", "no feed_dict",
+          [("sess.run([parts.z, parts.gradients], feed_dict={parts.x1: x1_value})",
+            "sess.run([parts.z, parts.gradients])")],
+          check="run_graph_runs_the_reference_graph", message="A placeholder has no value of its own"),
+    wrong("graph_mode", "the variable fed instead of the placeholder",
+          [("feed_dict={parts.x1: x1_value}", "feed_dict={parts.x2: x1_value}")],
+          check="run_graph_runs_the_reference_graph", message="feed_dict={parts.x1: x1_value}"),
+    wrong("graph_mode", "session on the default graph",
+          [("    with tf.compat.v1.Session(graph=parts.graph) as sess:\n", "    with tf.compat.v1.Session() as sess:\n")],
+          check="run_graph_runs_the_reference_graph", message="Session(graph=parts.graph)"),
+    wrong("graph_mode", "a constant instead of the placeholder",
+          [('x1 = tf.compat.v1.placeholder(tf.float32, shape=(2, 2), name="x1")',
+            'x1 = tf.constant(np.zeros((2, 2), np.float32), name="x1")')],
+          check="build_graph_defines_v1_nodes", message="x1 is the graph's input"),
+    wrong("graph_mode", "built eagerly, outside the graph",
+          [("    with graph.as_default():\n        x1", "    if True:\n        x1")],
+          check="build_graph_defines_v1_nodes", message="inside `with graph.as_default():`"),
+    wrong("graph_mode", "the manual's disable_v2_behavior",
+          [("    graph = tf.Graph()\n", "    tf.compat.v1.disable_v2_behavior()\n    graph = tf.Graph()\n")],
+          check="build_graph_defines_v1_nodes", message="turns TF2 off"),
+    wrong("graph_mode", "nodes in a second graph",
+          [("    with graph.as_default():\n        x1", "    with tf.Graph().as_default():\n        x1")],
+          check="build_graph_defines_v1_nodes", message="to belong to ZGraph.graph"),
+    wrong("graph_mode", "c left out of z",
+          [("z = tf.reduce_sum(y**3) + c  #", "z = tf.reduce_sum(y**3)  #")],
+          check="learner_graph_matches_eager_and_reference", message="z without c"),
+    wrong("graph_mode", "gradient sources swapped",
+          [("tf.compat.v1.gradients(z, [x1, x2])\n", "tf.compat.v1.gradients(z, [x2, x1])\n")],
+          check="learner_graph_matches_eager_and_reference", message="in the order of the sources"),
+    correct("graph_mode", "tf.gradients, the variable's own initializer, a tensor-name feed",
+            [("gradients = tf.compat.v1.gradients(z, [x1, x2])\n", "gradients = tf.gradients(z, [x1, x2])\n"),
+             ("init = tf.compat.v1.global_variables_initializer()", "init = x2.initializer"),
+             ("feed_dict={parts.x1: x1_value}", 'feed_dict={"x1:0": x1_value}')]),
+    correct("graph_mode", "fetches run one by one, tf.pow and an explicit add",
+            [("z = tf.reduce_sum(y**3) + c  #", "z = tf.add(tf.reduce_sum(tf.pow(y, 3)), c)  #"),
+             ("fetched = sess.run([parts.z, parts.gradients], feed_dict={parts.x1: x1_value})\n"
+              "            z, (dz_dx1, dz_dx2) = fetched",
+              "feed = {parts.x1: x1_value}\n            z = sess.run(parts.z, feed_dict=feed)\n"
+              "            dz_dx1, dz_dx2 = sess.run(parts.gradients, feed_dict=feed)")]),
+]
