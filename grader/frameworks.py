@@ -20,8 +20,11 @@ def import_frameworks(needs: list[str] | tuple[str, ...]) -> dict[str, str]:
     """
     missing: dict[str, str] = {}
     order = ["numpy"]
-    if "torch" in needs or "tensorflow" in needs:
-        order += ["torch", "torchvision"]
+    if {"torch", "torchvision", "tensorflow"} & set(needs):
+        order += ["torch"]
+    # torchvision costs about 3 s, so only when asked for, or as the guard before tensorflow.
+    if {"torchvision", "tensorflow"} & set(needs):
+        order += ["torchvision"]
     if "sklearn" in needs:
         order += ["sklearn.datasets"]
     if "tensorflow" in needs:

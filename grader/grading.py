@@ -59,6 +59,8 @@ def start_server(exercises: list[Exercise]) -> sandbox.ForkServer:
     needs = {need for ex in exercises for need in ex.needs} or {"torch"}
     if any("california" in ex.data for ex in exercises):
         needs.add("sklearn")  # sklearn.datasets takes seconds to import; pay it once
+    if any("cifar10" in ex.data for ex in exercises):
+        needs.add("torchvision")
     return sandbox.ForkServer(needs)
 
 
