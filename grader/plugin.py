@@ -101,8 +101,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     status, message = kit.classify(call.excinfo) if call.excinfo else ("passed", "")
     if report.skipped and call.excinfo is not None:
         status, message = "skipped", _skip_reason(call.excinfo)
-    report.kit_status = status  # type: ignore[attr-defined]
-    report.kit_message = message  # type: ignore[attr-defined]
     if call.excinfo is not None and status in {"failed", "not_started", "error"}:
         # pytest's own output for plain `pytest` runs: the kit message, not a grader traceback.
         report.longrepr = f"[{status}] {message}"
