@@ -1,7 +1,9 @@
 """The code is formatted and linted by ruff (line length 100, settings in pyproject.toml)."""
 
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -12,7 +14,7 @@ PATHS = ["grader", "reference", "tests", "toxfile.py"]
 
 @pytest.mark.parametrize("command", [["format", "--check"], ["check"]], ids=["format", "lint"])
 def test_ruff(command):
-    ruff = shutil.which("ruff")
+    ruff = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (it comes with the dev extra that tox installs)")
     run = subprocess.run(
