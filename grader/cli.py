@@ -3,92 +3,219 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import shlex
+import signal
 import sys
+import textwrap
 from pathlib import Path
 
-from grader import EXERCISES_DIR, manifest
+from grader import EXERCISES_DIR, commands, manifest, provenance
 from grader.plugin import DEFAULT_SEED
+
+MAX_SEED = 2**32 - 1  # NumPy's legacy seeding accepts 0 .. 2**32 - 1
+# Exit status of a run stopped with Ctrl-C, as shells report a SIGINT.
+INTERRUPTED = 130
 
 
 class UsageError(Exception):
     """Bad input from the command line: reported in one line with exit code 2."""
 
 
+class KitParser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line (what is wrong and where to look), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see {commands.kit(*self.prog.split()[1:], '--help')})")
+
+
+# --- grading ----------------------------------------------------------------------------
+
+
 def grade(args: argparse.Namespace) -> int:
-    from grader import grading, report
+    from grader import grading, learner_progress, report
+    from grader.live import GradingDisplay
 
     exercises = manifest.select(args.ids)
     learner_root = _exercise_dir(args.exercises, exercises)
-    if args.memory_limit:
-        os.environ["KIT_MEMORY_LIMIT_GB"] = str(args.memory_limit)
-    options = grading.Options(learner_root, args.seed, args.device, args.timeout_scale)
-    console = report.console()
-    server = grading.start_server(exercises)
-    env = grading.probe_environment(server)
-    rerun = "kit grade " + shlex.join(
-        [*args.ids, "--seed", str(args.seed)]
-        + (["--exercises", args.exercises] if args.exercises else [])
+    timeout_scale = _positive_finite(
+        args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
     )
+    memory_limit = _memory_limit(args.memory_limit)
+    learner = provenance.learner(args.learner, required=False)
+    # The exercise processes are forked from a server started below, which copies this
+    # environment: anything they need must be set before it starts.
+    os.environ["KIT_MEMORY_LIMIT_GB"] = str(memory_limit)
+    os.environ["KIT_SHOW_FROM"] = os.getcwd()
+    options = grading.Options(learner_root, args.seed, args.device, timeout_scale)
+    console = report.console()
+    rerun = commands.kit(
+        "grade",
+        *args.ids,
+        "--seed",
+        str(args.seed),
+        *(["--exercises", args.exercises] if args.exercises else []),
+    )
+    _stop_once_on(signal.SIGINT, signal.SIGTERM)
+    try:
+        server = grading.start_server(exercises)
+        env = grading.probe_environment(server)
+    except KeyboardInterrupt:
+        print("\nStopped (Ctrl-C) before any exercise was graded.")
+        return INTERRUPTED
     report.header(console, env, args.seed, args.device, learner_root, rerun)
-    results = []
-    with console.status("") as status:
-        for n, exercise in enumerate(exercises, 1):
-            status.update(f"grading {exercise.id} ({n}/{len(exercises)})")
-            results.append(grading.grade_one(server, exercise, options))
-    console.print(report.table(results))
-    report.device_line(console, results)
-    report.data_sources(console, results)
-    report.details(console, results)
-    console.print(f"\n{report.summary_line(results)}")
-    if args.json:
-        report.write_json(Path(args.json), results, env, args.seed, args.device, learner_root)
-        console.print(f"report written to {args.json}")
-    if args.strict and any(r.status not in ("passed", "skipped") for r in results):
-        return 1
-    return 0
+    with GradingDisplay(console, len(exercises)) as display:
+        results, interrupted = grading.grade_many(server, exercises, options, display)
+    try:
+        console.print(report.table(results, console.width))
+        report.device_line(console, results)
+        report.data_sources(console, results)
+        report.details(console, results)
+        report.plots(console, results)
+        console.print(f"\n{report.summary_line(results)}")
+        if interrupted:
+            console.print(
+                "[magenta]Stopped (Ctrl-C): the exercises marked not graded were not graded.[/]"
+            )
+        if learner_root == EXERCISES_DIR.resolve():
+            view = learner_progress.overview(learner_progress.update(results))
+            console.print(learner_progress.progress_line(view))
+            for line in learner_progress.next_lines(view):
+                console.print(line)
+        if args.json:
+            report.write_json(
+                Path(args.json),
+                report.build_json(
+                    results, env, args.seed, args.device, learner_root, learner, interrupted
+                ),
+            )
+            console.print(f"report written to {args.json}")
+    finally:
+        # After a stop the kit only exits; a repeated Ctrl-C that arrives late must not turn
+        # its exit status 130 into death by SIGINT.
+        if not interrupted:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if interrupted:
+        return INTERRUPTED
+    bad = {"failed", "error", "timeout"} | ({"not_started"} if args.strict else set())
+    return 1 if any(r.status in bad for r in results) else 0
+
+
+def _stop_once_on(*signals: signal.Signals) -> None:
+    """The first Ctrl-C (or tox's SIGTERM) stops grading; repeats are ignored until the partial
+    report is out (tox forwards the terminal's Ctrl-C, so one key press arrives twice)."""
+
+    def stop(signum, frame):
+        for each in signals:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for each in signals:
+        signal.signal(each, stop)
 
 
 def _exercise_dir(given: str | None, exercises: list[manifest.Exercise]) -> Path:
-    root = Path(given).resolve() if given else EXERCISES_DIR
+    root = Path(given).resolve() if given else EXERCISES_DIR.resolve()
+    shown = given or "exercises/"
     if not root.is_dir():
         raise UsageError(
-            f"--exercises {given or root}: no such directory; pass a folder laid out like exercises/"
+            f"--exercises {shown}: no such directory; pass a folder laid out like exercises/"
         )
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise UsageError(f"--exercises {shown}: cannot read this folder; check its permissions")
     missing = [ex.module for ex in exercises if not (root / ex.module).is_file()]
     if len(missing) == len(exercises):
         raise UsageError(
-            f"{given or root} holds none of the exercise modules (expected files such as "
+            f"{shown} holds none of the exercise modules (expected files such as "
             f"{exercises[0].module}); pass a folder laid out like exercises/"
         )
     if missing:
         raise UsageError(
-            f"{given or root} lacks {', '.join(missing)}; restore them (for example with git checkout) "
+            f"{shown} lacks {', '.join(missing)}; restore them (for example with git checkout) "
             "or name only the exercises you want to grade"
         )
     return root
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_SEED}, got {value}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def _from_env(given: float | None, variable: str, default: str) -> tuple[float, str]:
+    """The option's value, else the environment variable's, else the default; and its name."""
+    if given is not None:
+        return given, "--" + variable.removeprefix("KIT_").lower().replace("_", "-")
+    text = os.environ.get(variable, "").strip() or default
+    try:
+        return float(text), variable
+    except ValueError:
+        raise UsageError(
+            f"{variable}={text!r} is not a number; set it to a number or unset it"
+        ) from None
+
+
+def _positive_finite(
+    given: float | None, option: str, variable: str, default: str, example: str
+) -> float:
+    value, source = _from_env(given, variable, default)
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(
+            f"{option if source.startswith('--') else source} must be a positive number "
+            f"(for example {example}), got {value:g}"
+        )
+    return value
+
+
+def _memory_limit(given: float | None) -> float:
+    value, source = _from_env(given, "KIT_MEMORY_LIMIT_GB", "8")
+    if not math.isfinite(value) or value < 0:
+        name = "--memory-limit" if source.startswith("--") else source
+        raise UsageError(f"{name} must be a number of GiB, 0 or more (0: no limit), got {value:g}")
+    return value
+
+
+# --- stubs, hints, lists ------------------------------------------------------------------
+
+
 def release(args: argparse.Namespace) -> int:
     from grader import release as rel
 
+    exercises = manifest.select(args.ids)
     if args.check:
-        stale = rel.drift()
+        stale = rel.drift(exercises=exercises)
         for module in stale:
             print(
                 f"exercises/{module} differs from what `kit release` generates from reference/{module}"
             )
         return 1 if stale else 0
-    written, refused = rel.release(overwrite=args.overwrite, exercises=manifest.select(args.ids))
-    for module in written:
-        print(f"wrote exercises/{module}")
-    for module in refused:
+    done = rel.release(overwrite=args.overwrite, exercises=exercises)
+    for module in done.written:
+        kept = done.backups.get(module)
         print(
-            f"kept exercises/{module}: it differs from the new stub and may hold a learner's work "
-            "(instructors: pass --overwrite)"
+            f"wrote exercises/{module}"
+            + (f" (the file it replaced is kept at {_rel(kept)})" if kept else "")
         )
-    return 1 if refused else 0
+    for module in done.refused:
+        print(
+            f"kept exercises/{module}: it differs from the new stub and may hold a learner's work. "
+            f"To replace it anyway (a copy is kept first): "
+            f"{commands.kit('release', Path(module).stem, '--overwrite')}"
+        )
+    return 1 if done.refused else 0
 
 
 def hint(args: argparse.Namespace) -> int:
@@ -98,12 +225,62 @@ def hint(args: argparse.Namespace) -> int:
         raise UsageError(
             f"no hints in language {args.lang!r}; choose one of {', '.join(exercise.hints)}"
         )
-    print(f"{exercise.id} — {exercise.title} (manual {' '.join(exercise.topics)})")
+    if not 1 <= args.level <= len(hints):
+        raise UsageError(
+            f"{exercise.id} has hint levels 1 to {len(hints)}; --level {args.level} is not one of "
+            "them"
+        )
+    width = min(_terminal_width(), 100)
+    print(
+        textwrap.fill(
+            f"{exercise.id} — {exercise.title} (manual {' '.join(exercise.topics)})", width
+        )
+    )
     for level, text in enumerate(hints[: args.level], 1):
-        print(f"  hint {level}: {text}")
+        lead = f"  hint {level}: "
+        print(
+            textwrap.fill(
+                text,
+                width,
+                initial_indent=lead,
+                subsequent_indent=" " * len(lead),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if args.lang != "ja"
+            else _wrap_cjk(text, width, lead)
+        )
     if args.level < len(hints):
-        print(f"  (more: kit hint {exercise.id} --level {args.level + 1})")
+        more = [exercise.id, "--level", str(args.level + 1)]
+        if args.lang != "en":
+            more += ["--lang", args.lang]
+        # The command on a line of its own, never wrapped: it must run as printed.
+        print(f"  more: {commands.kit('hint', *more)}")
     return 0
+
+
+def _wrap_cjk(text: str, width: int, lead: str) -> str:
+    """Wraps Japanese text by display width (wide characters count 2). A line may break after
+    any Japanese character or at a space, but never inside a run of code such as `np.pad(x,`."""
+    import re
+
+    from rich.cells import cell_len
+
+    lines, line, room = [], "", width - len(lead)
+    for token in re.findall(r"[!-~]+|\s+|.", text):
+        if line and cell_len(line + token) > room:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    lines.append(line)
+    return lead + ("\n" + " " * len(lead)).join(lines)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
 
 
 def list_exercises(args: argparse.Namespace) -> int:
@@ -113,7 +290,11 @@ def list_exercises(args: argparse.Namespace) -> int:
 
     grid = Table(title="Exercises in learning order")
     for column in ("#", "id", "chapter", "title", "manual", "points", "file"):
-        grid.add_column(column)
+        grid.add_column(
+            column,
+            no_wrap=column in ("#", "id", "points", "file"),
+            overflow="ellipsis" if column == "title" else "fold",
+        )
     for n, ex in enumerate(manifest.load(), 1):
         grid.add_row(
             str(n),
@@ -128,26 +309,47 @@ def list_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def status(args: argparse.Namespace) -> int:
+    from grader import learner_progress
+    from grader.status_view import show
+
+    show(learner_progress.load())
+    return 0
+
+
 def doctor(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from grader.doctor import diagnose
     from grader.report import console
 
-    findings = diagnose()
+    out = console()
+    if out.is_terminal:
+        with out.status("") as spinner:
+            findings = diagnose(spinner.update)
+    else:
+        findings = diagnose(lambda text: print(text, flush=True))
     marks = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "problem": "[red]✗[/]"}
     grid = Table(title="kit doctor", show_header=False)
     for f in findings:
         grid.add_row(marks[f.level], f.subject, f.text + (f"\n[dim]→ {f.fix}[/]" if f.fix else ""))
-    console().print(grid)
+    out.print(grid)
     return 1 if any(f.level == "problem" for f in findings) else 0
 
 
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kit", description="Autograded exercises for the 'CNN basics' manual."
-    )
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    parser = KitParser(prog="kit", description="Autograded exercises for the 'CNN basics' manual.")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=KitParser)
 
     p = verbs.add_parser("grade", help="grade exercises (all of them, or the ids/chapters named)")
     p.add_argument("ids", nargs="*", help="exercise ids or chapter names; default: all")
@@ -157,7 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--exercises reference grades the solutions",
     )
     p.add_argument("--json", help="also write a JSON report to this path")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed set before every check")
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        help=f"seed set before every check (0 to {MAX_SEED})",
+    )
     p.add_argument(
         "--device",
         choices=["cpu", "cuda", "all"],
@@ -166,47 +373,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--timeout-scale",
-        type=float,
-        default=float(os.environ.get("KIT_TIMEOUT_SCALE", "1")),
-        help="multiply every exercise's time limit (slow machine: 2)",
+        type=_number,
+        default=None,
+        help="multiply every exercise's time limit (slow machine: 2; default KIT_TIMEOUT_SCALE or 1)",
     )
     p.add_argument(
         "--memory-limit",
-        type=float,
-        default=float(os.environ.get("KIT_MEMORY_LIMIT_GB", "8")),
-        help="GiB of memory one exercise may allocate (0: no limit; not applied where CUDA is usable)",
+        type=_number,
+        default=None,
+        help="GiB of memory one exercise may allocate (0: no limit; default KIT_MEMORY_LIMIT_GB "
+        "or 8; not applied where CUDA is usable)",
     )
-    p.add_argument("--strict", action="store_true", help="exit 1 unless every exercise passed")
+    p.add_argument("--learner", help="your name in the JSON report (default: KIT_LEARNER, git)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 unless every exercise passed (without it, not started is no failure)",
+    )
     p.set_defaults(func=grade)
 
-    p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
-    p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")
-    p.add_argument(
-        "--check", action="store_true", help="only report files that differ; exit 1 if any"
+    p = verbs.add_parser(
+        "status", help="your progress so far and the next exercise, without grading"
     )
-    p.add_argument("--overwrite", action="store_true", help="replace stubs even where they differ")
-    p.set_defaults(func=release)
+    p.set_defaults(func=status)
 
     p = verbs.add_parser("hint", help="show an exercise's hints")
     p.add_argument("id")
-    p.add_argument("--level", type=int, default=1)
-    p.add_argument("--lang", default="en", help="en or ja")
+    p.add_argument("--level", type=int, default=1, help="how many hint levels to show")
+    p.add_argument("--lang", default="en", choices=list(manifest.LANGUAGES), help="en or ja")
     p.set_defaults(func=hint)
+
+    p = verbs.add_parser("list", help="list the exercises in learning order")
+    p.set_defaults(func=list_exercises)
 
     p = verbs.add_parser(
         "doctor", help="check Python, torch/CUDA, TensorFlow and the data directory"
     )
     p.set_defaults(func=doctor)
 
-    p = verbs.add_parser("list", help="list the exercises in learning order")
-    p.set_defaults(func=list_exercises)
+    p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
+    p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")
+    p.add_argument(
+        "--check", action="store_true", help="only report files that differ; exit 1 if any"
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace stubs even where they differ (a copy of each is kept in .kit-backup/)",
+    )
+    p.set_defaults(func=release)
+
+    from grader.course.cli import add_verbs
+
+    add_verbs(verbs)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
-    except (UsageError, manifest.UnknownExercise) as exc:
+    except (
+        UsageError,
+        manifest.UnknownExercise,
+        manifest.ManifestError,
+        provenance.NoIdentity,
+    ) as exc:
         print(f"kit: error: {exc}", file=sys.stderr)
         return 2

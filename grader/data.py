@@ -41,10 +41,16 @@ def to_terminal():
     if not fd:
         yield
         return
+    from grader.plugin import record  # the live display steps aside while the bar is drawn
+
     stream = os.fdopen(int(fd), "w", closefd=False)
-    with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
-        yield
-    stream.flush()
+    record(event="terminal", state="begin")
+    try:
+        with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+            yield
+    finally:
+        stream.flush()
+        record(event="terminal", state="end")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grader import data
@@ -17,9 +18,15 @@ class Finding:
     fix: str = ""
 
 
-def diagnose() -> list[Finding]:
+def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Finding]:
+    """The findings; progress(text) is told before each slow step (TensorFlow's import takes
+    tens of seconds on a loaded machine)."""
+    missing: dict[str, str] = {}
     with native_stderr_silenced():
-        missing = import_frameworks(["torch", "tensorflow"])
+        for name, slow in (("torch", ""), ("tensorflow", " (this can take half a minute)")):
+            progress(f"importing {name}{slow}…")
+            missing.update(import_frameworks([name]))
+        progress("reading devices…")
         env = describe_environment()
     found = [Finding("ok", "Python", env["python"])]
 

@@ -39,6 +39,30 @@ class Mistake:
     explanation: str
 
 
+@dataclass(frozen=True)
+class Slip:
+    """An exception that a typical slip raises inside learner code, and the slip behind it.
+
+    A check module lists its exercise's slips in a module-level `SLIPS` tuple; the grader uses
+    the first one whose exception type matches, whose `says` pattern is found in the exception's
+    text, and whose `code` pattern (when given) is found in the learner's line that raised. The
+    `code` pattern is the confirmation: a slip is only named when the line really has it.
+    """
+
+    error: type[BaseException] | tuple[type[BaseException], ...]
+    says: str
+    explanation: str
+    topic: str
+    code: str | None = None
+
+    def matches(self, exc: BaseException, line: str | None) -> bool:
+        import re
+
+        if not isinstance(exc, self.error) or not re.search(self.says, str(exc)):
+            return False
+        return self.code is None or (line is not None and re.search(self.code, line) is not None)
+
+
 def to_numpy(value: Any) -> np.ndarray:
     """Turns torch/TF tensors, numpy arrays, lists and scalars into a numpy array for comparing."""
     if hasattr(value, "detach"):  # torch.Tensor, possibly on a GPU or requiring grad

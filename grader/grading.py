@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grader import environment, sandbox
 from grader.manifest import Exercise
 
-STATUSES = ("passed", "failed", "not_started", "error", "timeout", "skipped")
+# not_graded: the run stopped (Ctrl-C) before this exercise finished; nothing is known of it.
+STATUSES = ("passed", "failed", "not_started", "error", "timeout", "skipped", "not_graded")
+# Who a non-pass is down to: the learner's code, something the learner cannot fix, or code
+# that swapped the grader's own functions (grader.integrity).
+FAULTS = ("learner", "kit", "data", "tampered")
 
 
 @dataclass
@@ -20,6 +25,8 @@ class CheckResult:
     message: str = ""
     doc: str = ""
     device: str | None = None
+    # The learner's line an exception came from: {"path", "line", "code"}, else None.
+    where: dict | None = None
 
 
 @dataclass
@@ -35,6 +42,9 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     data: list[str] = field(default_factory=list)
+    fault: str = "learner"
+    # Loss-curve pictures the checks drew (paths), for training exercises.
+    plots: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,33 +76,134 @@ def start_server(exercises: list[Exercise]) -> sandbox.ForkServer:
 
 def probe_environment(server: sandbox.ForkServer) -> dict:
     with tempfile.TemporaryDirectory(prefix="kit-env-") as tmp:
-        raw = server.run(environment.probe, (), timeout=120, workdir=Path(tmp))
+        try:
+            raw = server.run(environment.probe, (), timeout=120, workdir=Path(tmp))
+        except sandbox.ServerDied as exc:
+            return {"error": str(exc)}
     for record in raw.records:
         if record.get("event") == "environment":
             return {k: v for k, v in record.items() if k != "event"}
     return {"error": f"environment probe failed: {raw.log_tail[-500:]}"}
 
 
-def grade_one(server: sandbox.ForkServer, exercise: Exercise, options: Options) -> ExerciseResult:
+def grade_one(
+    server: sandbox.ForkServer,
+    exercise: Exercise,
+    options: Options,
+    on_record: Callable[[dict], None] | None = None,
+) -> ExerciseResult:
+    """Grades one exercise in its own process. A KeyboardInterrupt propagates after cleanup."""
     started = time.perf_counter()
-    raw = sandbox.run_exercise(
-        server, exercise, options.pytest_args(), exercise.timeout * options.timeout_scale
-    )
-    result = fold(exercise, raw, options)
+    if not exercise.checks.is_file():
+        result = kit_fault(
+            exercise,
+            f"The kit's checks for this exercise, {exercise.checks}, are missing. This is a fault "
+            "of the kit's installation, not of your code.\nNext step: restore the file "
+            "(git checkout -- grader/checks) or reinstall the kit, then grade again.",
+        )
+    else:
+        try:
+            raw = sandbox.run_exercise(
+                server,
+                exercise,
+                options.pytest_args(),
+                exercise.timeout * options.timeout_scale,
+                on_record,
+            )
+        except sandbox.ServerDied as exc:
+            result = kit_fault(
+                exercise,
+                f"Not graded: {exc}. This is a fault of the kit or the machine (perhaps out of "
+                "memory), not of your code.\nNext step: grade this exercise again.",
+            )
+        else:
+            result = fold(exercise, raw, options)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
 
 
+def grade_many(
+    server: sandbox.ForkServer,
+    exercises: list[Exercise],
+    options: Options,
+    display=None,
+) -> tuple[list[ExerciseResult], bool]:
+    """Grades exercises in order. Returns (results, interrupted).
+
+    Ctrl-C ends the exercise running now (and every process it started); it and the ones after
+    it come back as not_graded, so that a partial report can still be shown and written.
+    """
+    results: list[ExerciseResult] = []
+    try:
+        for n, exercise in enumerate(exercises, 1):
+            if display:
+                display.start(n, exercise, exercise.timeout * options.timeout_scale)
+            result = grade_one(server, exercise, options, display.record if display else None)
+            results.append(result)
+            if display:
+                display.done(result)
+    except KeyboardInterrupt:
+        graded = {r.id for r in results}
+        results += [
+            not_graded(
+                ex, "Not graded: grading was stopped (Ctrl-C) before this exercise finished."
+            )
+            for ex in exercises
+            if ex.id not in graded
+        ]
+        return results, True
+    return results, False
+
+
+def kit_fault(exercise: Exercise, message: str) -> ExerciseResult:
+    return ExerciseResult(
+        id=exercise.id,
+        chapter=exercise.chapter,
+        title=exercise.title,
+        topics=list(exercise.topics),
+        status="error",
+        score=0.0,
+        max_score=exercise.points,
+        seconds=0.0,
+        checks=[CheckResult("process", "error", message)],
+        notes=[message],
+        fault="kit",
+    )
+
+
+def not_graded(exercise: Exercise, why: str) -> ExerciseResult:
+    """An exercise the run never finished (Ctrl-C): no verdict, and no score."""
+    return ExerciseResult(
+        id=exercise.id,
+        chapter=exercise.chapter,
+        title=exercise.title,
+        topics=list(exercise.topics),
+        status="not_graded",
+        score=0.0,
+        max_score=exercise.points,
+        seconds=0.0,
+        notes=[why],
+        fault="kit",
+    )
+
+
 def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> ExerciseResult:
-    """Turns one process's records into an ExerciseResult with status and score."""
+    """Turns one process's records into an ExerciseResult with status and score.
+
+    Checks count only when the process reported that its pytest session finished and every
+    collected check has a result; anything else is an error that names what did not run.
+    """
     collected: list[str] = []
     checks: dict[str, CheckResult] = {}
     running: str | None = None
     notes: list[str] = []
     sources: list[str] = []
-    finished_normally = not raw.timed_out and raw.exitcode in (0, 1, 5)
+    plots: list[str] = []
+    finished: dict | None = None
+    interrupted: dict | None = None
+    check_faults: set[str] = set()
     for record in raw.records:
-        event = record["event"]
+        event = record.get("event")
         if event == "collected":
             collected = record["checks"]
         elif event == "start":
@@ -107,7 +218,9 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
                     record["message"],
                     record["doc"],
                     record.get("device"),
+                    record.get("where"),
                 )
+            check_faults.add(record.get("fault") or "learner")
             running = None
         elif event == "collect_error":
             notes.append(
@@ -117,36 +230,42 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
             checks["all"] = CheckResult("all", "skipped", record["message"])
         elif event == "data" and record["message"] not in sources:
             sources.append(record["message"])
+        elif event == "plot" and record["path"] not in plots:
+            plots.append(record["path"])
+        elif event == "interrupted":
+            interrupted = record
+        elif event == "finished":
+            finished = record
 
-    if not finished_normally:
-        if raw.timed_out:
-            limit = exercise.timeout * options.timeout_scale
-            message = (
-                f"Did not finish within {limit:g} s. Look for a loop that never ends, training on far "
-                "more data than the exercise asks for, or a DataLoader with num_workers > 0 (its "
-                "worker processes cannot start inside the grader; use num_workers=0). "
-                "(Time limits scale with --timeout-scale.)"
-            )
-            status = "timeout"
-        else:
-            message = sandbox.crash_summary(raw, options.learner_root)
-            status = "error"
+    missing = [name for name in collected if name not in checks]
+    complete = finished is not None and not raw.timed_out and not missing
+    fault = next((f for f in ("tampered", "data") if f in check_faults), "learner")
+    if not complete:
+        status, message, fault = _incomplete(exercise, raw, options, interrupted, running, fault)
+        not_run = [name for name in collected if name not in checks and name != running]
+        if not_run:
+            message += f"\nNot run: {', '.join(not_run)}."
         if running and running not in checks:
             checks[running] = CheckResult(running, status, message)
-        for name in collected:
-            checks.setdefault(
-                name,
-                CheckResult(name, status, "Not run: the exercise's process had already stopped."),
+        for name in not_run:
+            checks[name] = CheckResult(
+                name, status, "Not run: the exercise's process had already stopped."
             )
         if not checks:
             checks["process"] = CheckResult("process", status, message)
         notes.insert(0, message)
 
+    if raw.leftovers:
+        notes.append(
+            f"Your code left {raw.leftovers} process(es) running when the exercise ended; the "
+            "kit ended them. Wait for (or terminate) the processes your code starts."
+        )
     ordered = [checks[n] for n in collected if n in checks] + [
         c for n, c in checks.items() if n not in collected
     ]
-    if not ordered and finished_normally and not notes:
-        notes.append("No checks were collected for this exercise.")
+    if not ordered and not notes:
+        notes.append("No checks were collected for this exercise: a fault of the kit.")
+        fault = "kit"
     status = overall_status(ordered, raw, notes)
     counted = [c for c in ordered if c.status != "skipped"]
     passed = sum(c.status == "passed" for c in counted)
@@ -163,7 +282,66 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         checks=ordered,
         notes=notes,
         data=sources,
+        fault=fault if status not in ("passed", "not_started", "skipped") else "learner",
+        plots=plots,
     )
+
+
+def _incomplete(
+    exercise: Exercise,
+    raw: sandbox.RawResult,
+    options: Options,
+    interrupted: dict | None,
+    running: str | None,
+    fault: str,
+) -> tuple[str, str, str]:
+    """(status, message, fault) for a process that did not finish all its checks."""
+    during = f" during check {running}" if running else ""
+    if raw.timed_out:
+        limit = exercise.timeout * options.timeout_scale
+        return (
+            "timeout",
+            (
+                f"Did not finish within {limit:g} s{during}. Look for a loop that never ends, "
+                "training on far more data than the exercise asks for, or a DataLoader with "
+                "num_workers > 0 (its worker processes cannot start inside the grader; use "
+                "num_workers=0). (Time limits scale with --timeout-scale.)"
+            ),
+            fault,
+        )
+    if interrupted is not None:
+        where = f"\n    at {interrupted['where']}" if interrupted.get("where") else ""
+        kind = interrupted.get("kind", "KeyboardInterrupt")
+        if kind == "KeyboardInterrupt":
+            return (
+                "error",
+                (
+                    f"Your code raised KeyboardInterrupt{during}{where}, which stops the grader's "
+                    "pytest session as a Ctrl-C would.\nNext step: remove the raise (or the "
+                    "os.kill(..., SIGINT)) from your code; return normally instead."
+                ),
+                "learner",
+            )
+        return (
+            "error",
+            (
+                f"Your code ended the grader's pytest session with {kind}{during}{where}.\n"
+                "Next step: exercise code must return, never call pytest.exit()."
+            ),
+            "learner",
+        )
+    if raw.server_died:
+        return (
+            "error",
+            (
+                f"The kit's fork server stopped{during}, so this exercise's process lost its "
+                "supervisor. If your code does not signal other processes, this is a fault of the "
+                "kit or the machine (perhaps out of memory), not of your code.\n"
+                "Next step: grade this exercise again."
+            ),
+            "kit",
+        )
+    return "error", sandbox.crash_summary(raw, options.learner_root, during), "learner"
 
 
 def overall_status(checks: list[CheckResult], raw: sandbox.RawResult, notes: list[str]) -> str:

@@ -1,7 +1,13 @@
-"""Reads manifest.toml: the exercises in learning order, with their points, limits and hints."""
+"""Reads manifest.toml: the exercises in learning order, with their points, limits and hints.
+
+The manifest is validated as it loads, so a slip in it is one line naming the entry and the
+field, never a traceback in every command.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -11,6 +17,18 @@ from grader import CHECKS_DIR
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
 FRAMEWORKS = ("torch", "tensorflow")
+DATA_SETS = ("california", "cifar10")
+LANGUAGES = ("en", "ja")
+MIN_HINT_LEVELS = 2
+REQUIRED = {"id": str, "chapter": str, "title": str, "topics": list, "points": int, "timeout": (int, float), "hints": dict}  # fmt: skip
+OPTIONAL = {"needs": list, "data": list}
+# A manual topic id (T4, P16, E12, ...) as manual-map.md numbers them.
+TOPIC = re.compile(r"[A-Z]\d{1,2}")
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class ManifestError(ValueError):
+    """The manifest is malformed; the message names the entry and the field."""
 
 
 @dataclass(frozen=True)
@@ -35,26 +53,90 @@ class Exercise:
         return CHECKS_DIR / self.module
 
 
+def manifest_path() -> Path:
+    """The kit's manifest.toml, or KIT_MANIFEST (the kit's own tests feed it broken copies)."""
+    return Path(os.environ.get("KIT_MANIFEST") or MANIFEST_PATH)
+
+
 @cache
 def load() -> tuple[Exercise, ...]:
-    with MANIFEST_PATH.open("rb") as f:
-        raw = tomllib.load(f)
-    exercises = []
-    for entry in raw["exercise"]:
-        exercises.append(
-            Exercise(
-                id=entry["id"],
-                chapter=entry["chapter"],
-                title=entry["title"],
-                topics=tuple(entry["topics"]),
-                points=int(entry["points"]),
-                timeout=float(entry["timeout"]),
-                needs=tuple(entry.get("needs", ["torch"])),
-                data=tuple(entry.get("data", [])),
-                hints={lang: tuple(lines) for lang, lines in entry["hints"].items()},
-            )
-        )
+    path = manifest_path()
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no such file; restore it with git checkout") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from None
+    entries = raw.get("exercise")
+    if not isinstance(entries, list) or not entries:
+        raise ManifestError(f"{path}: no [[exercise]] entries")
+    exercises, seen = [], set()
+    for n, entry in enumerate(entries, 1):
+        exercise = _parse(entry, f"{path.name}: exercise {n}")
+        if exercise.id in seen:
+            raise ManifestError(f"{path.name}: exercise {n}: id {exercise.id!r} is used twice")
+        seen.add(exercise.id)
+        exercises.append(exercise)
     return tuple(exercises)
+
+
+def _parse(entry: dict, where: str) -> Exercise:
+    if isinstance(entry.get("id"), str):
+        where += f" ({entry['id']})"
+    for name, kind in REQUIRED.items():
+        if name not in entry:
+            raise ManifestError(f"{where}: missing field {name!r}")
+        if not isinstance(entry[name], kind) or isinstance(entry[name], bool):
+            raise ManifestError(f"{where}: field {name!r} has the wrong type")
+    for name, kind in OPTIONAL.items():
+        if name in entry and not isinstance(entry[name], kind):
+            raise ManifestError(f"{where}: field {name!r} must be a list")
+    unknown = set(entry) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise ManifestError(f"{where}: unknown field {min(unknown)!r}")
+    for name in ("id", "chapter"):
+        if not NAME.fullmatch(entry[name]):
+            raise ManifestError(
+                f"{where}: field {name!r} must be a lower-case Python name, got {entry[name]!r}"
+            )
+    if entry["points"] < 1:
+        raise ManifestError(f"{where}: field 'points' must be at least 1")
+    if entry["timeout"] <= 0:
+        raise ManifestError(f"{where}: field 'timeout' must be a positive number of seconds")
+    if not entry["topics"] or not all(
+        isinstance(t, str) and TOPIC.fullmatch(t) for t in entry["topics"]
+    ):
+        raise ManifestError(
+            f"{where}: field 'topics' must list manual topic ids such as \"T4\" (manual-map.md)"
+        )
+    needs = entry.get("needs", ["torch"])
+    if not needs or not set(needs) <= set(FRAMEWORKS):
+        raise ManifestError(f"{where}: field 'needs' must list some of {', '.join(FRAMEWORKS)}")
+    if not set(entry.get("data", [])) <= set(DATA_SETS):
+        raise ManifestError(f"{where}: field 'data' may list only {', '.join(DATA_SETS)}")
+    hints = entry["hints"]
+    for lang in sorted(set(LANGUAGES) | set(hints)):
+        levels = hints.get(lang)
+        if not isinstance(levels, list) or len(levels) < MIN_HINT_LEVELS:
+            raise ManifestError(
+                f"{where}: field 'hints.{lang}' must list at least {MIN_HINT_LEVELS} hint levels"
+            )
+        if not all(isinstance(h, str) and h.strip() for h in levels):
+            raise ManifestError(f"{where}: field 'hints.{lang}' holds an empty or non-text hint")
+    if len(hints["en"]) != len(hints["ja"]):
+        raise ManifestError(f"{where}: 'hints.en' and 'hints.ja' have different numbers of levels")
+    return Exercise(
+        id=entry["id"],
+        chapter=entry["chapter"],
+        title=entry["title"],
+        topics=tuple(entry["topics"]),
+        points=entry["points"],
+        timeout=float(entry["timeout"]),
+        needs=tuple(needs),
+        data=tuple(entry.get("data", [])),
+        hints={lang: tuple(hints[lang]) for lang in hints},
+    )
 
 
 def chapters() -> list[str]:

@@ -6,8 +6,11 @@ Hooks appear in the order pytest calls them.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
+import os
 import random
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -16,7 +19,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR, data
+from grader import CHECKS_DIR, REFERENCE_DIR, data, integrity
 from grader.expect import CheckFailed
 from grader.frameworks import import_frameworks
 
@@ -69,6 +72,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     kit: KitState = session.config._kit  # type: ignore[attr-defined]
     kit.record(event="collected", checks=[check_name(item) for item in session.items])
+    for module in {
+        id(m): m for m in (getattr(i, "module", None) for i in session.items) if m
+    }.values():
+        kit.guard.watch(module, imported=True)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -98,12 +105,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return report
     if call.when == "setup" and report.passed:
         return report
-    status, message = kit.classify(call.excinfo) if call.excinfo else ("passed", "")
+    verdict = kit.classify(call.excinfo, item) if call.excinfo else Verdict("passed", "")
     if report.skipped and call.excinfo is not None:
-        status, message = "skipped", _skip_reason(call.excinfo)
-    if call.excinfo is not None and status in {"failed", "not_started", "error"}:
+        verdict = Verdict("skipped", _skip_reason(call.excinfo))
+    swapped = kit.guard.swapped()
+    if swapped:
+        verdict = Verdict(
+            "error",
+            f"Tampered: the grader's own functions were replaced while your code ran "
+            f"({', '.join(swapped)}). A check cannot be trusted after that, so it scores nothing.",
+            fault="tampered",
+        )
+    if call.excinfo is not None and verdict.status in {"failed", "not_started", "error"}:
         # pytest's own output for plain `pytest` runs: the kit message, not a grader traceback.
-        report.longrepr = f"[{status}] {message}"
+        report.longrepr = f"[{verdict.status}] {verdict.message}"
+    elif swapped:
+        report.outcome = "failed"
+        report.longrepr = f"[error] {verdict.message}"
     kit.record(
         event="check",
         check=check_name(item),
@@ -111,16 +129,61 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         doc=_first_line(
             getattr(item, "function", None).__doc__ if hasattr(item, "function") else ""
         ),
-        status=status,
-        message=message,
+        status=verdict.status,
+        message=verdict.message,
+        where=verdict.where,
+        fault=verdict.fault,
         when=call.when,
     )
     return report
 
 
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
+    """KeyboardInterrupt or pytest.exit() inside an exercise process: learner code did it.
+
+    (The terminal's Ctrl-C never reaches an exercise: each runs in a session of its own.)
+    """
+    if _STATE is not None:
+        where = _STATE.learner_frame(excinfo.value)
+        _STATE.record(
+            event="interrupted",
+            kind=type(excinfo.value).__name__.replace("Exit", "pytest.exit()"),
+            where=where["text"] if where else None,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The handshake the kit waits for: without it, the exercise's process ended early."""
+    if _STATE is not None:
+        _STATE.record(event="finished", exitstatus=int(exitstatus))
+
+
 # --- state and helpers -------------------------------------------------------------------
 
 _STATE: KitState | None = None
+
+
+def record(**fields) -> None:
+    """Sends one record to the kit (under `kit grade`); a no-op in a plain pytest run."""
+    if _STATE is not None:
+        _STATE.record(**fields)
+
+
+def progress(
+    *,
+    epoch: int | None = None,
+    epochs: int | None = None,
+    loss: float | None = None,
+    who: str = "your code",
+) -> None:
+    """Live progress of a training check: the terminal shows the epoch and loss as they come."""
+    record(
+        event="progress",
+        epoch=epoch,
+        epochs=epochs,
+        loss=None if loss is None else float(loss),
+        who=who,
+    )
 
 
 class KitState:
@@ -136,6 +199,8 @@ class KitState:
         results = config.getoption("--kit-results")
         self._results = open(results, "a", buffering=1) if results else None  # noqa: SIM115
         self._modules: dict[tuple[Path, str], ModuleType | BaseException] = {}
+        # Taken before any learner code is imported, so that a swap is seen after it.
+        self.guard = integrity.Guard()
 
     def record(self, **fields) -> None:
         if self._results:
@@ -177,44 +242,63 @@ class KitState:
             raise loaded
         return loaded
 
-    def classify(self, excinfo: pytest.ExceptionInfo) -> tuple[str, str]:
-        """Maps an exception from a check to (status, learner-facing message)."""
+    def classify(self, excinfo: pytest.ExceptionInfo, item: pytest.Item) -> Verdict:
+        """Maps an exception from a check to a Verdict with a learner-facing message."""
         exc = excinfo.value
         if isinstance(exc, CheckFailed):
-            return "failed", str(exc)
+            return Verdict("failed", str(exc), where=self.checked_function(exc))
         if isinstance(exc, pytest.skip.Exception):
-            return "skipped", _skip_reason(excinfo)
+            return Verdict("skipped", _skip_reason(excinfo))
         if isinstance(exc, data.DataMissing):
-            return "error", str(exc)
-        where = self._learner_frame(exc)
-        if isinstance(exc, NotImplementedError) and where:
-            return (
-                "not_started",
-                f"Not started: {where} still raises NotImplementedError. Fill in the TODO above that line.",
-            )
+            return Verdict("error", str(exc), fault="data")
         if isinstance(exc, SyntaxError) and exc.filename and self._is_learner_file(exc.filename):
-            line = (exc.text or "").strip()
-            return "error", (
-                f"{self._show(exc.filename)}:{exc.lineno}: SyntaxError: {exc.msg}\n    {line}\n"
-                "Next step: fix the syntax on that line; the file cannot be imported until then."
+            where = self._where(exc.filename, exc.lineno or 0, "", exc.text)
+            return Verdict(
+                "error",
+                f"{where['path']}:{exc.lineno}: SyntaxError: {exc.msg}\n"
+                "Next step: fix the syntax on that line; the file cannot be imported until then.",
+                where=where,
+            )
+        where = self.learner_frame(exc)
+        # The stub's own raise (Keras re-raises it with its text wrapped in more text).
+        if (
+            isinstance(exc, NotImplementedError)
+            and where
+            and "raise NotImplementedError(" in where["code"]
+            and "not started" in str(exc)
+        ):
+            return Verdict(
+                "not_started",
+                f"Not started: {where['text']} still raises NotImplementedError. "
+                "Fill in the TODO above that line.",
             )
         if isinstance(exc, AssertionError) and not where:
-            return "failed", str(exc) or "a check's assertion failed"
-        summary = f"{type(exc).__name__}: {exc}".strip()
+            return Verdict("failed", str(exc) or "a check's assertion failed")
         if isinstance(exc, SystemExit):
-            summary = f"SystemExit({exc.code!r}) from sys.exit()/exit()"
-            return "error", (
-                f"Your code called sys.exit(){' at ' + where if where else ''}, which would stop a real "
-                "training run too. Next step: return from the function instead of exiting."
-            )
-        if where:
-            return (
+            return Verdict(
                 "error",
-                f"Your code raised {summary}\n    at {where}\nNext step: fix the error on that line.",
+                f"Your code called sys.exit(){' at ' + where['text'] if where else ''}, which would "
+                "stop a real training run too.\nNext step: return from the function instead of "
+                "exiting.",
+                where=where,
             )
-        return "error", (
-            f"Checking your result raised {summary}. This usually means your code returned something "
-            "of the wrong kind (for example None); compare with the docstring's stated return value."
+        summary = _one_line(f"{type(exc).__name__}: {exc}")
+        if where:
+            slip = _known_slip(item, exc, where.get("code"))
+            next_step = (
+                f"{slip.explanation} (manual {slip.topic})"
+                if slip
+                else "Next step: fix the error on that line."
+            )
+            return Verdict(
+                "error", f"Your code raised {summary}\n    at {where['text']}\n{next_step}", where
+            )
+        return Verdict(
+            "error",
+            f"Your code returned without an error, but checking its result raised {summary}. "
+            "Most often the return value is not what the docstring describes: compare its type, "
+            "shape and dtype with it. If it matches, this is a fault of the kit; please report "
+            "it.",
         )
 
     def _is_learner_file(self, filename: str) -> bool:
@@ -223,23 +307,87 @@ class KitState:
         except OSError:
             return False
 
-    def _learner_frame(self, exc: BaseException) -> str | None:
-        """'path:line in func' of the innermost frame in the learner's files, if any."""
+    def learner_frame(self, exc: BaseException) -> dict | None:
+        """The innermost frame in the learner's files: from the traceback, else from the text.
+
+        TensorFlow re-raises errors from traced code (tf.function, Keras train_step) with the
+        user's frames only in the message, as `File "...", line N, in f`.
+        """
         found = None
         for frame in traceback.extract_tb(exc.__traceback__):
             if self._is_learner_file(frame.filename):
-                found = frame
+                found = (frame.filename, frame.lineno, frame.name)
+        if found is None:
+            for path, line, func in re.findall(r'File "([^"]+)", line (\d+), in (\w+)', str(exc)):
+                if self._is_learner_file(path):
+                    found = (path, int(line), func)
         if found is None:
             return None
-        return f"{found.name}() in {self._show(found.filename)}:{found.lineno}"
+        return self._where(*found)
+
+    def checked_function(self, failure: CheckFailed) -> dict | None:
+        """The learner function a failed check names ("relu(x) ..."), at its `def` line."""
+        for name in re.findall(r"([A-Za-z_]\w*)\(", failure.expected):
+            for (root, _), module in self._modules.items():
+                if root != self.learner_root or isinstance(module, BaseException):
+                    continue
+                function = getattr(module, name, None)
+                if getattr(function, "__module__", None) != module.__name__:
+                    continue
+                try:
+                    line = inspect.getsourcelines(function)[1]
+                except (OSError, TypeError):
+                    continue
+                where = self._where(module.__file__, line, name)
+                where["checked"] = True
+                return where
+        return None
+
+    def _where(self, filename: str, line: int, func: str, code: str | None = None) -> dict:
+        import linecache
+
+        path = self._show(filename)
+        text = (code if code is not None else linecache.getline(filename, line)).rstrip()
+        return {
+            "path": path,
+            "line": line,
+            "code": text.strip(),
+            "text": f"{func}() in {path}:{line}" if func else f"{path}:{line}",
+        }
 
     @staticmethod
     def _show(filename: str) -> str:
         path = Path(filename).resolve()
+        # KIT_SHOW_FROM: the folder the learner typed the command in (the exercise process
+        # runs in a scratch folder), so paths read as they would in their own shell.
+        base = Path(os.environ.get("KIT_SHOW_FROM") or Path.cwd())
         try:
-            return str(path.relative_to(Path.cwd()))
+            return os.path.relpath(path, base) if path.is_relative_to(base) else str(path)
         except ValueError:
             return str(path)
+
+
+class Verdict:
+    """One check's outcome as the report shows it."""
+
+    def __init__(
+        self, status: str, message: str, where: dict | None = None, fault: str = "learner"
+    ):
+        self.status, self.message, self.where, self.fault = status, message, where, fault
+
+
+def _known_slip(item: pytest.Item, exc: BaseException, line: str | None):
+    """The first of the check module's SLIPS that this exception and line confirm."""
+    for slip in getattr(getattr(item, "module", None), "SLIPS", ()):
+        if slip.matches(exc, line):
+            return slip
+    return None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """An exception's text on one line, cut to `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def check_name(item: pytest.Item) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from grader import EXERCISES_DIR, REFERENCE_DIR
+from grader import EXERCISES_DIR, PROJECT_ROOT, REFERENCE_DIR
 from grader.manifest import load
 
 # What replaces each `### BEGIN SOLUTION` … `### END SOLUTION` region; the TODO above it stays.
 CODE_STUB = 'raise NotImplementedError("not started: see the TODO above")'
+# Where `kit release --overwrite` keeps the files it replaces (git-ignored).
+BACKUP_DIR = PROJECT_ROOT / ".kit-backup"
 
 
 def make_stub(source: str) -> str:
@@ -28,33 +33,49 @@ def planned(reference: Path = REFERENCE_DIR, exercises=None) -> dict[str, str]:
     return {ex.module: make_stub((reference / ex.module).read_text()) for ex in exercises or load()}
 
 
-def drift(target: Path = EXERCISES_DIR) -> list[str]:
+def drift(target: Path = EXERCISES_DIR, exercises=None) -> list[str]:
     """Module paths whose file in `target` differs from the generated stub (or is missing)."""
     stale = []
-    for module, text in planned().items():
+    for module, text in planned(exercises=exercises).items():
         path = target / module
         if not path.exists() or path.read_text() != text:
             stale.append(module)
     return stale
 
 
-def release(
-    target: Path = EXERCISES_DIR, overwrite: bool = False, exercises=None
-) -> tuple[list[str], list[str]]:
-    """Writes missing or changed stubs. Returns (written, refused).
+@dataclass
+class Released:
+    written: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # differs, kept: may hold a learner's work
+    backups: dict[str, Path] = field(default_factory=dict)  # module -> copy of what was replaced
 
-    A file that exists and differs may hold a learner's work, so it is replaced only with
-    `overwrite`.
+
+def release(
+    target: Path = EXERCISES_DIR,
+    overwrite: bool = False,
+    exercises=None,
+    backup_dir: Path = BACKUP_DIR,
+) -> Released:
+    """Writes missing or changed stubs.
+
+    A file that exists and differs may hold a learner's work: it is replaced only with
+    `overwrite`, and then only after a copy is kept under backup_dir/<UTC time>/.
     """
-    written, refused = [], []
+    done = Released()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S.%fZ")
     for module, text in planned(exercises=exercises).items():
         path = target / module
         if path.exists() and path.read_text() == text:
             continue
         if path.exists() and not overwrite:
-            refused.append(module)
+            done.refused.append(module)
             continue
+        if path.exists():
+            copy = backup_dir / stamp / module
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
+            done.backups[module] = copy
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        written.append(module)
-    return written, refused
+        done.written.append(module)
+    return done

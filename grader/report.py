@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader import commands, provenance
 from grader.grading import ExerciseResult, as_dict, device_checks
 
+SCHEMA = "cnn-basics-kit/report/2"
 STYLE = {
     "passed": ("passed", "green"),
     "failed": ("failed", "red"),
@@ -20,7 +26,10 @@ STYLE = {
     "error": ("error", "bold red"),
     "timeout": ("timeout", "bold red"),
     "skipped": ("skipped", "cyan"),
+    "not_graded": ("not graded", "magenta"),
 }
+# Narrower than this, a column that gives way is dropped rather than cut to a stump.
+MIN_TITLE, MIN_TOPICS = 12, 5
 
 
 def header(
@@ -36,62 +45,140 @@ def header(
         f"CUDA available: {'yes — ' + ', '.join(env['gpus']) if env.get('cuda_available') else 'no'}",
         f"rerun exactly: [bold]{rerun}[/]",
     ]
+    if env.get("error"):
+        lines.append(f"[red]{env['error']}[/]")
     console.print(Panel("\n".join(lines), title="CNN basics kit", expand=False))
 
 
-def table(results: list[ExerciseResult]) -> Table:
-    grid = Table(title="Results", show_lines=False)
-    grid.add_column("#", justify="right")
-    grid.add_column("exercise")
-    grid.add_column("title", no_wrap=True, overflow="ellipsis", max_width=36)
-    grid.add_column("manual")
-    grid.add_column("status")
-    grid.add_column("checks", justify="right")
-    grid.add_column("score", justify="right")
-    for n, r in enumerate(results, 1):
-        label, style = STYLE[r.status]
-        counted = [c for c in r.checks if c.status != "skipped"]
-        skipped = len(r.checks) - len(counted)
-        checks = f"{sum(c.status == 'passed' for c in counted)}/{len(counted)}"
-        if skipped:
-            checks += f" (+{skipped} skipped)"
-        grid.add_row(
-            str(n),
-            r.id,
-            r.title,
-            " ".join(r.topics),
-            Text(label, style=style),
-            checks,
-            f"{r.score:g}/{r.max_score}",
+def _cells(n: int, r: ExerciseResult) -> dict[str, Text | str]:
+    label, style = STYLE[r.status]
+    counted = [c for c in r.checks if c.status != "skipped"]
+    skipped = len(r.checks) - len(counted)
+    checks = f"{sum(c.status == 'passed' for c in counted)}/{len(counted)}" if r.checks else "–"
+    if skipped:
+        checks += f" +{skipped} skipped"
+    return {
+        "#": str(n),
+        "exercise": r.id,
+        "title": r.title,
+        "manual": " ".join(r.topics),
+        "status": Text(label, style=style),
+        "checks": checks,
+        "score": f"{r.score:g}/{r.max_score}",
+    }
+
+
+def table(results: list[ExerciseResult], width: int = 80) -> Table:
+    """The results table, laid out for `width` columns.
+
+    Ids, statuses, checks and scores are never cut. When the table does not fit, the title
+    column gives way first (shortened, then dropped), then the manual-topics column.
+    """
+    rows = [_cells(n, r) for n, r in enumerate(results, 1)]
+    total = f"{sum(r.score for r in results):g}/{sum(r.max_score for r in results)}"
+    fixed = ["#", "exercise", "status", "checks", "score"]
+    widths = {
+        name: max([len(name), *(len(str(row[name])) for row in rows)])
+        for name in [*fixed, "manual"]
+    }
+    widths["score"] = max(widths["score"], len(total))
+    widths["exercise"] = max(widths["exercise"], len("total"))
+    title_room = max([len("title"), *(len(row["title"]) for row in rows)])
+    # Laid out without edges, columns are separated by 3 characters (padding and rule).
+    gap = 3
+    room = width - sum(widths[name] for name in fixed) - gap * (len(fixed) - 1)
+    columns = ["#", "exercise", "title", "manual", "status", "checks", "score"]
+    if room >= widths["manual"] + MIN_TITLE + 2 * gap:
+        widths["title"] = min(title_room, room - widths["manual"] - 2 * gap)
+    else:
+        columns.remove("title")
+        if room < MIN_TOPICS + gap:
+            columns.remove("manual")
+        else:
+            widths["manual"] = min(widths["manual"], room - gap)
+    grid = Table(
+        title="Results", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False
+    )
+    for name in columns:
+        cut = name in ("title", "manual")
+        grid.add_column(
+            name,
+            justify="right" if name in ("#", "checks", "score") else "left",
+            no_wrap=True,
+            overflow="ellipsis" if cut else "fold",
+            width=widths[name],
+            min_width=None if cut else widths[name],
         )
-    total = sum(r.score for r in results)
+    for row in rows:
+        grid.add_row(*(row[name] for name in columns))
     grid.add_section()
-    grid.add_row("", "total", "", "", "", "", f"{total:g}/{sum(r.max_score for r in results)}")
+    grid.add_row(*({"exercise": "total", "score": total}.get(name, "") for name in columns))
     return grid
 
 
 def details(console: Console, results: list[ExerciseResult]) -> None:
-    """Messages for everything that is not passed, grouped by exercise."""
+    """Messages for everything that is not passed, grouped by exercise.
+
+    The learner's own line is shown once per exercise, where an exception came from; a wrong
+    value points at the function that was checked.
+    """
     for r in results:
-        if r.status in ("passed", "not_started", "skipped") and not any(
+        if r.status in ("passed", "not_started", "skipped", "not_graded") and not any(
             c.status in ("failed", "error") for c in r.checks
         ):
             continue
         console.rule(f"[bold]{r.id}[/] — {r.title} ({' '.join(r.topics)})")
         for note in r.notes:
-            console.print(Text(note, style="red"))
-        shown = set(r.notes)
+            console.print(_indented(Text(note, style="red"), 0))
+        shown_notes = set(r.notes)
+        shown_code: set[tuple[str, int]] = set()
         for c in r.checks:
-            if c.status in ("passed", "skipped") or c.message in shown:
+            if c.status in ("passed", "skipped") or c.message in shown_notes:
                 continue
             label, style = STYLE[c.status]
             console.print(Text.assemble((f"✗ {c.name}", "bold"), f"  [{label}]", style=style))
             if c.doc:
-                console.print(Text(f"  {c.doc}", style="dim"))
-            console.print(Text("  " + c.message.replace("\n", "\n  ")))
+                console.print(_indented(Text(c.doc, style="dim")))
+            console.print(_indented(Text(c.message)))
+            where = c.where
+            if not where or (where["path"], where["line"]) in shown_code:
+                continue
+            shown_code.add((where["path"], where["line"]))
+            if where.get("checked"):
+                console.print(_indented(Text(f"checked: {where['text']}", style="dim")))
+            elif where.get("code"):
+                console.print(
+                    _indented(
+                        Text.assemble(
+                            (f"{where['path']}:{where['line']}:", "bold"),
+                            "\n",
+                            (f"  {where['code']}", "cyan"),
+                        )
+                    )
+                )
+        for plot in r.plots:
+            console.print(_indented(Text(f"loss curves: {plot}")))
         console.print(
-            f"  Hints: [bold]kit hint {r.id}[/]  (add --level 2 for more, --lang ja for Japanese)"
+            _indented(
+                Text.from_markup(
+                    f"Hints: [bold]{commands.kit('hint', r.id)}[/] (then --level 2 for more, "
+                    "--lang ja for Japanese)"
+                )
+            )
         )
+
+
+def _indented(text: Text, left: int = 2) -> Padding:
+    """Text that wraps at the terminal's width and keeps its indent on every line."""
+    return Padding(text, (0, 0, 0, left), expand=False)
+
+
+def plots(console: Console, results: list[ExerciseResult]) -> None:
+    """Loss-curve pictures of exercises that passed (the others list theirs in the details)."""
+    for r in results:
+        if r.status == "passed":
+            for plot in r.plots:
+                console.print(f"loss curves for {r.id}: {plot}", style="dim")
 
 
 def device_line(console: Console, results: list[ExerciseResult]) -> None:
@@ -117,11 +204,33 @@ def summary_line(results: list[ExerciseResult]) -> str:
     return ", ".join(f"{n} {STYLE[s][0]}" for s, n in counts.items() if n)
 
 
-def write_json(
-    path: Path, results: list[ExerciseResult], env: dict, seed: int, device: str, learner_root: Path
-) -> None:
-    report = {
-        "schema": "cnn-basics-kit/report/1",
+def build_json(
+    results: list[ExerciseResult],
+    env: dict,
+    seed: int,
+    device: str,
+    learner_root: Path,
+    learner: str | None,
+    interrupted: bool = False,
+) -> dict:
+    stubs = provenance.stub_hashes()
+    exercises = []
+    for r in results:
+        entry = as_dict(r)
+        module = f"{r.chapter}/{r.id}.py"
+        digest = provenance.sha256(learner_root / module)
+        entry["module"] = module
+        entry["sha256"] = digest
+        # Attempted: the learner's file is not the pristine stub (a run stopped by Ctrl-C
+        # still tells an edited file from an untouched one).
+        entry["attempted"] = digest is not None and digest != stubs.get(module)
+        exercises.append(entry)
+    return {
+        "schema": SCHEMA,
+        "learner": learner,
+        "produced_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kit": provenance.kit_version(),
+        "interrupted": interrupted,
         "exercises_dir": str(learner_root),
         "seed": seed,
         "device": device,
@@ -132,9 +241,15 @@ def write_json(
             **{status: sum(r.status == status for r in results) for status in STYLE},
         },
         "device_checks": device_checks(results),
-        "exercises": [as_dict(r) for r in results],
+        "exercises": exercises,
     }
-    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_json(path: Path, report: dict) -> None:
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    os.replace(partial, path)
 
 
 def _rel(path: Path) -> str:

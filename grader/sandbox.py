@@ -2,6 +2,7 @@
 
 A learner's sys.exit, os._exit, native crash, runaway memory or endless loop ends only that
 process; the parent reads whatever results it wrote and carries on with the next exercise.
+Each exercise process leads its own session, and everything it started is ended with it.
 """
 
 from __future__ import annotations
@@ -9,14 +10,28 @@ from __future__ import annotations
 import faulthandler
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import resource
 import signal
 import sys
 import tempfile
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Every process an exercise starts inherits this variable, which is how the ones that left the
+# exercise's session (a daemon, start_new_session=True) are still found and ended.
+TOKEN_VARIABLE = "KIT_SANDBOX_TOKEN"
+# How often the parent looks for new results while an exercise runs: the live display's pace.
+POLL_SECONDS = 0.1
+
+
+class ServerDied(RuntimeError):
+    """The fork server stopped and could not be restarted: a fault of the kit or the machine."""
 
 
 @dataclass
@@ -26,14 +41,17 @@ class RawResult:
     records: list[dict] = field(default_factory=list)
     exitcode: int | None = None
     timed_out: bool = False
+    server_died: bool = False
     log_tail: str = ""
+    # Processes it started that were still running when it ended (all ended by the kit).
+    leftovers: int = 0
 
 
 class ForkServer:
     """multiprocessing's fork server, preloaded with the frameworks the selected exercises need.
 
     The server only imports (never runs an op), because a child forked after torch or TF ran
-    an op hangs on its first op of its own.
+    an op hangs on its first op of its own. If it dies, the next start launches a new one.
     """
 
     def __init__(self, needs: set[str]):
@@ -41,31 +59,204 @@ class ForkServer:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["grader.preload"])
 
-    def run(self, target, args: tuple, timeout: float, workdir: Path) -> RawResult:
-        results = workdir / "results.jsonl"
-        log = workdir / "output.log"
-        process = self.context.Process(
-            target=_child, args=(target, args, str(results), str(log)), daemon=True
-        )
-        process.start()
-        process.join(timeout)
+    def start(self, target, args: tuple, workdir: Path) -> Running:
+        token = uuid.uuid4().hex
+        results, log = workdir / "results.jsonl", workdir / "output.log"
+        for attempt in (1, 2):
+            process = self.context.Process(
+                target=_child, args=(target, args, str(results), str(log), token), daemon=True
+            )
+            try:
+                process.start()
+                return Running(process, token, results, log)
+            except (EOFError, OSError) as exc:
+                # The server died between two exercises; multiprocessing starts a new one on
+                # the next request, so one retry is enough unless the machine is in trouble.
+                if attempt == 2:
+                    raise ServerDied(f"the kit's fork server could not be started ({exc})") from exc
+        raise AssertionError("unreachable")
+
+    def run(
+        self,
+        target,
+        args: tuple,
+        timeout: float,
+        workdir: Path,
+        on_record: Callable[[dict], None] | None = None,
+    ) -> RawResult:
+        """Runs target(*args, results_path) in a fresh process; ends it at `timeout` seconds.
+
+        on_record sees each result record as it arrives. A KeyboardInterrupt in the parent ends
+        the process and its children, then propagates.
+        """
+        running = self.start(target, args, workdir)
+        try:
+            return running.wait(timeout, on_record)
+        finally:
+            running.end()
+
+
+class Running:
+    """One exercise process: its live results, its time limit, and its whole process tree."""
+
+    def __init__(self, process, token: str, results: Path, log: Path):
+        self.process = process
+        self.token = token
+        self.results = results
+        self.log = log
+        self.started = time.monotonic()
+        self._offset = 0
+        self._records: list[dict] = []
+        self._ended = False
+        self._leftovers = 0
+
+    def new_records(self) -> list[dict]:
+        """Records written since the last call (complete lines only)."""
+        try:
+            with self.results.open("rb") as f:
+                f.seek(self._offset)
+                chunk = f.read()
+        except FileNotFoundError:
+            return []
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        fresh = []
+        for line in complete.decode(errors="replace").splitlines():
+            try:
+                fresh.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash mid-write tells nothing
+        self._records.extend(fresh)
+        return fresh
+
+    def wait(self, timeout: float, on_record: Callable[[dict], None] | None = None) -> RawResult:
         raw = RawResult()
-        if process.is_alive():
-            raw.timed_out = True
-            process.kill()
-            process.join()
-        raw.exitcode = process.exitcode
-        if results.exists():
-            raw.records = [
-                json.loads(line) for line in results.read_text().splitlines() if line.strip()
-            ]
-        if log.exists():
-            raw.log_tail = log.read_text(errors="replace")[-30000:]
+        deadline = self.started + timeout
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raw.timed_out = True
+                    break
+                multiprocessing.connection.wait([self.process.sentinel], min(POLL_SECONDS, left))
+                for record in self.new_records():
+                    if on_record:
+                        on_record(record)
+                if not self.process.is_alive():
+                    break
+        except BaseException:
+            self.end()
+            raise
+        self.end()
+        self.new_records()
+        raw.records = self._records
+        raw.exitcode = self.process.exitcode
+        # popen_forkserver reports 255 when the server, not the child, went away.
+        raw.server_died = raw.exitcode == 255 and _dies_soon(self._server_pid())
+        raw.leftovers = self._leftovers
+        if self.log.exists():
+            raw.log_tail = self.log.read_text(errors="replace")[-30000:]
         return raw
 
+    def end(self) -> None:
+        """Ends the exercise process and every process it started (idempotent)."""
+        if self._ended:
+            return
+        self._ended = True
+        pid = self.process.pid
+        # The exercise leads its own session, so its process group id is its pid: the group
+        # reaches children whose parent already exited; the token reaches those that left it.
+        others = set(_group_members(pid)) | set(_tokened(self.token)) if pid else set()
+        others.discard(pid)
+        for target in others:
+            _kill(target)
+        if pid:
+            _kill(pid)
+        self.process.join(5)
+        # A process started in the instant between the scan and the kill is caught here.
+        for target in set(_tokened(self.token)) - others:
+            others.add(target)
+            _kill(target)
+        self._leftovers = len(others)
 
-def _child(target, args: tuple, results: str, log: str) -> None:
-    """Body of every exercise process: quiet output, crash dumps to the log, then run `target`."""
+    @staticmethod
+    def _server_pid() -> int | None:
+        from multiprocessing import forkserver
+
+        return forkserver._forkserver._forkserver_pid
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie still answers kill(0); it is dead for our purposes.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return True
+
+
+def _dies_soon(pid: int | None, within: float = 1.0) -> bool:
+    """Whether `pid` is gone (or a zombie) within `within` seconds.
+
+    A killed server closes its pipes a moment before it becomes a zombie. It must not be
+    reaped here: multiprocessing's own ensure_running() reaps it before starting a new one.
+    """
+    deadline = time.monotonic() + within
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members
+
+
+def _tokened(token: str) -> list[int]:
+    """Processes that carry this exercise's token in their environment."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _child(target, args: tuple, results: str, log: str, token: str) -> None:
+    """Body of every exercise process: own session, quiet output, crash dumps to the log, then `target`."""
+    # A session of its own: the terminal's Ctrl-C reaches only the kit, which ends this
+    # process and everything it started as one group.
+    os.setsid()
+    os.environ[TOKEN_VARIABLE] = token
+    _die_with_parent()
     log_file = open(log, "w")  # noqa: SIM115 - must outlive this frame for faulthandler
     # Files learner code writes to relative paths land in this exercise's scratch folder, not
     # in the learner's repository.
@@ -86,6 +277,25 @@ def _child(target, args: tuple, results: str, log: str) -> None:
     log_file.flush()
     # Skip interpreter shutdown: framework atexit handlers can hang in a forked child.
     os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when the fork server exits, which it does when the kit does.
+
+    Without it a kit killed outright (kill -9, a closed SSH session) would leave an endless
+    learner loop running for ever.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the server was already gone before the request took effect
+        os._exit(1)
 
 
 def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
@@ -110,16 +320,26 @@ def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
             *pytest_args,
         ]
     )
-    return int(code) if int(code) in (0, 1, 5) else 3
+    return int(code)
 
 
-def run_exercise(server: ForkServer, exercise, pytest_args: list[str], timeout: float) -> RawResult:
+def run_exercise(
+    server: ForkServer,
+    exercise,
+    pytest_args: list[str],
+    timeout: float,
+    on_record: Callable[[dict], None] | None = None,
+) -> RawResult:
     with tempfile.TemporaryDirectory(prefix=f"kit-{exercise.id}-") as tmp:
-        return server.run(run_checks, (str(exercise.checks), pytest_args), timeout, Path(tmp))
+        return server.run(
+            run_checks, (str(exercise.checks), pytest_args), timeout, Path(tmp), on_record
+        )
 
 
-def crash_summary(raw: RawResult, learner_root: Path) -> str:
+def crash_summary(raw: RawResult, learner_root: Path, during: str = "") -> str:
     """One learner-facing sentence on how the exercise's process ended abnormally."""
+    where = learner_line(raw.log_tail, learner_root)
+    at = f"{during}{' at ' + where if where else ''}"
     if raw.exitcode is not None and raw.exitcode < 0:
         name = signal.Signals(-raw.exitcode).name
         how = f"crashed with {name}"
@@ -127,17 +347,19 @@ def crash_summary(raw: RawResult, learner_root: Path) -> str:
             how += " (often the system running out of memory)"
         next_step = (
             "a native library crashed there; check the shapes, dtypes and pointers you pass to it"
+            if where
+            else "if this repeats with the reference solution, it is a fault of the machine or "
+            "the kit, not of your code"
         )
-    else:
-        how = f"exited early with code {raw.exitcode} (os._exit or a fatal error)"
-        next_step = "exercise code must return, never exit the process"
-    where = _learner_line(raw.log_tail, learner_root)
+        return f"The exercise's process {how}{at}.\nNext step: {next_step}."
     return (
-        f"The exercise's process {how}{' at ' + where if where else ''}.\nNext step: {next_step}."
+        f"The exercise's process ended with exit code {raw.exitcode}{at} before its checks "
+        "finished (os._exit, exit() from a native library, or a fatal error).\n"
+        "Next step: exercise code must return, never end the process."
     )
 
 
-def _learner_line(log: str, learner_root: Path) -> str | None:
+def learner_line(log: str, learner_root: Path) -> str | None:
     """The innermost learner frame in a faulthandler dump (it lists the most recent call first)."""
     for path, line in re.findall(r'File "([^"]+)", line (\d+)', log):
         if Path(path).resolve().is_relative_to(learner_root):

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from grader import REFERENCE_DIR, grading, manifest
+from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
 from tests.mutants import Mutant
+
+
+def kit_command(
+    root: Path = PROJECT_ROOT, *args: str, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m grader ARGS` from the kit at `root`, as a learner's shell would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        check=False,
+        cwd=cwd or root,
+        env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "160", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def pristine_stubs(tmp_path_factory) -> Path:
+    """Freshly generated stubs, laid out like exercises/ (never the learner's own files)."""
+    root = tmp_path_factory.mktemp("stubs")
+    for module, text in release.planned().items():
+        (root / module).parent.mkdir(parents=True, exist_ok=True)
+        (root / module).write_text(text)
+    return root
 
 
 @pytest.fixture(scope="session")

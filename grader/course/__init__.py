@@ -1,0 +1,1 @@
+"""The instructor side: learners submit to a course folder; instructors autograde, track and see."""

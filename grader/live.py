@@ -1,0 +1,102 @@
+"""What the terminal shows while exercises are graded: the exercise and check running now,
+time used against the limit, and, for training checks, the epoch and loss as they come.
+
+Checks send progress with grader.plugin.progress(); it arrives here as records. Where the
+output is not a terminal, rich shows nothing live and only the final report is printed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Self
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.text import Text
+
+from grader.report import STYLE
+
+
+class GradingDisplay:
+    def __init__(self, console: Console, total: int):
+        self.console = console
+        self.total = total
+        self.spinner = Spinner("dots")
+        self.exercise = None
+        self.n = 0
+        self.limit = 0.0
+        self.started = 0.0
+        self.check: str | None = None
+        self.training: dict | None = None
+        self.finished: list[str] = []
+        self.live = Live(
+            console=console, transient=True, refresh_per_second=8, get_renderable=self._render
+        )
+
+    def __enter__(self) -> Self:
+        self.live.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.live.stop()
+
+    def start(self, n: int, exercise, limit: float) -> None:
+        self.n, self.exercise, self.limit = n, exercise, limit
+        self.started = time.monotonic()
+        self.check, self.training = None, None
+
+    def record(self, record: dict) -> None:
+        event = record.get("event")
+        if event == "start":
+            self.check, self.training = record["check"], None
+        elif event == "progress":
+            self.training = record
+        elif event == "terminal":
+            # A data download draws its own progress bar on the terminal; step aside for it.
+            if record.get("state") == "begin":
+                self.live.stop()
+            else:
+                self.live.start()
+
+    def done(self, result) -> None:
+        label, style = STYLE[result.status]
+        self.finished.append(f"[{style}]{result.id} {label}[/]")
+
+    def _render(self):
+        if self.exercise is None:
+            return Text("")
+        elapsed = time.monotonic() - self.started
+        lines = [
+            Text.assemble(
+                f"grading {self.n}/{self.total}  ",
+                (self.exercise.id, "bold"),
+                f"  {_clock(elapsed)} of {_clock(self.limit)} allowed",
+            )
+        ]
+        if self.check:
+            lines.append(Text(f"  check {self.check}", style="dim"))
+        if self.training:
+            lines.append(Text("  " + training_text(self.training)))
+        if self.finished:
+            lines.append(Text.from_markup("  done: " + ", ".join(self.finished[-4:])))
+        self.spinner.text = Group(*lines)
+        return self.spinner
+
+
+def training_text(record: dict) -> str:
+    """'epoch 2/5  loss 1.9300 (your code)' from a progress record."""
+    parts = []
+    if record.get("epoch") is not None:
+        of = f"/{record['epochs']}" if record.get("epochs") else ""
+        parts.append(f"epoch {record['epoch']}{of}")
+    if record.get("loss") is not None:
+        parts.append(f"loss {record['loss']:.4f}")
+    if record.get("who"):
+        parts.append(f"({record['who']})")
+    return "  ".join(parts)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"

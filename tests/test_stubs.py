@@ -1,0 +1,122 @@
+"""Stubs come from the reference by nbgrader's ClearSolutions, and the learner's files are safe.
+
+These tests never read or judge exercises/ as it is on disk: in a learner's copy that folder
+holds their work. They grade freshly generated stubs, compare the generator with what git has
+committed, and prove that no kit command replaces an edited file without keeping a copy.
+"""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from grader import PROJECT_ROOT, manifest, release
+from tests.conftest import kit_command
+
+
+def git(*args: str, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def committed(module: str) -> str | None:
+    """exercises/<module> as git's HEAD holds it, or None where git does not have it."""
+    run = git("show", f"HEAD:exercises/{module}")
+    return run.stdout if run.returncode == 0 else None
+
+
+def test_generator_matches_the_committed_stubs():
+    """The stubs in git are exactly what `kit release` generates from reference/ (no drift)."""
+    if git("rev-parse", "HEAD").returncode != 0:
+        pytest.skip("not a git checkout: there is no committed exercises/ to compare with")
+    stale = [m for m, text in release.planned().items() if committed(m) != text]
+    assert stale == [], (
+        "reference/ changed but the committed stubs did not: regenerate them in an instructor's "
+        "copy with `tox -e kit -- release ID --overwrite` (a copy of each replaced file is kept "
+        f"in .kit-backup/) and commit them: {stale}"
+    )
+
+
+def test_stub_differs_from_reference_only_in_solution_regions(pristine_stubs):
+    for ex in manifest.load():
+        stub = (pristine_stubs / ex.module).read_text()
+        assert "NotImplementedError" in stub, ex.module
+        assert "### BEGIN SOLUTION" not in stub, ex.module
+        reference = (PROJECT_ROOT / "reference" / ex.module).read_text()
+        outside = reference.split("### BEGIN SOLUTION")[0]
+        assert stub.startswith(outside), ex.module
+
+
+def test_release_keeps_edited_files_unless_told_and_then_backs_them_up(tmp_path):
+    ex = manifest.load()[0]
+    target = tmp_path / "exercises" / ex.module
+    target.parent.mkdir(parents=True)
+    target.write_text("# my work\n")
+    done = release.release(tmp_path / "exercises", backup_dir=tmp_path / "backup")
+    assert ex.module in done.refused and target.read_text() == "# my work\n"
+    assert len(done.written) == len(manifest.load()) - 1
+    done = release.release(tmp_path / "exercises", overwrite=True, backup_dir=tmp_path / "backup")
+    assert done.written == [ex.module]
+    assert done.backups[ex.module].read_text() == "# my work\n"
+    assert target.read_text() != "# my work\n"
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """The kit's tracked files in a fresh git repository, with one learner edit uncommitted."""
+    listed = git("ls-files", "-co", "--exclude-standard").stdout.split()
+    if not listed:
+        pytest.skip("not a git checkout")
+    root = tmp_path / "kit"
+    for name in listed:
+        if (PROJECT_ROOT / name).is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, root / name)
+    git("init", "-q", cwd=root)
+    git("add", "-A", cwd=root)
+    git("-c", "user.name=kit", "-c", "user.email=kit@example.org", "commit", "-qm", "kit", cwd=root)
+    edited = root / "exercises" / manifest.load()[0].module
+    edited.write_text(edited.read_text() + "\n# the learner's own work\n")
+    return root, edited
+
+
+def test_kit_tests_pass_on_a_learners_copy_and_leave_their_work(project_copy):
+    """`tox -e test` must not fail (or tell them to overwrite) because a learner edited a stub."""
+    root, edited = project_copy
+    before = edited.read_text()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_stubs.py::test_generator_matches_the_committed_stubs",
+            "tests/test_stubs.py::test_stub_differs_from_reference_only_in_solution_regions",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert edited.read_text() == before
+
+
+def test_release_overwrite_keeps_a_copy_and_says_where(project_copy):
+    root, edited = project_copy
+    before = edited.read_text()
+    run = kit_command(root, "release", manifest.load()[0].id, "--overwrite")
+    assert run.returncode == 0, run.stderr
+    backups = list((root / ".kit-backup").rglob(edited.name))
+    assert len(backups) == 1 and backups[0].read_text() == before
+    assert str(backups[0].relative_to(root)) in run.stdout
+    # Without --overwrite an edited file is kept, and the message says how to replace it safely.
+    edited.write_text(before)
+    run = kit_command(root, "release")
+    assert run.returncode == 1 and edited.read_text() == before
+    assert "a copy is kept first" in run.stdout
