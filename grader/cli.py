@@ -309,6 +309,27 @@ def list_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def watch(args: argparse.Namespace) -> int:
+    from grader import grading, report
+    from grader.watch import watch as run_watch
+
+    exercises = manifest.select(args.ids)
+    learner_root = _exercise_dir(args.exercises, exercises)
+    timeout_scale = _positive_finite(
+        args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
+    )
+    os.environ["KIT_MEMORY_LIMIT_GB"] = str(_memory_limit(None))
+    os.environ["KIT_SHOW_FROM"] = os.getcwd()
+    options = grading.Options(learner_root, args.seed, args.device, timeout_scale)
+    try:
+        run_watch(
+            report.console(), args.ids, options, remember=learner_root == EXERCISES_DIR.resolve()
+        )
+    except KeyboardInterrupt:
+        print("\nStopped watching.")
+    return 0
+
+
 def status(args: argparse.Namespace) -> int:
     from grader import learner_progress
     from grader.status_view import show
@@ -335,6 +356,23 @@ def doctor(args: argparse.Namespace) -> int:
         grid.add_row(marks[f.level], f.subject, f.text + (f"\n[dim]→ {f.fix}[/]" if f.fix else ""))
     out.print(grid)
     return 1 if any(f.level == "problem" for f in findings) else 0
+
+
+def new(args: argparse.Namespace) -> int:
+    from grader import scaffold
+
+    try:
+        created = scaffold.create(args.id, args.chapter, args.topic, args.title)
+    except scaffold.ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"created exercise {args.id} in {args.chapter}, a small working example to replace:")
+    for path in created.files:
+        print(f"  {_rel(path)}")
+    print("What each file must satisfy (the kit's own tests check it):")
+    for rule in created.rules:
+        width = min(_terminal_width(), 100)
+        print(textwrap.fill(rule, width, initial_indent="  - ", subsequent_indent="    "))
+    return 0
 
 
 def _rel(path: Path) -> str:
@@ -393,6 +431,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=grade)
 
     p = verbs.add_parser(
+        "watch", help="regrade an exercise each time you save its file (Ctrl-C stops)"
+    )
+    p.add_argument("ids", nargs="*", help="exercise ids or chapter names to watch; default: all")
+    p.add_argument("--exercises", help="folder laid out like exercises/ (default: exercises/)")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="seed set before every check")
+    p.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
+    p.add_argument("--timeout-scale", type=_number, default=None, help="as for grade")
+    p.set_defaults(func=watch)
+
+    p = verbs.add_parser(
         "status", help="your progress so far and the next exercise, without grading"
     )
     p.set_defaults(func=status)
@@ -410,6 +458,17 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="check Python, torch/CUDA, TensorFlow and the data directory"
     )
     p.set_defaults(func=doctor)
+
+    p = verbs.add_parser(
+        "new", help="(authors) scaffold a new exercise: manifest entry, reference, checks, mutants"
+    )
+    p.add_argument("id", help="the exercise id, a lower-case Python name")
+    p.add_argument("--chapter", required=True, help="its chapter folder, e.g. ch1_theory")
+    p.add_argument(
+        "--topic", action="append", default=[], help="a manual topic id it teaches (repeatable)"
+    )
+    p.add_argument("--title", help="a one-line title (default: from the id)")
+    p.set_defaults(func=new)
 
     p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
     p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")

@@ -20,13 +20,34 @@ CIFAR_SUBSET = "cifar10_subset.npz"
 SKLEARN_HOME = "scikit_learn_data"
 
 
-class DataMissing(RuntimeError):
+class DataProblem(RuntimeError):
+    """A data set could not be used: a fault of the data or the machine, never of the learner.
+
+    The message names the file or folder, what is wrong with it, and how to fix it.
+    """
+
+
+class DataMissing(DataProblem):
     """A data set could not be found or downloaded; the message says where the kit looked."""
 
 
+class DataDamaged(DataProblem):
+    """A data file is there but unreadable (truncated, corrupt, or not what it should be)."""
+
+
 def data_dir() -> Path:
-    """KIT_DATA_DIR if set, else the project's datasets/ folder."""
-    return Path(os.environ.get("KIT_DATA_DIR") or PROJECT_ROOT / "datasets").resolve()
+    """KIT_DATA_DIR if set, else the project's datasets/ folder; an unusable one is refused."""
+    given = os.environ.get("KIT_DATA_DIR")
+    root = Path(given or PROJECT_ROOT / "datasets").resolve()
+    name = f"KIT_DATA_DIR={given}" if given else f"the data directory {root}"
+    if root.exists() and not root.is_dir():
+        raise DataProblem(f"{name} is a file, not a folder. Set KIT_DATA_DIR to the data folder.")
+    if root.is_dir() and not os.access(root, os.R_OK | os.X_OK):
+        raise DataProblem(
+            f"{name} cannot be read (permission denied). Fix its permissions "
+            f"(chmod u+rx {root}) or set KIT_DATA_DIR to a readable copy."
+        )
+    return root
 
 
 def offline() -> bool:
@@ -66,21 +87,43 @@ def california() -> California:
     from sklearn.datasets import fetch_california_housing
 
     home = data_dir() / SKLEARN_HOME
-    try:
-        cached = (home / "cal_housing_py3.pkz").exists()
-        if not cached and offline():
-            raise OSError("downloads are off (KIT_OFFLINE=1)")
-        with to_terminal():
-            bunch = fetch_california_housing(data_home=str(home), download_if_missing=True)
-    except Exception as exc:  # noqa: BLE001 - any failure means the same thing to the learner
-        raise DataMissing(
-            f"California housing is missing: no scikit-learn cache at {home / 'cal_housing_py3.pkz'} "
-            f"and the download failed ({exc}). Connect to the internet and grade again, or copy "
-            f"cal_housing_py3.pkz into {home}, or set KIT_DATA_DIR to a folder that has "
-            f"{SKLEARN_HOME}/cal_housing_py3.pkz."
-        ) from None
+    cache_file = home / "cal_housing_py3.pkz"
+    cached = cache_file.exists()
+    if cached:
+        try:
+            bunch = fetch_california_housing(data_home=str(home), download_if_missing=False)
+        except Exception as exc:  # noqa: BLE001 - any failure to read it means a damaged file
+            raise DataDamaged(
+                f"The scikit-learn cache {cache_file} is damaged ({type(exc).__name__}: "
+                f"{_short(exc)}). Delete it and grade again to download a fresh copy (needs "
+                "internet), or replace it with a good copy (see datasets/README.md)."
+            ) from None
+    else:
+        try:
+            if offline():
+                raise OSError("downloads are off (KIT_OFFLINE=1)")
+            with to_terminal():
+                bunch = fetch_california_housing(data_home=str(home), download_if_missing=True)
+        except Exception as exc:  # noqa: BLE001 - any failure means the same thing to the learner
+            raise DataMissing(
+                f"California housing is missing: no scikit-learn cache at {cache_file} and the "
+                f"download failed ({_short(exc)}). Connect to the internet and grade again, or "
+                f"copy cal_housing_py3.pkz into {home}, or set KIT_DATA_DIR to a folder that has "
+                f"{SKLEARN_HOME}/cal_housing_py3.pkz."
+            ) from None
+    if bunch.data.shape != (20640, 8) or bunch.target.shape != (20640,):
+        raise DataDamaged(
+            f"The scikit-learn cache {cache_file} holds data of shape {bunch.data.shape} and "
+            f"{bunch.target.shape}, not California housing's (20640, 8) and (20640,). Delete it "
+            "and grade again, or replace it with a good copy (see datasets/README.md)."
+        )
     source = f"scikit-learn {'cache' if cached else 'download'} in {home}"
     return California(bunch.data, bunch.target, tuple(bunch.feature_names), source)
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Cifar10Subset:
@@ -91,11 +134,31 @@ class Cifar10Subset:
     """
 
     def __init__(self, path: Path, train: bool = True, transform=None, target_transform=None):
-        with np.load(path) as arrays:
-            split = "train" if train else "test"
-            self.data = arrays[f"x_{split}"]
-            self.targets = [int(t) for t in arrays[f"y_{split}"]]
-            self.classes = [str(c) for c in arrays["classes"]]
+        split = "train" if train else "test"
+        try:
+            with np.load(path) as arrays:
+                self.data = arrays[f"x_{split}"]
+                self.targets = [int(t) for t in arrays[f"y_{split}"]]
+                self.classes = [str(c) for c in arrays["classes"]]
+        except Exception as exc:  # noqa: BLE001 - truncated, corrupt or foreign: all unusable
+            raise DataDamaged(
+                f"The offline CIFAR-10 subset {path} is damaged ({type(exc).__name__}: "
+                f"{_short(exc)}). Replace it with a good copy (see datasets/README.md), or "
+                "delete it and grade with internet access so that torchvision downloads CIFAR-10."
+            ) from None
+        if (
+            self.data.ndim != 4
+            or self.data.shape[1:] != (32, 32, 3)
+            or self.data.dtype != np.uint8
+            or len(self.targets) != len(self.data)
+            or len(self.classes) != 10
+        ):
+            raise DataDamaged(
+                f"The offline CIFAR-10 subset {path} does not hold CIFAR-10 images ({split} "
+                f"images of shape {self.data.shape} and dtype {self.data.dtype}, "
+                f"{len(self.targets)} labels, {len(self.classes)} classes). Replace it with a "
+                "good copy (see datasets/README.md)."
+            )
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
         self.train = train
         self.transform = transform
@@ -133,7 +196,7 @@ def cifar10(train: bool = True, transform=None):
             dataset.kit_source = f"torchvision CIFAR10 in {root}"
             return dataset
         except Exception as exc:  # noqa: BLE001 - no internet, a corrupt archive: fall back alike
-            problems.append(f"torchvision could not load or download it ({exc})")
+            problems.append(f"torchvision could not load or download it ({_short(exc)})")
     else:
         problems.append(f"no cifar-10-batches-py folder in {root} and downloads are off")
     subset = root / CIFAR_SUBSET
@@ -150,8 +213,11 @@ def cifar10(train: bool = True, transform=None):
 
 
 def describe() -> dict:
-    """The data directory's status, for `kit doctor`."""
-    root = data_dir()
+    """The data directory's status, for `kit doctor` ("problem" says why it is unusable)."""
+    try:
+        root = data_dir()
+    except DataProblem as exc:
+        return {"problem": str(exc), "offline": offline()}
     return {
         "data_dir": str(root),
         "exists": root.is_dir(),

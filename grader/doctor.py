@@ -99,6 +99,9 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
             )
 
     status = data.describe()
+    if "problem" in status:
+        found.append(Finding("problem", "data directory", status["problem"]))
+        return found
     root = status["data_dir"]
     if not status["exists"]:
         found.append(

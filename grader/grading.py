@@ -91,8 +91,13 @@ def grade_one(
     exercise: Exercise,
     options: Options,
     on_record: Callable[[dict], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ExerciseResult:
-    """Grades one exercise in its own process. A KeyboardInterrupt propagates after cleanup."""
+    """Grades one exercise in its own process.
+
+    A KeyboardInterrupt, or sandbox.Cancelled once cancelled() is true, propagates after the
+    exercise's processes are ended.
+    """
     started = time.perf_counter()
     if not exercise.checks.is_file():
         result = kit_fault(
@@ -109,6 +114,7 @@ def grade_one(
                 options.pytest_args(),
                 exercise.timeout * options.timeout_scale,
                 on_record,
+                cancelled,
             )
         except sandbox.ServerDied as exc:
             result = kit_fault(

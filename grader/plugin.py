@@ -249,7 +249,7 @@ class KitState:
             return Verdict("failed", str(exc), where=self.checked_function(exc))
         if isinstance(exc, pytest.skip.Exception):
             return Verdict("skipped", _skip_reason(excinfo))
-        if isinstance(exc, data.DataMissing):
+        if isinstance(exc, data.DataProblem):
             return Verdict("error", str(exc), fault="data")
         if isinstance(exc, SyntaxError) and exc.filename and self._is_learner_file(exc.filename):
             where = self._where(exc.filename, exc.lineno or 0, "", exc.text)

@@ -34,6 +34,10 @@ class ServerDied(RuntimeError):
     """The fork server stopped and could not be restarted: a fault of the kit or the machine."""
 
 
+class Cancelled(Exception):
+    """The caller no longer wants this exercise's result (kit watch: the file was saved again)."""
+
+
 @dataclass
 class RawResult:
     """What one exercise's process left behind."""
@@ -83,15 +87,17 @@ class ForkServer:
         timeout: float,
         workdir: Path,
         on_record: Callable[[dict], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> RawResult:
         """Runs target(*args, results_path) in a fresh process; ends it at `timeout` seconds.
 
-        on_record sees each result record as it arrives. A KeyboardInterrupt in the parent ends
-        the process and its children, then propagates.
+        on_record sees each result record as it arrives. When cancelled() turns true the
+        process and its children are ended and Cancelled is raised; a KeyboardInterrupt in the
+        parent does the same, then propagates.
         """
         running = self.start(target, args, workdir)
         try:
-            return running.wait(timeout, on_record)
+            return running.wait(timeout, on_record, cancelled)
         finally:
             running.end()
 
@@ -129,7 +135,12 @@ class Running:
         self._records.extend(fresh)
         return fresh
 
-    def wait(self, timeout: float, on_record: Callable[[dict], None] | None = None) -> RawResult:
+    def wait(
+        self,
+        timeout: float,
+        on_record: Callable[[dict], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> RawResult:
         raw = RawResult()
         deadline = self.started + timeout
         try:
@@ -138,6 +149,8 @@ class Running:
                 if left <= 0:
                     raw.timed_out = True
                     break
+                if cancelled and cancelled():
+                    raise Cancelled
                 multiprocessing.connection.wait([self.process.sentinel], min(POLL_SECONDS, left))
                 for record in self.new_records():
                     if on_record:
@@ -329,10 +342,16 @@ def run_exercise(
     pytest_args: list[str],
     timeout: float,
     on_record: Callable[[dict], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> RawResult:
     with tempfile.TemporaryDirectory(prefix=f"kit-{exercise.id}-") as tmp:
         return server.run(
-            run_checks, (str(exercise.checks), pytest_args), timeout, Path(tmp), on_record
+            run_checks,
+            (str(exercise.checks), pytest_args),
+            timeout,
+            Path(tmp),
+            on_record,
+            cancelled,
         )
 
 

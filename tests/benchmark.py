@@ -1,33 +1,38 @@
-"""Benchmarks for BENCHMARKS.md: wall time and peak memory of whole `kit grade` runs.
+"""Benchmarks for BENCHMARKS.md. Run with the kit's environment, from the kit's folder:
 
-Run with the kit's environment, for example:
-    .tox/kit/bin/python tests/benchmark.py --repeat 3 -- ch1_theory ch2_pytorch --exercises reference
-Each run is a fresh `python -m grader grade` process (fork server start included). Memory is the
-largest sum of RSS over the whole process tree, sampled every 50 ms. Prints medians.
+    .tox/kit/bin/python tests/benchmark.py grade --repeat 3 -- ch1_theory --exercises reference
+        wall time and peak memory of whole `kit grade` runs (each a fresh process, fork-server
+        start included); memory is the largest sum of RSS over the process tree, every 50 ms.
+    .tox/kit/bin/python tests/benchmark.py watch activations --saves 10
+        `kit watch`: from a file's save to its verdict on the screen, per save.
+    .tox/kit/bin/python tests/benchmark.py tox --repeat 5 activations
+        `tox -e grade -- ID` against `python -m grader grade ID`, alternating, in one run.
+Prints medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import psutil
 
-from grader import PROJECT_ROOT
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
-def one_run(grade_args: list[str]) -> tuple[float, float, int]:
+def one_run(command: list[str]) -> tuple[float, float, int]:
     started = time.perf_counter()
     process = psutil.Popen(
-        [sys.executable, "-m", "grader", "grade", *grade_args],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
     )
     peak = 0
     while process.poll() is None:
@@ -40,19 +45,92 @@ def one_run(grade_args: list[str]) -> tuple[float, float, int]:
     return time.perf_counter() - started, peak / 2**30, process.returncode
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("grade_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    grade_args = [a for a in args.grade_args if a != "--"]
-    runs = [one_run(grade_args) for _ in range(args.repeat)]
+def bench_grade(args) -> None:
+    grade_args = [a for a in args.rest if a != "--"]
+    runs = [
+        one_run([sys.executable, "-m", "grader", "grade", *grade_args]) for _ in range(args.repeat)
+    ]
     seconds = [r[0] for r in runs]
     print(f"kit grade {' '.join(grade_args)}")
     print(f"  runs: {', '.join(f'{s:.1f}s' for s in seconds)}; exit codes {[r[2] for r in runs]}")
     print(
-        f"  median wall time {statistics.median(seconds):.1f} s; peak tree RSS {max(r[1] for r in runs):.2f} GiB"
+        f"  median wall time {statistics.median(seconds):.2f} s; "
+        f"peak tree RSS {max(r[1] for r in runs):.2f} GiB"
     )
+
+
+def bench_tox(args) -> None:
+    """tox's own cost on top of the kit, alternating the two so that load affects both alike."""
+    tox, direct = [], []
+    for _ in range(args.repeat):
+        tox.append(one_run(["tox", "-q", "-e", "grade", "--", *args.rest])[0])
+        direct.append(one_run([sys.executable, "-m", "grader", "grade", *args.rest])[0])
+    t, d = statistics.median(tox), statistics.median(direct)
+    print(f"tox -e grade -- {' '.join(args.rest)}: {', '.join(f'{s:.2f}' for s in tox)} s")
+    print(
+        f"python -m grader grade {' '.join(args.rest)}: {', '.join(f'{s:.2f}' for s in direct)} s"
+    )
+    print(f"  medians {t:.2f} s and {d:.2f} s: tox adds {t - d:.2f} s (ratio {t / d:.2f})")
+
+
+def bench_watch(args) -> None:
+    """Saves the reference solution over and over and times each verdict's arrival."""
+    from grader import manifest
+
+    exercise = manifest.find(args.exercise)
+    with tempfile.TemporaryDirectory(prefix="kit-watch-bench-") as tmp:
+        target = Path(tmp) / exercise.module
+        target.parent.mkdir(parents=True)
+        shutil.copy(ROOT / "reference" / exercise.module, target)
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "grader", "watch", exercise.id, "--exercises", tmp],
+            cwd=ROOT, env={**ENV, "COLUMNS": "200"}, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            wait_for_verdict(watcher, exercise.id)  # the first grading, at start
+            latencies = []
+            source = target.read_text()
+            for n in range(args.saves):
+                time.sleep(0.5)  # a pause between saves, as when a person types
+                saved = time.perf_counter()
+                target.write_text(source + f"\n# save {n}\n")
+                verdict = wait_for_verdict(watcher, exercise.id)
+                latencies.append(time.perf_counter() - saved)
+                assert "passed" in verdict, verdict
+        finally:
+            watcher.terminate()
+            watcher.wait(10)
+    print(f"kit watch {exercise.id}: save -> verdict, {args.saves} saves")
+    print(f"  {', '.join(f'{s:.2f}' for s in latencies)} s")
+    print(f"  median {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s")
+
+
+def wait_for_verdict(watcher: subprocess.Popen, exercise_id: str) -> str:
+    while True:
+        line = watcher.stdout.readline()
+        if not line:
+            raise RuntimeError("kit watch ended")
+        if line.startswith(f"{exercise_id}: ") and "(graded " in line:
+            return line
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="kit benchmarks")
+    modes = parser.add_subparsers(dest="mode", required=True)
+    p = modes.add_parser("grade")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(run=bench_grade)
+    p = modes.add_parser("tox")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(run=bench_tox)
+    p = modes.add_parser("watch")
+    p.add_argument("exercise")
+    p.add_argument("--saves", type=int, default=10)
+    p.set_defaults(run=bench_watch)
+    args = parser.parse_args()
+    args.run(args)
     return 0
 
 

@@ -29,6 +29,30 @@ def kit_command(
     )
 
 
+def git(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """The kit's tracked (and untracked, not ignored) files in a fresh, committed git repository:
+    a clone as a learner or an author has it, which tests may change freely."""
+    listed = git("ls-files", "-co", "--exclude-standard").stdout.split()
+    if not listed:
+        pytest.skip("not a git checkout")
+    root = tmp_path / "kit"
+    for name in listed:
+        if (PROJECT_ROOT / name).is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, root / name)
+    git("init", "-q", cwd=root)
+    git("add", "-A", cwd=root)
+    git("-c", "user.name=kit", "-c", "user.email=kit@example.org", "commit", "-qm", "kit", cwd=root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def pristine_stubs(tmp_path_factory) -> Path:
     """Freshly generated stubs, laid out like exercises/ (never the learner's own files)."""

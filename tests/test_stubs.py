@@ -5,20 +5,13 @@ holds their work. They grade freshly generated stubs, compare the generator with
 committed, and prove that no kit command replaces an edited file without keeping a copy.
 """
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from grader import PROJECT_ROOT, manifest, release
-from tests.conftest import kit_command
-
-
-def git(*args: str, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
-    )
+from tests.conftest import git, kit_command
 
 
 def committed(module: str) -> str | None:
@@ -64,27 +57,16 @@ def test_release_keeps_edited_files_unless_told_and_then_backs_them_up(tmp_path)
 
 
 @pytest.fixture
-def project_copy(tmp_path):
-    """The kit's tracked files in a fresh git repository, with one learner edit uncommitted."""
-    listed = git("ls-files", "-co", "--exclude-standard").stdout.split()
-    if not listed:
-        pytest.skip("not a git checkout")
-    root = tmp_path / "kit"
-    for name in listed:
-        if (PROJECT_ROOT / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT_ROOT / name, root / name)
-    git("init", "-q", cwd=root)
-    git("add", "-A", cwd=root)
-    git("-c", "user.name=kit", "-c", "user.email=kit@example.org", "commit", "-qm", "kit", cwd=root)
-    edited = root / "exercises" / manifest.load()[0].module
+def learners_copy(project_copy):
+    """The kit's copy with one learner edit, not committed."""
+    edited = project_copy / "exercises" / manifest.load()[0].module
     edited.write_text(edited.read_text() + "\n# the learner's own work\n")
-    return root, edited
+    return project_copy, edited
 
 
-def test_kit_tests_pass_on_a_learners_copy_and_leave_their_work(project_copy):
+def test_kit_tests_pass_on_a_learners_copy_and_leave_their_work(learners_copy):
     """`tox -e test` must not fail (or tell them to overwrite) because a learner edited a stub."""
-    root, edited = project_copy
+    root, edited = learners_copy
     before = edited.read_text()
     run = subprocess.run(
         [
@@ -107,8 +89,8 @@ def test_kit_tests_pass_on_a_learners_copy_and_leave_their_work(project_copy):
     assert edited.read_text() == before
 
 
-def test_release_overwrite_keeps_a_copy_and_says_where(project_copy):
-    root, edited = project_copy
+def test_release_overwrite_keeps_a_copy_and_says_where(learners_copy):
+    root, edited = learners_copy
     before = edited.read_text()
     run = kit_command(root, "release", manifest.load()[0].id, "--overwrite")
     assert run.returncode == 0, run.stderr
