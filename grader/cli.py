@@ -284,28 +284,35 @@ def _terminal_width() -> int:
 
 
 def list_exercises(args: argparse.Namespace) -> int:
-    from rich.table import Table
+    from grader.report import console, fitted_table
 
-    from grader.report import console
-
-    grid = Table(title="Exercises in learning order")
-    for column in ("#", "id", "chapter", "title", "manual", "points", "file"):
-        grid.add_column(
-            column,
-            no_wrap=column in ("#", "id", "points", "file"),
-            overflow="ellipsis" if column == "title" else "fold",
+    out = console()
+    out.print("Exercises in learning order; each one's file is exercises/<chapter>/<id>.py.")
+    rows, n = [], 0
+    for chapter in manifest.chapters():
+        rows.append({"id": f"[bold]{chapter}/[/]"})
+        for ex in (e for e in manifest.load() if e.chapter == chapter):
+            n += 1
+            rows.append(
+                {
+                    "#": str(n),
+                    "id": ex.id,
+                    "points": str(ex.points),
+                    "manual": " ".join(ex.topics),
+                    "title": ex.title,
+                }  # fmt: skip
+            )
+    out.print(
+        fitted_table(
+            None,
+            ["#", "id", "points", "manual", "title"],
+            rows,
+            out.width,
+            give_way=("title", "manual"),
+            right=("#", "points"),
+            minimum={"title": 12},
         )
-    for n, ex in enumerate(manifest.load(), 1):
-        grid.add_row(
-            str(n),
-            ex.id,
-            ex.chapter,
-            ex.title,
-            " ".join(ex.topics),
-            str(ex.points),
-            f"exercises/{ex.module}",
-        )
-    console().print(grid)
+    )
     return 0
 
 

@@ -68,6 +68,55 @@ def _cells(n: int, r: ExerciseResult) -> dict[str, Text | str]:
     }
 
 
+def fitted_table(
+    title: str | None,
+    columns: list[str],
+    rows: list[dict],
+    width: int,
+    give_way: tuple[str, ...],
+    right: tuple[str, ...] = (),
+    minimum: dict[str, int] | None = None,
+) -> Table:
+    """A table laid out for `width` columns in which only the `give_way` columns are cut.
+
+    Columns not in give_way keep their full width. When the table does not fit, the give_way
+    columns shrink in the order given (each down to its minimum, with an ellipsis), and one
+    that would fall below its minimum is dropped.
+    """
+    minimum = minimum or {}
+    full = {c: max([len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)]) for c in columns}  # fmt: skip
+    shown = list(columns)
+    widths = dict(full)
+    gap = 3  # without edges, columns are separated by padding and a rule: 3 cells
+
+    def total() -> int:
+        return sum(widths[c] for c in shown) + gap * (len(shown) - 1)
+
+    for name in give_way:
+        excess = total() - width
+        if excess <= 0:
+            break
+        floor = minimum.get(name, 5)
+        if widths[name] - excess >= floor:
+            widths[name] -= excess
+        else:
+            shown.remove(name)
+    grid = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in shown:
+        cut = name in give_way
+        grid.add_column(
+            name,
+            justify="right" if name in right else "left",
+            no_wrap=True,
+            overflow="ellipsis" if cut else "fold",
+            width=widths[name],
+            min_width=None if cut else widths[name],
+        )
+    for row in rows:
+        grid.add_row(*(row.get(name, "") for name in shown))
+    return grid
+
+
 def table(results: list[ExerciseResult], width: int = 80) -> Table:
     """The results table, laid out for `width` columns.
 
@@ -76,43 +125,18 @@ def table(results: list[ExerciseResult], width: int = 80) -> Table:
     """
     rows = [_cells(n, r) for n, r in enumerate(results, 1)]
     total = f"{sum(r.score for r in results):g}/{sum(r.max_score for r in results)}"
-    fixed = ["#", "exercise", "status", "checks", "score"]
-    widths = {
-        name: max([len(name), *(len(str(row[name])) for row in rows)])
-        for name in [*fixed, "manual"]
-    }
-    widths["score"] = max(widths["score"], len(total))
-    widths["exercise"] = max(widths["exercise"], len("total"))
-    title_room = max([len("title"), *(len(row["title"]) for row in rows)])
-    # Laid out without edges, columns are separated by 3 characters (padding and rule).
-    gap = 3
-    room = width - sum(widths[name] for name in fixed) - gap * (len(fixed) - 1)
-    columns = ["#", "exercise", "title", "manual", "status", "checks", "score"]
-    if room >= widths["manual"] + MIN_TITLE + 2 * gap:
-        widths["title"] = min(title_room, room - widths["manual"] - 2 * gap)
-    else:
-        columns.remove("title")
-        if room < MIN_TOPICS + gap:
-            columns.remove("manual")
-        else:
-            widths["manual"] = min(widths["manual"], room - gap)
-    grid = Table(
-        title="Results", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False
+    rows.append({"exercise": "total", "score": total})
+    grid = fitted_table(
+        "Results",
+        ["#", "exercise", "title", "manual", "status", "checks", "score"],
+        rows,
+        width,
+        give_way=("title", "manual"),
+        right=("#", "checks", "score"),
+        minimum={"title": MIN_TITLE, "manual": MIN_TOPICS},
     )
-    for name in columns:
-        cut = name in ("title", "manual")
-        grid.add_column(
-            name,
-            justify="right" if name in ("#", "checks", "score") else "left",
-            no_wrap=True,
-            overflow="ellipsis" if cut else "fold",
-            width=widths[name],
-            min_width=None if cut else widths[name],
-        )
-    for row in rows:
-        grid.add_row(*(row[name] for name in columns))
-    grid.add_section()
-    grid.add_row(*({"exercise": "total", "score": total}.get(name, "") for name in columns))
+    grid.rows[-1].end_section = False
+    grid.rows[-2].end_section = True
     return grid
 
 

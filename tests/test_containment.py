@@ -208,3 +208,26 @@ def test_ctrl_c_stops_cleanly_with_a_partial_report(tmp_path):
     statuses = {e["id"]: (e["status"], e["attempted"]) for e in report["exercises"]}
     assert statuses == {"conv_output_size": ("passed", True), "activations": ("not_graded", True)}
     assert survivors(tag) == []
+
+
+def test_a_dead_fork_server_is_restarted_and_the_report_still_written(tmp_path):
+    """Learner code (or the OOM killer) kills the fork server: that exercise is the kit's
+    fault, the next ones are graded by a new server, and the report is complete."""
+    killer = in_relu(
+        "kill_server",
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(2)",
+    )
+    root = write_mutant(killer, tmp_path)
+    copy_reference(root, ["conv_output_size", "sgd"])
+    out = tmp_path / "report.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", "activations", "conv_output_size", "sgd",
+         "--exercises", str(root), "--json", str(out)],
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in run.stdout + run.stderr and "EOFError" not in run.stderr
+    by_id = {e["id"]: e for e in json.loads(out.read_text())["exercises"]}
+    assert (by_id["activations"]["status"], by_id["activations"]["fault"]) == ("error", "kit")
+    assert "fork server stopped" in by_id["activations"]["notes"][0]
+    assert by_id["conv_output_size"]["status"] == by_id["sgd"]["status"] == "passed"
