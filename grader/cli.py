@@ -300,7 +300,7 @@ def list_exercises(args: argparse.Namespace) -> int:
                     "points": str(ex.points),
                     "manual": " ".join(ex.topics),
                     "title": ex.title,
-                }  # fmt: skip
+                }
             )
     out.print(
         fitted_table(

@@ -20,7 +20,15 @@ FRAMEWORKS = ("torch", "tensorflow")
 DATA_SETS = ("california", "cifar10")
 LANGUAGES = ("en", "ja")
 MIN_HINT_LEVELS = 2
-REQUIRED = {"id": str, "chapter": str, "title": str, "topics": list, "points": int, "timeout": (int, float), "hints": dict}  # fmt: skip
+REQUIRED = {
+    "id": str,
+    "chapter": str,
+    "title": str,
+    "topics": list,
+    "points": int,
+    "timeout": (int, float),
+    "hints": dict,
+}
 OPTIONAL = {"needs": list, "data": list}
 # A manual topic id (T4, P16, E12, ...) as manual-map.md numbers them.
 TOPIC = re.compile(r"[A-Z]\d{1,2}")

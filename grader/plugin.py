@@ -313,14 +313,16 @@ class KitState:
         TensorFlow re-raises errors from traced code (tf.function, Keras train_step) with the
         user's frames only in the message, as `File "...", line N, in f`.
         """
+        # TF lists the traced frames outermost first; the last learner one is where it broke,
+        # deeper than the traceback's learner frame (the line that called model.fit or map).
         found = None
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if self._is_learner_file(frame.filename):
-                found = (frame.filename, frame.lineno, frame.name)
+        for path, line, func in re.findall(r'File "([^"]+)", line (\d+), in (\w+)', str(exc)):
+            if self._is_learner_file(path):
+                found = (path, int(line), func)
         if found is None:
-            for path, line, func in re.findall(r'File "([^"]+)", line (\d+), in (\w+)', str(exc)):
-                if self._is_learner_file(path):
-                    found = (path, int(line), func)
+            for frame in traceback.extract_tb(exc.__traceback__):
+                if self._is_learner_file(frame.filename):
+                    found = (frame.filename, frame.lineno, frame.name)
         if found is None:
             return None
         return self._where(*found)

@@ -84,7 +84,10 @@ def fitted_table(
     that would fall below its minimum is dropped.
     """
     minimum = minimum or {}
-    full = {c: max([len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)]) for c in columns}  # fmt: skip
+    full = {
+        c: max([len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)])
+        for c in columns
+    }
     shown = list(columns)
     widths = dict(full)
     gap = 3  # without edges, columns are separated by padding and a rule: 3 cells

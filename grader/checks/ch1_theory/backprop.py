@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from grader.expect import Mistake, expect_close, fail
+from grader.expect import Mistake, Slip, expect_close, fail
 
 # float64 sums of a few O(10) products: only rounding order differs from torch, about 1e-15
 # relative; 1e-9 leaves ample room and still catches any real slip.
@@ -17,8 +17,73 @@ Y = 10.0
 
 KEYS = ("y_hat", "W1", "z", "W0", "x")
 
+# A square W0 (hidden == inputs) lets a forward pass that sums over the wrong axis run, so that
+# its z can be compared with the slip's.
+SQUARE_W0 = np.array([[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0], [1.0, 0.0, 2.0]])
+SQUARE_W1 = np.array([3.0, 2.0, 1.0])
+
+# Exceptions that typical slips raise inside backward; each is named only when the line that
+# raised has the slip (the `code` pattern).
+SLIPS = (
+    Slip(
+        error=ValueError,
+        says=r"not aligned|mismatch in its core dimension",
+        code=r"(?<![\w.])W0\s*@\s*d_?z\b|np\.(?:dot|matmul)\(\s*W0\s*,\s*d_?z\b",
+        explanation="W0 is (hidden, inputs) and d_z is (hidden,), so W0 @ d_z does not line up. "
+        "x_j reaches every z_i through W0[i, j], so dL/dx_j = sum_i dL/dz_i * W0[i, j]: that is "
+        "W0.T @ d_z, with W0 transposed.",
+        topic="T10",
+    ),
+)
+
+
+def _forward(learner, W0, W1, x):
+    """learner.forward; a ValueError from summing over the wrong axis is named, after a probe."""
+    try:
+        return learner.forward(W0, W1, x)
+    except ValueError as exc:
+        try:
+            z_probe, _ = learner.forward(SQUARE_W0, SQUARE_W1, X)
+        except Exception:  # noqa: BLE001 - the probe only confirms; otherwise report the original
+            z_probe = None
+        z_probe = None if z_probe is None else np.asarray(z_probe, dtype=np.float64)
+        slips = [
+            (
+                X * SQUARE_W0.sum(axis=0),
+                "(W0 * x).sum(axis=0)",
+                (
+                    "Summing W0 * x over axis 0 adds up the hidden units, which gives one value "
+                    "per input. z_i = sum_j W0[i, j] x_j sums over the inputs, axis=1: "
+                    "(W0 * x).sum(axis=1), or W0 @ x."
+                ),
+            ),
+            (
+                SQUARE_W0.T @ X,
+                "x @ W0 (that is W0.T @ x)",
+                (
+                    "x @ W0 pairs x with the columns of W0, one per input. z_i = "
+                    "sum_j W0[i, j] x_j uses the rows of W0: z = W0 @ x."
+                ),
+            ),
+        ]
+        for wrong, formula, why in slips:
+            if (
+                z_probe is not None
+                and z_probe.shape == wrong.shape
+                and np.allclose(z_probe, wrong, rtol=RTOL, atol=ATOL)
+            ):
+                fail(
+                    f"forward(W0, W1, x) to run with W0 of shape {W0.shape} and x of shape "
+                    f"{x.shape}",
+                    f"ValueError: {exc}. With a square W0 your z equals {formula}",
+                    why,
+                    "T10",
+                )
+        raise
+
 
 def _grads(learner, W0, W1, x, y):
+    _forward(learner, W0, W1, x)  # names a forward slip before backward trips over it
     grads = learner.backward(W0, W1, x, y)
     if not isinstance(grads, dict) or not set(KEYS) <= set(grads):
         have = sorted(grads) if isinstance(grads, dict) else None
@@ -46,9 +111,20 @@ def _expect_grads(grads, want, W0, W1, x, what):
                 -d_y_hat, "Your sign is flipped: dL/dy_hat = 2 (y_hat - y), not 2 (y - y_hat)."
             ),
             Mistake(
-                lambda got: got.ndim > 0,
+                lambda got: got.shape == (1,),
+                "dL/dy_hat should be one number, like y_hat itself, not an array of one element. "
+                "Check that forward returns y_hat as a float: with 1-D W1 and z, W1 @ z is "
+                "already a number, while a 2-D W1 (such as W1.reshape(1, -1)) makes it an array.",
+            ),
+            Mistake(
+                lambda got: got.shape == W1.shape,
                 "dL/dy_hat should be one number, like y_hat itself. Check that forward computes "
                 "y_hat as the dot product W1 @ z, not the elementwise W1 * z.",
+            ),
+            Mistake(
+                lambda got: got.ndim > 0,
+                "dL/dy_hat should be one number, like y_hat itself: 2 * (y_hat - y) with y_hat "
+                "a float.",
             ),
         ),
         "W1": (
@@ -58,6 +134,11 @@ def _expect_grads(grads, want, W0, W1, x, what):
                 "dL/dW1 = dL/dy_hat * z.",
             ),
             Mistake(want["W1"] / 2, "You dropped the 2 of dL/dy_hat = 2 (y_hat - y)."),
+            Mistake(
+                d_y_hat * W1,
+                "That is dL/dy_hat * W1, the gradient for z. y_hat = W1 . z, so each gradient is "
+                "dL/dy_hat times the other factor: dL/dW1 = dL/dy_hat * z.",
+            ),
         ),
         "z": (
             Mistake(
@@ -72,6 +153,11 @@ def _expect_grads(grads, want, W0, W1, x, what):
                 "dL/dz = dL/dy_hat * W1.",
             ),
             Mistake(want["z"] / 2, "You dropped the 2 of dL/dy_hat = 2 (y_hat - y)."),
+            Mistake(
+                d_y_hat * z,
+                "That is dL/dy_hat * z, the gradient for W1. y_hat = W1 . z, so each gradient is "
+                "dL/dy_hat times the other factor: dL/dz = dL/dy_hat * W1.",
+            ),
         ),
         "W0": (
             Mistake(
@@ -114,7 +200,7 @@ def _expect_grads(grads, want, W0, W1, x, what):
 
 def test_forward_matches_manual_example(learner):
     """Check that the manual's example gives z = (11, -11) and y_hat = 11."""
-    z, y_hat = learner.forward(W0, W1, X)
+    z, y_hat = _forward(learner, W0, W1, X)
     expect_close(
         z,
         np.array([11.0, -11.0]),
@@ -140,6 +226,12 @@ def test_forward_matches_manual_example(learner):
             Mistake(
                 lambda got: got.shape == (2,),
                 "Your y_hat has 2 entries: you multiplied elementwise. Use the dot product W1 @ z.",
+            ),
+            Mistake(
+                lambda got: got.shape == (1,),
+                "Your y_hat is an array of one element, not a float. With the 1-D W1 and z, "
+                "W1 @ z is already a number; a 2-D W1 (such as W1.reshape(1, -1) or W1[None]) "
+                "makes the product an array. Use W1 @ z as it is, or float(...).",
             ),
         ),
     )

@@ -10,7 +10,10 @@ from grader.expect import Mistake, expect_close, fail
 RTOL, ATOL = 0, 0
 
 # (size, kernel, padding, stride). The manual's two rules, then cases where the floor, the 2P,
-# the -K, the +1 and the stride each change the answer, so each wrong formula below is told apart.
+# the -K, the +1 and the stride each change the answer, so each wrong formula below is told apart:
+# on TABLE_CASES every formula gives a different list of sizes (the manual's rules alone cannot
+# tell some apart, so both checks diagnose on the whole table). (10, 3, 0, 3) has a remainder of
+# 1/3, which separates rounding to the nearest int from rounding up.
 RULE_CASES = [(32, 3, 1, 1), (5, 3, 1, 1), (32, 2, 0, 2), (28, 2, 0, 2)]
 TABLE_CASES = RULE_CASES + [
     (5, 3, 0, 1),
@@ -19,6 +22,7 @@ TABLE_CASES = RULE_CASES + [
     (6, 3, 0, 2),
     (224, 7, 3, 2),
     (10, 5, 2, 3),
+    (10, 3, 0, 3),
 ]
 
 # Each known wrong formula, with the misconception behind it.
@@ -28,6 +32,13 @@ WRONG_FORMULAS = [
         (
             "Your sizes are fractions: you divided with / and never took the floor. Use // so that "
             "a last window that does not fit is dropped."
+        ),
+    ),
+    (
+        lambda i, k, p, s: round((i - k + 2 * p) / s) + 1,
+        (
+            "You rounded to the nearest whole number (round()). A window that runs past the padded "
+            "input is dropped, so take the floor: // on the ints."
         ),
     ),
     (
@@ -48,6 +59,26 @@ WRONG_FORMULAS = [
     (
         lambda i, k, p, s: i - k + 2 * p + 1,
         "Your answer ignores the stride: divide (I - K + 2P) by S before adding 1.",
+    ),
+    (
+        lambda i, k, p, s: i - k + 2 * p // s + 1,
+        (
+            "Only 2P is divided by the stride: // binds tighter than + and -, so "
+            "size - kernel + 2 * padding // stride + 1 means "
+            "size - kernel + (2 * padding // stride) + 1. Put parentheses around the numerator: "
+            "(size - kernel + 2 * padding) // stride + 1."
+        ),
+    ),
+    (
+        lambda i, k, p, s: (i - k) // s + 1,
+        "You left out the padding: P zeros on each side make the input I + 2P wide.",
+    ),
+    (
+        lambda i, k, p, s: (i - s + 2 * p) // k + 1,
+        (
+            "You swapped the kernel and the stride: the kernel size K is subtracted, and the "
+            "stride S divides. O = floor((I - K + 2P) / S) + 1."
+        ),
     ),
     (
         lambda i, k, p, s: (i + 2 * p) // s + 1,
@@ -73,6 +104,16 @@ def _expect_sizes(learner, reference, cases, what):
     got = _sizes(learner, cases)
     want = np.array([reference.conv_output_size(*case) for case in cases], dtype=np.float64)
     first_wrong = next((i for i in range(len(cases)) if got[i] != want[i]), 0)
+    # A wrong formula is named only when it gives the learner's sizes on the whole table, where
+    # every formula differs; on fewer cases two slips can give the same sizes.
+    mistakes = ()
+    if not np.array_equal(got, want):
+        table = _sizes(learner, TABLE_CASES)
+        mistakes = tuple(
+            Mistake(got, why)
+            for f, why in WRONG_FORMULAS
+            if np.array_equal(table, np.array([f(*c) for c in TABLE_CASES], dtype=np.float64))
+        )[:1]
     expect_close(
         got,
         want,
@@ -82,10 +123,7 @@ def _expect_sizes(learner, reference, cases, what):
         atol=ATOL,
         next_step=f"conv_output_size{cases[first_wrong]} (size, kernel, padding, stride) should be "
         f"{want[first_wrong]:g}. Work it through O = floor((I - K + 2P) / S) + 1.",
-        mistakes=tuple(
-            Mistake(np.array([f(*c) for c in cases], dtype=np.float64), why)
-            for f, why in WRONG_FORMULAS
-        ),
+        mistakes=mistakes,
     )
 
 

@@ -1,17 +1,121 @@
 """Checks for exercises/ch1_theory/convolution.py (manual T4, T6, E12)."""
 
+import re
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from _ch1_helpers import code_lines, first_line_matching
 
-from grader.expect import Mistake, expect_close
+from grader.expect import Mistake, Slip, expect_close, expect_dtype, fail
 
 # float64 sums of at most C_in * K * K = 27 products of O(1) numbers: only rounding order differs
 # from torch, about 1e-15 relative; 1e-9 leaves ample room and still catches any real slip.
 RTOL, ATOL = 1e-9, 1e-9
 
+# float32 inputs: torch's float32 conv and the learner's differ by rounding order only, about
+# 1e-7 relative per product; sums of 27 products of O(1) numbers stay far below 1e-4.
+RTOL32, ATOL32 = 1e-4, 1e-5
+
 # (padding, stride) pairs where one-sided padding and an ignored stride each change the output.
 PADDING_STRIDE_CASES = [(1, 1), (1, 2), (2, 3), (0, 2)]
+
+# Exceptions that typical slips raise inside conv2d and max_pool2d; each is named only when the
+# line that raised has the slip (the `code` pattern).
+SLIPS = (
+    Slip(
+        error=ValueError,
+        says=r"truth value of an array",
+        code=r"(?<![\w.])max\(",
+        explanation="Python's built-in max() walks along the window's first axis and compares "
+        "whole sub-arrays, which NumPy refuses. Use the array's own max over the window axes: "
+        "window.max(axis=(2, 3)), which keeps one value per sample and channel.",
+        topic="T4",
+    ),
+    Slip(
+        error=ValueError,
+        says=r"could not broadcast input array from shape",
+        code=r"max\(.*axis\s*=\s*\(?\s*[01]\b",
+        explanation="This max reduces over axis 0 or 1 (the batch or the channels), so its "
+        "result does not fit out[:, :, i, j], which holds one value per sample and channel. "
+        "Reduce over the window's own axes: window.max(axis=(2, 3)).",
+        topic="T4",
+    ),
+    Slip(
+        error=ValueError,
+        says=r"shape-mismatch for sum",
+        code=r"tensordot\(.*axes\s*=\s*3\b",
+        explanation="np.tensordot(..., axes=3) pairs the last three axes of the window "
+        "(C_in, K, K) with the first three of the weight (C_out, C_in, K). Name the axes to "
+        "sum on each side: np.tensordot(window, weight, axes=([1, 2, 3], [1, 2, 3])).",
+        topic="T4",
+    ),
+    Slip(
+        error=ValueError,
+        says=r"requested shape \(4,\s*2\)",
+        code=r"np\.pad\(",
+        explanation="np.pad takes one (before, after) pair per axis of x, four for "
+        "(batch, C, H, W). Pad only H and W: "
+        "np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))).",
+        topic="T4",
+    ),
+)
+
+# np.pad(x, padding), np.pad(x, (padding, padding)) and np.pad(x, [(padding, padding)] * 4) pad
+# every axis, batch and channels too.
+PAD_EVERY_AXIS = (
+    r"np\.pad\(\s*x\s*,\s*(?:padding|\(\s*padding\s*,\s*padding\s*\)"
+    r"|\[\s*\(\s*padding\s*,\s*padding\s*\)\s*\]\s*\*\s*4)\s*[,)]"
+)
+# An output size that adds 2P to the padded array's shape[2] or shape[3] ({name}: the array that
+# np.pad's result was assigned to).
+SIZE_WITH_2P = (
+    r"\b{name}\.shape\[\s*[23]\s*\].*2\s*\*\s*padding"
+    r"|2\s*\*\s*padding.*\b{name}\.shape\[\s*[23]\s*\]"
+)
+
+
+def _conv(learner, x, weight, bias=None, padding=0, stride=1):
+    """learner.conv2d, with the padding slips that make it raise later on named from its code."""
+    try:
+        return learner.conv2d(x, weight, bias, padding=padding, stride=stride)
+    except ValueError as exc:
+        why = None
+        pad_line = first_line_matching(learner.conv2d, r"np\.pad\(")
+        if padding and first_line_matching(learner.conv2d, PAD_EVERY_AXIS) is not None:
+            why = (
+                "Your np.pad call pads every axis of x, the batch and channel axes too, so each "
+                "window has batch + 2P samples and C_in + 2P channels and no longer matches the "
+                "weight. Pad only H and W: "
+                "np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))."
+            )
+        elif padding and pad_line is not None:
+            lines = code_lines(learner.conv2d)
+            padded = re.match(r"(\w+)\s*=\s*np\.pad\(", lines[pad_line])
+            size_with_2p = padded and next(
+                (
+                    line
+                    for line in lines[pad_line + 1 :]
+                    if re.search(SIZE_WITH_2P.format(name=re.escape(padded.group(1))), line)
+                ),
+                None,
+            )
+            if size_with_2p:
+                why = (
+                    f"The padding is counted twice: after np.pad, {padded.group(1)}.shape[2] "
+                    "already holds I + 2P, and your output size adds 2P again "
+                    f"({size_with_2p}). The last windows then run off the edge and come out "
+                    "smaller than K x K. After padding, the size is "
+                    f"({padded.group(1)}.shape[2] - K) // stride + 1."
+                )
+        if why is None:
+            raise
+        fail(
+            f"conv2d(x, weight, bias, padding={padding}, stride={stride}) to run",
+            "ValueError: " + " ".join(str(exc).split())[:200],
+            why,
+            "T4",
+        )
 
 
 def _torch_conv(x, weight, bias=None, padding=0, stride=1):
@@ -62,10 +166,21 @@ def _conv_mistakes(x, weight, bias, padding, stride):
             "included, compute cross-correlation: multiply window and kernel as they are.",
         ),
     ]
+    unbiased = _torch_conv(x, weight, None, padding, stride)
+    if x.shape[0] > 1:
+        mistakes.append(
+            Mistake(
+                np.broadcast_to(unbiased.sum(axis=0, keepdims=True), unbiased.shape)
+                + (0 if bias is None else bias[:, None, None]),
+                "Every sample got the same output, the sum over the whole batch: your sum runs "
+                "over the batch axis too. (In np.einsum an index missing after the ->, like b in "
+                "'bckl,ockl->o', is summed.) Keep the batch index: 'bckl,ockl->bo'.",
+            )
+        )
     if bias is not None:
         mistakes.append(
             Mistake(
-                _torch_conv(x, weight, None, padding, stride),
+                unbiased,
                 "That is the output without the bias: add bias[o] to every position of output "
                 "channel o (bias[:, None, None] broadcasts over H and W).",
             )
@@ -79,7 +194,7 @@ def test_conv2d_manual_example_gives_411(learner, reference):
     weight = np.arange(1, 10, dtype=np.float64).reshape(1, 1, 3, 3)
     want = reference.conv2d(x, weight)
     expect_close(
-        learner.conv2d(x, weight),
+        _conv(learner, x, weight),
         want,
         what="conv2d of the manual's 5x5 input with its 3x3 kernel, a (1, 1, 3, 3) array with "
         "411 at the top left",
@@ -113,7 +228,7 @@ def test_conv2d_channels_and_bias_match_torch(learner, rng):
     weight = rng.normal(size=(4, 3, 3, 3))
     bias = rng.normal(size=4)
     expect_close(
-        learner.conv2d(x, weight, bias),
+        _conv(learner, x, weight, bias),
         _torch_conv(x, weight, bias),
         what="conv2d of a (2, 3, 6, 5) batch with a (4, 3, 3, 3) weight and a bias",
         topic="T4",
@@ -130,6 +245,27 @@ def test_conv2d_channels_and_bias_match_torch(learner, rng):
             ),
         ),
     )
+    # The docstring promises x's dtype back; models and images are float32.
+    x32, weight32, bias32 = (a.astype(np.float32) for a in (x, weight, bias))
+    got32 = _conv(learner, x32, weight32, bias32)
+    what32 = "conv2d of a float32 (2, 3, 6, 5) batch with a float32 weight and bias"
+    expect_dtype(
+        got32,
+        np.dtype(np.float32),
+        what32,
+        "conv2d must return x's dtype. An output array made without dtype= (np.zeros(shape) or "
+        "np.empty(shape)) is float64 whatever x is; the stub's "
+        "np.zeros(..., dtype=np.result_type(x, weight)) keeps float32.",
+        "T4",
+    )
+    expect_close(
+        got32,
+        _torch_conv(x32, weight32, bias32),
+        what=what32,
+        topic="T4",
+        rtol=RTOL32,
+        atol=ATOL32,
+    )
 
 
 def test_conv2d_padding_and_stride_match_torch(learner, rng):
@@ -139,7 +275,7 @@ def test_conv2d_padding_and_stride_match_torch(learner, rng):
     bias = rng.normal(size=3)
     for padding, stride in PADDING_STRIDE_CASES:
         expect_close(
-            learner.conv2d(x, weight, bias, padding=padding, stride=stride),
+            _conv(learner, x, weight, bias, padding=padding, stride=stride),
             _torch_conv(x, weight, bias, padding, stride),
             what=f"conv2d of a (2, 2, 7, 8) batch with a 3x3 kernel, padding={padding}, "
             f"stride={stride}",
@@ -189,5 +325,19 @@ def test_max_pool2d_matches_torch(learner, rng):
                     F.avg_pool2d(torch.from_numpy(x), size, stride).numpy(),
                     "That is average pooling. Max pooling keeps each window's largest value.",
                 ),
+                Mistake(
+                    np.broadcast_to(want.max(axis=(0, 1), keepdims=True), want.shape),
+                    "Every sample and channel got the same value, the max over the whole window "
+                    "array: a max with no axis (np.max(window)) reduces over the batch and the "
+                    "channels too. Reduce over the window axes only: window.max(axis=(2, 3)).",
+                ),
             ),
         )
+    x32 = x.astype(np.float32)
+    expect_dtype(
+        learner.max_pool2d(x32, 2),
+        np.dtype(np.float32),
+        "max_pool2d(x, 2) of a float32 batch",
+        "max_pool2d must return x's dtype: make the output with dtype=x.dtype, as the stub does.",
+        "T4",
+    )

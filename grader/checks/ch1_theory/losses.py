@@ -4,7 +4,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.expect import Mistake, expect_close
+from grader.expect import Mistake, expect_close, expect_dtype
 
 # float64 means of a handful of O(1) terms: only rounding order can differ, about 1e-15
 # relative; 1e-9 leaves ample room and still catches any real slip.
@@ -46,6 +46,15 @@ def test_one_hot_matches_reference(learner, reference):
             ),
         ),
     )
+    expect_dtype(
+        learner.one_hot(labels, 4),
+        np.dtype(np.float64),
+        "one_hot([2, 0, 3, 1, 3], 4)",
+        "The docstring promises a float64 array: the one-hot targets are multiplied with float "
+        "probabilities in the loss. An array made with dtype=int (or a comparison's True/False) "
+        "needs .astype(np.float64); np.eye(num_classes)[labels] is float64 already.",
+        "T8",
+    )
 
 
 def test_cross_entropy_matches_torch(learner, reference, rng):
@@ -86,6 +95,12 @@ def test_cross_entropy_matches_torch(learner, reference, rng):
                 "batch only.",
             ),
             Mistake(
+                per_class.sum(axis=0).mean(),
+                "You summed over axis 0 (the batch) and then averaged over the classes. Each "
+                "sample's loss is the sum over its classes (axis=1); then average those over the "
+                "batch (axis 0).",
+            ),
+            Mistake(
                 per_class.mean(axis=0),
                 "You averaged over axis 0 (the batch) and kept the classes. Sum over the classes "
                 "(axis=1) first, then average over the batch.",
@@ -99,41 +114,57 @@ def test_cross_entropy_matches_torch(learner, reference, rng):
 
 
 def test_mse_matches_torch(learner, rng):
-    """Check that mse gives the batch mean of (y_hat - y)^2, as torch's mse_loss does."""
-    pred = rng.normal(size=(BATCH, 1))
-    target = rng.normal(size=(BATCH, 1))
-    want = F.mse_loss(torch.from_numpy(pred), torch.from_numpy(target)).item()
-    diff = pred - target
-    expect_close(
-        learner.mse(pred, target),
-        want,
-        what=f"mse of a ({BATCH}, 1) batch of predictions, a number",
-        topic="T8",
-        rtol=RTOL,
-        atol=ATOL,
-        next_step="Square each difference (pred - target) ** 2, then take the mean over the batch.",
-        mistakes=(
-            Mistake(
-                want * BATCH,
-                f"Your loss is {BATCH} times too large: you summed over the batch instead of "
-                "averaging. Take the mean with np.mean.",
+    """Check that mse is the batch mean of (y_hat - y)^2 like torch's mse_loss, in both shapes."""
+    for shape in [(BATCH, 1), (BATCH,)]:
+        pred = rng.normal(size=shape)
+        target = rng.normal(size=shape)
+        want = F.mse_loss(torch.from_numpy(pred), torch.from_numpy(target)).item()
+        diff = pred - target
+        expect_close(
+            learner.mse(pred, target),
+            want,
+            what=f"mse of a {shape} batch of predictions, a number",
+            topic="T8",
+            rtol=RTOL,
+            atol=ATOL,
+            next_step="Square each difference (pred - target) ** 2, then take the mean over the "
+            "batch.",
+            mistakes=(
+                Mistake(
+                    want * BATCH,
+                    f"Your loss is {BATCH} times too large: you summed over the batch instead of "
+                    "averaging. Take the mean with np.mean.",
+                ),
+                Mistake(
+                    want / 2,
+                    "Your loss is half of the MSE: that is the 1/2 (y_hat - y)^2 convention some "
+                    "textbooks use to simplify the derivative. The manual's MSE, like torch's "
+                    "mse_loss, has no 1/2: np.mean((pred - target) ** 2).",
+                ),
+                Mistake(
+                    np.sqrt(want),
+                    "That is the root of the mean squared error (RMSE). MSE has no square root.",
+                ),
+                Mistake(
+                    diff.mean() ** 2,
+                    "You squared the mean difference, so errors of opposite sign cancel before "
+                    "squaring. Square each difference first, then average: "
+                    "np.mean((pred - target) ** 2).",
+                ),
+                Mistake(
+                    diff.mean(),
+                    "You averaged the differences without squaring them, so errors of opposite "
+                    "sign cancel. Square first: (pred - target) ** 2.",
+                ),
+                Mistake(
+                    np.abs(diff).mean(),
+                    "That is the mean absolute error. MSE squares the differences: "
+                    "(pred - target)**2.",
+                ),
+                Mistake(
+                    lambda got: got.shape in {(BATCH,), (BATCH, 1)},
+                    "You returned one loss per sample. Average them over the batch into one "
+                    "number.",
+                ),
             ),
-            Mistake(
-                np.sqrt(want),
-                "That is the root of the mean squared error (RMSE). MSE has no square root.",
-            ),
-            Mistake(
-                diff.mean(),
-                "You averaged the differences without squaring them, so errors of opposite sign "
-                "cancel. Square first: (pred - target) ** 2.",
-            ),
-            Mistake(
-                np.abs(diff).mean(),
-                "That is the mean absolute error. MSE squares the differences: (pred - target)**2.",
-            ),
-            Mistake(
-                lambda got: got.shape in {(BATCH,), (BATCH, 1)},
-                "You returned one loss per sample. Average them over the batch into one number.",
-            ),
-        ),
-    )
+        )

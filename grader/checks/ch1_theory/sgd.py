@@ -27,10 +27,21 @@ def _expect_step(learner, reference, params, grads, lr, what):
     params, grads = _copies(params), _copies(grads)
     got = learner.sgd_step(_copies(params), _copies(grads), lr)
     if not isinstance(got, dict) or set(got) != set(params):
+        step = "Return a new dict with one updated array per parameter name."
+        if (
+            isinstance(got, dict)
+            and 0 < len(got) < len(params)
+            and list(got) == list(params)[: len(got)]
+        ):
+            step = (
+                f"Only the first {'name' if len(got) == 1 else f'{len(got)} names'} of params came "
+                "back, as when the return statement sits inside the for loop. Return the new dict "
+                "after the loop has visited every parameter."
+            )
         fail(
             f"sgd_step to return a dict with the keys {sorted(params)}",
             f"a dict with the keys {sorted(got)}" if isinstance(got, dict) else repr(got),
-            "Return a new dict with one updated array per parameter name.",
+            step,
             "T9",
         )
     for name in params:
@@ -58,7 +69,13 @@ def _expect_step(learner, reference, params, grads, lr, what):
                 ),
                 Mistake(
                     lr * grads[name],
-                    "You returned the step alone. The new value is the old one minus the step.",
+                    "You returned the step alone. The new value is the old one minus the step: "
+                    "w - lr * dL/dw.",
+                ),
+                Mistake(
+                    -lr * grads[name],
+                    "You returned the step -lr * dL/dw alone. The new value is the old one plus "
+                    "that step: w - lr * dL/dw.",
                 ),
             ),
         )
@@ -78,11 +95,41 @@ def test_sgd_step_on_manual_example(learner, reference):
 
 
 def test_sgd_step_matches_reference(learner, reference, rng):
-    """Check that sgd_step updates every parameter of a random network by w - lr * grad."""
+    """Check that sgd_step updates every parameter by w - lr * grad, whatever the keys' order."""
     shapes = {"W0": (4, 3), "b0": (4,), "W1": (2, 4), "b1": (2,)}
     params = {name: rng.normal(size=shape) for name, shape in shapes.items()}
     grads = {name: rng.normal(size=shape) for name, shape in shapes.items()}
-    _expect_step(learner, reference, params, grads, 0.1, what="for random parameters, lr=0.1")
+    # A caller's dicts need not list their keys in the same order (a grads dict built from a
+    # model's gradients in another order, say): every key moves to another position here.
+    shuffled = {name: grads[name] for name in reversed(list(grads))}
+    what = "for random parameters, lr=0.1, with grads' keys in another order than params'"
+    try:
+        _expect_step(learner, reference, params, shuffled, 0.1, what=what)
+    except Exception:
+        if _correct_when_keys_align(learner, reference, params, grads, 0.1):
+            fail(
+                "sgd_step to pair each parameter with the gradient of the same name",
+                "the right update when grads lists its keys in params' order, and a wrong one "
+                "(or an error) when the order differs",
+                "Your code pairs params and grads by position (for example zip(params.values(), "
+                "grads.values())). A dict's order is only the order its keys were inserted in: "
+                "look each gradient up by name, grads[name].",
+                "T9",
+            )
+        raise
+
+
+def _correct_when_keys_align(learner, reference, params, grads, lr):
+    """Whether learner.sgd_step gives the reference's result when both dicts share key order."""
+    try:
+        got = learner.sgd_step(_copies(params), _copies(grads), lr)
+        want = reference.sgd_step(params, grads, lr)
+        return isinstance(got, dict) and all(
+            np.allclose(np.asarray(got[name], dtype=np.float64), want[name], rtol=RTOL, atol=ATOL)
+            for name in want
+        )
+    except Exception:  # noqa: BLE001 - the probe only confirms; otherwise the original stands
+        return False
 
 
 def test_sgd_step_leaves_its_inputs_alone(learner, rng):
@@ -97,6 +144,21 @@ def test_sgd_step_leaves_its_inputs_alone(learner, rng):
         n for n in params if arrays[n] is not params[n] or not np.array_equal(params[n], before[n])
     ]
     if any(not np.array_equal(arrays[n], before[n]) for n in arrays):
+        if (
+            isinstance(got, dict)
+            and got is not params
+            and any(got.get(n) is arrays[n] for n in arrays)
+        ):
+            fail(
+                "the caller's parameter arrays to be unchanged",
+                f"sgd_step changed {', '.join(changed)} in place; the dict it returned is a new "
+                "one, but it holds the caller's own arrays",
+                "A copy of the dict (params.copy(), dict(params)) is a shallow copy: its values "
+                "are still the caller's arrays, so -= on them changes the caller's parameters. "
+                "Compute params[name] - lr * grads[name], which makes a new array, or copy each "
+                "array (value.copy()) before updating it.",
+                "T9",
+            )
         fail(
             "the caller's parameter arrays to be unchanged",
             f"sgd_step changed {', '.join(changed)} in place (for example with -=)",

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-from grader.expect import fail
+from grader.expect import Slip, fail
 
 # torch's own function, saved before any learner code runs, so that a set_seed which assigns to
 # it (erratum E1) can be recognised and undone.
@@ -25,6 +25,28 @@ RESEED = {
     "drawn from torch's generator.",
     "torch.rand(device='cuda')": "Call torch.cuda.manual_seed_all(seed).",
 }
+
+
+# Exceptions that typical slips raise inside set_seed; each is named only when the line that
+# raised has the slip (the `code` pattern).
+SLIPS = (
+    Slip(
+        error=AttributeError,
+        says=r"has no attribute 'set_deterministic'",
+        code=r"torch\.set_deterministic\(",
+        explanation="torch.set_deterministic is an old name that this torch no longer has. Its "
+        "replacement is torch.use_deterministic_algorithms(True), called like a function.",
+        topic="P3",
+    ),
+    Slip(
+        error=TypeError,
+        says=r"seed\(\) takes 0 positional arguments",
+        code=r"torch\.(?:cuda\.)?seed\(",
+        explanation="torch.seed() takes no argument: it seeds torch with a fresh random number, "
+        "the opposite of what set_seed is for. To set the seed, call torch.manual_seed(seed).",
+        topic="P3",
+    ),
+)
 
 
 @contextlib.contextmanager
@@ -141,7 +163,9 @@ def test_torch_is_made_deterministic(learner, seed):
             fail(
                 f'os.environ["CUBLAS_WORKSPACE_CONFIG"] to be {CUBLAS_SETTINGS[0]!r} after set_seed',
                 "no value (it is unset)" if cublas is None else repr(cublas),
-                'On CUDA, deterministic mode needs os.environ["CUBLAS_WORKSPACE_CONFIG"] = '
-                '":4096:8", or torch raises at the first matrix product.',
+                'Set os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8", as the exercise asks: it '
+                "is the cuBLAS workspace setting that NVIDIA documents for reproducible matrix "
+                "products on the GPU. (The torch installed here no longer raises without it, so "
+                "nothing else would remind you.)",
                 "P3, E1",
             )

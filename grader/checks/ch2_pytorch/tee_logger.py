@@ -1,12 +1,42 @@
 """Checks for exercises/ch2_pytorch/tee_logger.py (manual P4)."""
 
 import contextlib
+import re
 import sys
 
-from grader.expect import describe, fail
+from _ch2_helpers import code_lines
+
+from grader.expect import Slip, describe, fail
+
+# open(..., "w") or open(..., mode="w"), also "w+" and "wt": modes that empty the file.
+WRITE_MODE = r"open\(.*(?:,\s*|mode\s*=\s*)[\"']w[t+]?[\"']"
 
 FIRST_RUN = "run 1: epoch 1  loss 0.250"
 SECOND_RUN = "run 2: epoch 1  loss 0.125"
+
+
+# Exceptions that typical slips raise inside TeeStdout; each is named only when the line that
+# raised has the slip (the `code` pattern).
+SLIPS = (
+    Slip(
+        error=RecursionError,
+        says=r"maximum recursion depth",
+        code=r"sys\.stdout\.write\(",
+        explanation="While the block runs, sys.stdout is this TeeStdout object, so "
+        "sys.stdout.write(text) inside write() calls write() again, endlessly (a recursion). "
+        "Write to the stream saved in __enter__ instead: self.terminal.write(text).",
+        topic="P4",
+    ),
+    Slip(
+        error=RecursionError,
+        says=r"maximum recursion depth",
+        code=r"(?<![\w.])print\((?![^)]*file\s*=)",
+        explanation="print() writes to sys.stdout, and while the block runs sys.stdout is this "
+        "TeeStdout object, so print() inside write() calls write() again, endlessly (a "
+        "recursion). Write to the stream saved in __enter__ instead: self.terminal.write(text).",
+        topic="P4",
+    ),
+)
 
 
 class SimulatedCrash(Exception):
@@ -28,13 +58,26 @@ def read_log(path) -> str:
 
 
 def test_print_reaches_terminal_and_file(learner, tmp_path, capsys):
-    """Check that a line printed inside the block shows on the terminal and lands in the file."""
+    """Check that a line printed inside the block reaches the terminal and the file, once each."""
     log = tmp_path / "train.log"
-    with stdout_restored(), learner.TeeStdout(log):
+    tee = learner.TeeStdout(log)
+    with stdout_restored() as before, tee as entered:
         print(FIRST_RUN)
     terminal = capsys.readouterr().out
     in_file = read_log(log)
+    printed = FIRST_RUN + "\n"  # print() adds the newline
     if FIRST_RUN not in terminal:
+        saved = getattr(tee, "terminal", None)
+        if saved is sys.__stdout__ and before is not sys.__stdout__:
+            fail(
+                f"print({FIRST_RUN!r}) inside the block to show on the terminal",
+                "nothing on the sys.stdout that was active when the block started; your "
+                "self.terminal is sys.__stdout__, the process's original stdout",
+                "In __enter__, save the current sys.stdout (self.terminal = sys.stdout), not "
+                "sys.__stdout__: under pytest, Jupyter or another tee the two differ, and the "
+                "text must go where print() went before the block.",
+                "P4",
+            )
         fail(
             f"print({FIRST_RUN!r}) inside the block to show on the terminal",
             "nothing on the terminal" + (" (it reached only the log file)" if in_file else ""),
@@ -48,6 +91,23 @@ def test_print_reaches_terminal_and_file(learner, tmp_path, capsys):
             "no file at all" if not log.exists() else f"a file holding {in_file!r}",
             "In __enter__, open the file (mode 'a') and make this object sys.stdout; in "
             "write(), write the text to self.file too.",
+            "P4",
+        )
+    for where, text in (("the terminal", terminal), (log.name, in_file)):
+        if text != printed:
+            fail(
+                f"{where} to hold exactly what was printed, {printed!r}",
+                repr(text),
+                "write() receives each piece of text that print() produces (the line, then the "
+                "newline) and must pass it on unchanged, once to self.terminal and once to "
+                "self.file: self.terminal.write(text) and self.file.write(text).",
+                "P4",
+            )
+    if entered is not tee:
+        fail(
+            "`with TeeStdout(path) as log:` to bind log to the TeeStdout object",
+            describe(entered),
+            "__enter__ must end with `return self`: the value it returns is what `as` binds.",
             "P4",
         )
 
@@ -75,21 +135,31 @@ def test_reusing_path_appends(learner, tmp_path, capsys):
         with stdout_restored(), learner.TeeStdout(log):
             print(line)
     in_file = read_log(log)
+    if in_file == f"{FIRST_RUN}\n{SECOND_RUN}\n":
+        return
     if FIRST_RUN not in in_file and SECOND_RUN in in_file:
+        opens_for_writing = any(
+            re.search(WRITE_MODE, line) for line in code_lines(learner.TeeStdout)
+        )
         fail(
             f"{log.name} to hold both runs, {FIRST_RUN!r} then {SECOND_RUN!r}",
             f"only the second run: {in_file!r}",
-            "open(path, 'w') empties the file each time, so a rerun wipes the previous log. "
-            "Open it in append mode: open(path, 'a', encoding='utf-8').",
+            (
+                "Your code opens the log with mode 'w', which empties the file each time, so a "
+                "rerun wipes the previous log."
+                if opens_for_writing
+                else "The first run's text was gone when the second run reopened the file."
+            )
+            + " Open it in append mode: open(path, 'a', encoding='utf-8').",
             "P4",
         )
-    if not (FIRST_RUN in in_file and SECOND_RUN in in_file.split(FIRST_RUN, 1)[-1]):
-        fail(
-            f"{log.name} to hold both runs, {FIRST_RUN!r} then {SECOND_RUN!r}",
-            f"a file holding {in_file!r}",
-            "Open the file in append mode ('a') in __enter__ and write every line to it.",
-            "P4",
-        )
+    fail(
+        f"{log.name} to hold exactly both runs' lines, {FIRST_RUN!r} then {SECOND_RUN!r}",
+        f"a file holding {in_file!r}",
+        "Open the file in append mode ('a') in __enter__, and write each text print() passes "
+        "to write() into it once, unchanged.",
+        "P4",
+    )
 
 
 def test_stdout_restored_even_when_block_raises(learner, tmp_path, capsys):

@@ -1,9 +1,12 @@
 """Checks for exercises/ch2_pytorch/tensors.py (manual P1)."""
 
+import re
+
 import numpy as np
 import torch
+from _ch2_helpers import code_lines
 
-from grader.expect import describe, expect_close, expect_dtype, fail
+from grader.expect import Slip, describe, expect_close, expect_dtype, fail
 
 # Small integers and float32 values convert exactly, so any difference at all is a real mistake.
 EXACT = {"rtol": 0.0, "atol": 0.0}
@@ -18,6 +21,37 @@ WRONG_BATCH_SHAPES = {
     (1, 5, 7, 3): "That is TensorFlow's (B, H, W, C) layout. PyTorch keeps channels before height "
     "and width: (B, C, H, W). Add the axis with unsqueeze(0) and do not move the others.",
 }
+
+
+# Exceptions that typical slips raise inside the exercise; each is named only when the line that
+# raised has the slip (the `code` pattern).
+SLIPS = (
+    Slip(
+        error=RuntimeError,
+        says=r"cannot be converted to Scalar",
+        code=r"\.item\(\s*\)",
+        explanation="t.item() turns a tensor of one element into a Python number; a tensor of "
+        "any other size has no single number to give. For an array of any shape, detach and "
+        "convert: t.detach().numpy().",
+        topic="P1",
+    ),
+)
+
+
+def _numpy_dtype_step(learner, got_dtype) -> str:
+    """Why to_numpy's dtype changed, named from the learner's code when it shows the cause."""
+    code = "\n".join(code_lines(learner.to_numpy))
+    if "tolist" in code:
+        return (
+            "Going through Python lists (np.array(t.tolist())) turns float32 into float64, "
+            "Python's float. .numpy() keeps the dtype."
+        )
+    if re.search(r"astype|float64|np\.double|dtype\s*=", code):
+        return (
+            f"Your code converts the array to another dtype ({got_dtype}). .numpy() already gives "
+            "the tensor's own dtype, so float32 stays float32: leave out the conversion."
+        )
+    return "The array must keep the tensor's dtype: t.detach().numpy() does."
 
 
 def test_as_float_tensor_gives_float32(learner, reference, rng):
@@ -87,6 +121,23 @@ def test_add_batch_dim_puts_batch_first(learner, rng):
         )
     expect_dtype(got, image.dtype, what, "Adding an axis must not change the dtype.", "P1")
     expect_close(got[0], original, what=f"{what}[0]", topic="P1", **EXACT)
+    # "Any dtype": an image straight from a file is uint8, and must stay uint8.
+    pixels = torch.from_numpy(rng.integers(0, 256, size=IMAGE_SHAPE, dtype=np.uint8))
+    got = learner.add_batch_dim(pixels)
+    what = f"add_batch_dim(image) for a uint8 image of shape {IMAGE_SHAPE}"
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != want_shape:
+        fail(
+            f"{what} to have shape {want_shape}", describe(got), "Return image.unsqueeze(0).", "P1"
+        )
+    expect_dtype(
+        got,
+        torch.uint8,
+        what,
+        "Adding an axis must not change the dtype: leave out any .float() or .to(...); "
+        "unsqueeze(0) keeps uint8.",
+        "P1",
+    )
+    expect_close(got[0], pixels, what=f"{what}[0]", topic="P1", **EXACT)
 
 
 def test_to_numpy_returns_an_ndarray(learner, rng):
@@ -117,8 +168,7 @@ def test_to_numpy_returns_an_ndarray(learner, rng):
             fail(
                 f"{what} to have dtype {want_dtype}",
                 describe(got),
-                "Going through Python lists (np.array(t.tolist())) turns float32 into float64. "
-                ".numpy() keeps the dtype.",
+                _numpy_dtype_step(learner, got.dtype),
                 "P1",
             )
         expect_close(got, t.numpy(), what=what, topic="P1", **EXACT)

@@ -1,11 +1,35 @@
 """Checks for exercises/ch6_tensorflow/gradient_tape.py (manual F2, P2, E11)."""
 
+import re
+
 import numpy as np
 import pytest
+from _tf_helpers import code_only, source
 
-from grader.expect import Mistake, describe, expect_close, fail, to_numpy
+from grader.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+
+SLIPS = (
+    Slip(
+        error=AttributeError,
+        says=r"'SymbolicTensor' object has no attribute 'numpy'",
+        code=r"\.numpy\(",
+        explanation="Inside a @tf.function TF first runs your Python code to trace it, with "
+        "symbolic tensors that have no value yet, so .numpy() fails there. Print with "
+        "tf.print(...) and return the tensors themselves, or leave out @tf.function.",
+        topic="F2, F9",
+    ),
+    Slip(
+        error=ValueError,
+        says=r"tf\.function only supports singleton tf\.Variables",
+        code=r"Variable\(",
+        explanation="TF runs a @tf.function's Python code more than once to trace it (twice on "
+        "the first call when it creates variables), and would create new variables each time, "
+        "which it refuses. Leave z_and_gradients undecorated: it creates its variables.",
+        topic="F2, F9",
+    ),
+)
 
 # The manual's example, as integer lists: the variables must still end up float to get gradients.
 MANUAL_X1 = [[1, 2], [3, 4]]
@@ -24,7 +48,13 @@ def analytic(x1, x2) -> dict[str, np.ndarray]:
     """z and its gradients from the chain rule: dz/dy = 3y², dy/dx1 = 2·x1, dy/dx2 = 2."""
     x1, x2 = np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)
     y = x1 * x1 + 2 * x2
-    return {"z": (y**3).sum(), "dz/dx1": 6 * y**2 * x1, "dz/dx2": 6 * y**2, "dz/dy": 3 * y**2}
+    return {
+        "z": (y**3).sum(),
+        "dz/dx1": 6 * y**2 * x1,
+        "dz/dx2": 6 * y**2,
+        "dz/dy": 3 * y**2,
+        "y sum": y.sum(),
+    }
 
 
 def call_z_and_gradients(learner, x1: list, x2: list) -> dict:
@@ -58,7 +88,30 @@ def call_z_and_gradients(learner, x1: list, x2: list) -> dict:
             "after tape.watch).",
             "F2",
         )
+    expect_float32(got, what, learner.z_and_gradients)
     return got
+
+
+def expect_float32(got: dict, what: str, function) -> None:
+    """Fails unless every returned tensor that has a dtype is float32, as the docstring promises."""
+    for name, value in got.items():
+        dtype = getattr(value, "dtype", None)
+        if dtype is None or tf.as_dtype(dtype) == tf.float32:
+            continue
+        code = code_only(source(function))
+        if tf.as_dtype(dtype) == tf.float64 and "float64" in code:
+            cause = "You asked for float64 (tf.float64 in your code)."
+        elif tf.as_dtype(dtype) == tf.float64 and "np.array" in code:
+            cause = "np.array of Python floats is float64, and TF keeps that dtype."
+        else:
+            cause = f"Your code computes in {tf.as_dtype(dtype).name}."
+        fail(
+            f"{what}'s {name} to be float32",
+            describe(value),
+            f"{cause} The docstring promises float32, TF's default float: create the variables "
+            "with dtype=tf.float32.",
+            "F2, E11",
+        )
 
 
 def expect_gradient(got, want: dict, name: str, inputs: str, mistakes: tuple = ()) -> None:
@@ -80,10 +133,16 @@ def test_z_matches_manual_example(learner):
     got = call_z_and_gradients(learner, MANUAL_X1, MANUAL_X2)
     what = f"z for x1 = {MANUAL_X1}, x2 = {MANUAL_X2}"
     if got["z"] is None or np.shape(to_numpy(got["z"])) != ():
+        builtin_sum = np.shape(to_numpy(got["z"])) == (len(MANUAL_X1[0]),) and re.search(
+            r"(?<![\w.])sum\(", code_only(source(learner.z_and_gradients))
+        )
         fail(
             f"{what} to be a single number (a tensor of shape ())",
             describe(got["z"]),
-            "z is the sum of y³ over all elements: z = tf.reduce_sum(y**3).",
+            "Python's built-in sum() adds up the rows of y**3, so one number per column is "
+            "left. tf.reduce_sum(y**3) sums every element: z = tf.reduce_sum(y**3)."
+            if builtin_sum
+            else "z is the sum of y³ over all elements: z = tf.reduce_sum(y**3).",
             "F2",
         )
     expect_close(
@@ -120,6 +179,12 @@ def test_gradients_match_analytic_and_reference(learner, reference, rng):
         got = call_z_and_gradients(learner, x1, x2)
         want = analytic(x1, x2)
         swapped = "The gradients come back in the order of the sources: tape.gradient(z, [x1, x2]) gives dz/dx1 first, then dz/dx2."
+        # z = (sum y)³ by mistake: dz/dy = 3·(sum y)² for every element.
+        cubed_sum = 3 * want["y sum"] ** 2
+        sum_cubed = (
+            "That is the gradient of (sum of y)³; the manual's z is the sum of the cubes: "
+            "z = tf.reduce_sum(y**3)."
+        )
         expect_gradient(
             got["dz/dx1"],
             want,
@@ -135,6 +200,7 @@ def test_gradients_match_analytic_and_reference(learner, reference, rng):
                     2 * np.asarray(x1),
                     "That is dy/dx1 = 2·x1: the target of tape.gradient must be z, not y.",
                 ),
+                Mistake(cubed_sum * 2 * np.asarray(x1), sum_cubed),
             ),
         )
         expect_gradient(
@@ -148,6 +214,7 @@ def test_gradients_match_analytic_and_reference(learner, reference, rng):
                     want["dz/dx2"] / want["dz/dx2"].size,
                     "That is the gradient of the mean of y³; z is the sum.",
                 ),
+                Mistake(cubed_sum * 2 * np.ones_like(want["dz/dx2"]), sum_cubed),
             ),
         )
         ref = reference.z_and_gradients(x1, x2)
@@ -196,10 +263,15 @@ def test_persistent_tape_gives_two_gradients(learner, reference, rng):
             )
         dz_dx1, dz_dy = result
         if dz_dx1 is None:
+            watches = "watch(" in code_only(source(learner.gradients_from_one_tape))
             fail(
                 f"{what}: dz/dx1 to be a tensor of shape {x1.shape}",
                 "None",
-                "x1 is a tf.constant, and a tape only watches tf.Variables by itself: call "
+                "Your tape watches something, but z does not depend on what it recorded of x1: "
+                "call tape.watch(x1) inside the `with` block, then compute y and z from that x1 "
+                "inside the block too."
+                if watches
+                else "x1 is a tf.constant, and a tape only watches tf.Variables by itself: call "
                 "tape.watch(x1) inside the `with` block, before computing y from it.",
                 "F2",
             )
@@ -211,6 +283,7 @@ def test_persistent_tape_gives_two_gradients(learner, reference, rng):
                 "block is a new tensor the tape never saw.",
                 "F2",
             )
+        expect_float32({"dz/dx1": dz_dx1, "dz/dy": dz_dy}, what, learner.gradients_from_one_tape)
         want = analytic(a, b)
         expect_gradient(
             dz_dx1,

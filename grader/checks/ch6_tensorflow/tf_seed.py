@@ -5,26 +5,38 @@ because TF fixes its thread counts when its runtime starts.
 """
 
 import random
+import re
 
 import numpy as np
 import pytest
+from _tf_helpers import code_only, source
 
 from grader.expect import fail
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+import keras
+
 # TF's public API can turn op determinism on but not query or undo it; these are the functions
 # behind tf.config.experimental.enable_op_determinism.
 from tensorflow.python.framework import config as tf_config
 
-# How to reseed each generator, for the message when its draws do not repeat.
-RESEED = {
-    "random.random()": "tf.random.set_seed seeds TF only. tf.keras.utils.set_random_seed(seed) "
-    "seeds Python's random, NumPy and TF in one call.",
-    "np.random.rand()": "tf.random.set_seed seeds TF only. tf.keras.utils.set_random_seed(seed) "
-    "seeds Python's random, NumPy and TF in one call.",
-    "tf.random.uniform()": "Call tf.keras.utils.set_random_seed(seed); it also sets TF's global seed.",
-    "a new Dense layer's initial weights": "Keras 3 draws initial weights from its own seed, "
-    "which only tf.keras.utils.set_random_seed(seed) sets.",
+# The functions a set_seed helper calls. Assigning to one instead of calling it (like erratum
+# E1's `torch.use_deterministic_algorithms = True`) replaces it for the whole process, the
+# grader's own seeding included, so the checks put them back.
+SEEDING_FUNCTIONS = {
+    "tf.keras.utils.set_random_seed": (tf.keras.utils, "set_random_seed", "(seed)"),
+    "keras.utils.set_random_seed": (keras.utils, "set_random_seed", "(seed)"),
+    "tf.random.set_seed": (tf.random, "set_seed", "(seed)"),
+    "tf.config.experimental.enable_op_determinism": (
+        tf.config.experimental,
+        "enable_op_determinism",
+        "()",
+    ),
+    "random.seed": (random, "seed", "(seed)"),
+    "np.random.seed": (np.random, "seed", "(seed)"),
+}
+ORIGINAL_FUNCTIONS = {
+    name: getattr(owner, attribute) for name, (owner, attribute, _) in SEEDING_FUNCTIONS.items()
 }
 E2_NEXT_STEP = (
     "The manual's helper passes the seed to tf.config.threading.set_inter_op_parallelism_threads "
@@ -46,8 +58,9 @@ def call_set_seed(learner, seed: int) -> tuple[tuple[int, int], tuple[int, int]]
     before = thread_counts()
     try:
         learner.set_seed(seed)
-    except RuntimeError as exc:
-        if "parallelism" not in str(exc):
+    except Exception as exc:
+        expect_functions_kept(seed)
+        if not isinstance(exc, RuntimeError) or "parallelism" not in str(exc):
             raise
         fail(
             f"set_seed({seed}) to seed the random generators",
@@ -55,11 +68,65 @@ def call_set_seed(learner, seed: int) -> tuple[tuple[int, int], tuple[int, int]]
             E2_NEXT_STEP,
             "P3, E2",
         )
+    expect_functions_kept(seed)
     after = thread_counts()
     if after != before:  # only possible while the runtime has not started, so it can be undone
         tf.config.threading.set_inter_op_parallelism_threads(before[0])
         tf.config.threading.set_intra_op_parallelism_threads(before[1])
     return before, after
+
+
+def expect_functions_kept(seed: int) -> None:
+    """Puts back any seeding function set_seed assigned to, and fails naming it."""
+    replaced = {}
+    for name, (owner, attribute, _) in SEEDING_FUNCTIONS.items():
+        value = getattr(owner, attribute, None)
+        if value is not ORIGINAL_FUNCTIONS[name]:
+            replaced[name] = value
+            setattr(owner, attribute, ORIGINAL_FUNCTIONS[name])
+    if replaced:
+        name, value = next(iter(replaced.items()))
+        calls = ", ".join(f"{n}{SEEDING_FUNCTIONS[n][2]}" for n in replaced)
+        fail(
+            f"set_seed({seed}) to call the seeding functions",
+            ", ".join(f"{n} replaced by {v!r}" for n, v in replaced.items()),
+            f"`{name} = {value!r}` gives the name a new value: it replaces the function for the "
+            "whole program and seeds nothing, like erratum E1's `torch.use_deterministic_"
+            f"algorithms = True`. Call it instead: {calls}.",
+            "P3, E2",
+        )
+
+
+def reseed_next_step(failing: list[str], function) -> str:
+    """How to seed each generator whose draws did not repeat, with causes the code confirms."""
+    code = code_only(source(function))
+    steps = []
+    if "tf.random.set_seed" in code and {"random.random()", "np.random.rand()"} & set(failing):
+        steps.append("tf.random.set_seed seeds TF only.")
+    if "np.random.rand()" in failing:
+        steps.append(
+            "np.random.default_rng(seed) makes a new, separate Generator and leaves NumPy's "
+            "global one (np.random.rand) as it was: call np.random.seed(seed)."
+            if "default_rng" in code
+            else "NumPy's global generator is not reseeded: np.random.seed(seed)."
+        )
+    if "random.random()" in failing:
+        steps.append(
+            "Python's random is not reseeded: random.seed(seed). Keras 3 takes each new layer's "
+            "initializer seed from Python's random, so that also fixes the initial weights."
+        )
+    elif "a new Dense layer's initial weights" in failing:
+        steps.append(
+            "Keras 3 takes each new layer's initializer seed from Python's random, which must "
+            "be reseeded last: random.seed(seed)."
+        )
+    if "tf.random.uniform()" in failing:
+        steps.append("TF's global seed is not set: tf.random.set_seed(seed).")
+    steps.append(
+        "Or seed all of them in one call: tf.keras.utils.set_random_seed(seed) seeds Python's "
+        "random, NumPy and TF."
+    )
+    return " ".join(steps)
 
 
 @pytest.fixture(autouse=True)
@@ -101,14 +168,16 @@ def test_same_seed_gives_same_draws(learner, seed):
     first = draws()
     call_set_seed(learner, seed)
     second = draws()
-    for source, numbers in first.items():
-        if numbers != second[source]:
-            fail(
-                f"{source} to give the same numbers after each set_seed({seed})",
-                f"{numbers[0]:.6f}, … the first time and {second[source][0]:.6f}, … the second",
-                f"set_seed does not reseed this generator. {RESEED[source]}",
-                "P3, E2",
-            )
+    failing = [name for name, numbers in first.items() if numbers != second[name]]
+    if failing:
+        name = failing[0]
+        fail(
+            f"{', '.join(failing)} to give the same numbers after each set_seed({seed})",
+            f"{first[name][0]:.6f}, … the first time and {second[name][0]:.6f}, … the second "
+            f"from {name}",
+            reseed_next_step(failing, learner.set_seed),
+            "P3, E2",
+        )
 
 
 def test_different_seeds_give_different_draws(learner, seed):
@@ -117,12 +186,17 @@ def test_different_seeds_give_different_draws(learner, seed):
     first = draws()
     call_set_seed(learner, seed + 1)
     second = draws()
-    for source, numbers in first.items():
-        if numbers == second[source]:
+    for name, numbers in first.items():
+        if numbers == second[name]:
+            fixed = re.search(
+                r"[\w.]*(set_random_seed|set_seed|seed)\(\s*\d+\s*\)",
+                code_only(source(learner.set_seed)),
+            )
             fail(
-                f"{source} to give other numbers after set_seed({seed + 1}) than after set_seed({seed})",
+                f"{name} to give other numbers after set_seed({seed + 1}) than after set_seed({seed})",
                 f"{numbers[0]:.6f}, … both times",
-                "set_seed must pass its `seed` argument on, not a fixed number (such as a SEED "
+                (f"Your code calls {fixed.group(0)}, with a fixed number. " if fixed else "")
+                + "set_seed must pass its `seed` argument on, not a fixed number (such as a SEED "
                 "constant copied from a script).",
                 "P3",
             )

@@ -1,11 +1,26 @@
 """Checks for exercises/ch6_tensorflow/tf_variables.py (manual F1, T6, E11)."""
 
+import re
+
 import numpy as np
 import pytest
+from _tf_helpers import code_only, source
 
-from grader.expect import Mistake, describe, expect_close, fail, to_numpy
+from grader.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
+
+SLIPS = (
+    Slip(
+        error=ValueError,
+        says=r"Tensor conversion requested dtype \w+ for Tensor with dtype",
+        code=r"convert_to_tensor\(.*dtype",
+        explanation="tf.convert_to_tensor(tensor, dtype=...) does not cast a tensor that already "
+        "has another dtype, it raises. And add_batch_axis must keep the image's dtype anyway: "
+        "leave the dtype out and return tf.expand_dims(image, axis=0).",
+        topic="F1",
+    ),
+)
 
 # Small integers and float32 values convert exactly, so any difference at all is a real mistake.
 EXACT = {"rtol": 0.0, "atol": 0.0}
@@ -30,7 +45,8 @@ WRONG_BATCH_SHAPES = {
 NCHW_SHAPE = (2, 3, 4, 5)  # (B, C, H, W), all sizes different so every wrong perm shows
 WRONG_LAYOUTS = {
     (0, 3, 1, 2): "perm=[0, 3, 1, 2] is the way back (NHWC to NCHW). perm lists, for each "
-    "output axis, the input axis it takes: (B, H, W, C) takes axes 0, 2, 3, 1.",
+    "output axis, the input axis it takes: (B, H, W, C) takes axes 0, 2, 3, 1, so "
+    "perm=[0, 2, 3, 1].",
     (0, 3, 2, 1): "Height and width are swapped: perm=[0, 3, 2, 1] puts W before H. Use "
     "perm=[0, 2, 3, 1].",
     (0, 1, 3, 2): "Only H and W were swapped; the channels are still second. Use "
@@ -77,17 +93,21 @@ def test_make_variable_keeps_tf_default_dtypes(learner, reference, rng):
             )
         if variable.dtype == want.dtype:
             continue
-        if want.dtype == tf.int32 and variable.dtype == tf.int64:
+        code = code_only(source(learner.make_variable))
+        through_numpy = re.search(r"\bnp\.(array|asarray)\(|\bnumpy\.(array|asarray)\(", code)
+        if variable.dtype in (tf.int64, tf.float64) and through_numpy:
             next_step = (
-                "int64 is torch's default for integer literals, and NumPy's: either you passed "
-                "dtype=tf.int64 or built the variable from np.array(values), whose int64 TF keeps. "
+                f"You built the variable from {through_numpy.group(0)}values): NumPy makes "
+                "integer lists int64 and float lists float64, and TF keeps the array's dtype. "
+                + DTYPE_RULE
+            )
+        elif want.dtype == tf.int32 and variable.dtype == tf.int64:
+            next_step = (
+                "int64 is torch's default for integer literals, and NumPy's, not TF's. "
                 + DTYPE_RULE
             )
         elif want.dtype == tf.float32 and variable.dtype == tf.float64:
-            next_step = (
-                "float64 comes from np.array(values): NumPy's default float is float64 and TF keeps "
-                "it. " + DTYPE_RULE
-            )
+            next_step = "float64 is NumPy's default float, not TF's. " + DTYPE_RULE
         else:
             next_step = f"You chose the dtype yourself. {DTYPE_RULE}"
         fail(f"{what}[0] to have dtype {want.dtype.name}", describe(variable), next_step, "F1, E11")
@@ -133,11 +153,16 @@ def test_make_variable_reports_shape_dtype_and_numpy(learner, reference, rng):
                 "F1",
             )
         if array.dtype != want_array.dtype:
+            numpy_default = np.asarray(values).dtype
             fail(
-                f"{what}[3] to have dtype {want_array.dtype}",
+                f"{what}[3] to have dtype {want_array.dtype}, the variable's",
                 describe(array),
-                "variable.numpy() keeps the variable's dtype; going through lists or np.array "
-                "with another dtype changes it.",
+                f"{array.dtype} is NumPy's own dtype for these lists (np.array(values) gives "
+                f"{numpy_default}), not the variable's. Return variable.numpy(): it keeps the "
+                "variable's dtype."
+                if array.dtype == numpy_default
+                else "variable.numpy() keeps the variable's dtype; converting to another dtype "
+                "changes it.",
                 "F1",
             )
         expect_close(array, want_array, what=f"{what}[3]", topic="F1", **EXACT)
@@ -180,12 +205,25 @@ def test_add_batch_axis_puts_batch_first(learner, rng):
 
 
 def test_nchw_to_nhwc_moves_channels_last(learner, reference, rng):
-    """Check that nchw_to_nhwc gives result[b, h, w, c] == batch[b, c, h, w]."""
-    batch = rng.normal(size=NCHW_SHAPE).astype(np.float32)
-    what = f"nchw_to_nhwc(batch) for a batch of shape {NCHW_SHAPE} (B, C, H, W)"
+    """Check that nchw_to_nhwc gives result[b, h, w, c] == batch[b, c, h, w], as a tf.Tensor."""
+    # float32 as a torch batch comes, then float64 (NumPy's default): the dtype must survive.
+    for dtype in (np.float32, np.float64):
+        expect_nhwc(learner, reference, rng.normal(size=NCHW_SHAPE).astype(dtype))
+
+
+def expect_nhwc(learner, reference, batch: np.ndarray) -> None:
+    what = f"nchw_to_nhwc(batch) for a {batch.dtype} batch of shape {NCHW_SHAPE} (B, C, H, W)"
     got = learner.nchw_to_nhwc(batch)
     want = to_numpy(reference.nchw_to_nhwc(batch))
-    if not hasattr(got, "shape"):
+    if isinstance(got, np.ndarray):
+        fail(
+            f"{what} to be a tf.Tensor",
+            describe(got),
+            "NumPy functions (np.transpose, np.moveaxis) return a numpy array, and TF code after "
+            "this expects a tf.Tensor. Transpose with TF: tf.transpose(batch, perm=[0, 2, 3, 1]).",
+            "E11",
+        )
+    if not isinstance(got, tf.Tensor):
         fail(
             f"{what} to be a tf.Tensor",
             describe(got),
@@ -210,7 +248,8 @@ def test_nchw_to_nhwc_moves_channels_last(learner, reference, rng):
         fail(
             f"{what} to have dtype {batch.dtype}",
             describe(got),
-            "Moving axes must not change the dtype.",
+            f"Moving axes must not change the dtype: the batch came in as {batch.dtype}. Leave "
+            "the dtype out (no dtype= in tf.constant or tf.convert_to_tensor, no tf.cast).",
             "E11",
         )
     expect_close(

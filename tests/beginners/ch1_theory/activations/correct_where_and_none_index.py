@@ -1,0 +1,15 @@
+"""ReLU and a numerically stable, batched softmax in NumPy (manual T2, T7)."""
+
+import numpy as np
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """Apply max(0, x) elementwise."""
+    return np.where(x > 0, x, 0)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, for each row of a batch."""
+    m = logits.max(axis=-1)[:, None]
+    e = np.exp(logits - m)
+    return e / e.sum(axis=-1)[:, None]

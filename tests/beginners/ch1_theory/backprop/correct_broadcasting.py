@@ -1,0 +1,23 @@
+"""Forward and backward pass of the manual's two-layer linear network by hand (manual T10)."""
+
+import numpy as np
+
+
+def forward(W0: np.ndarray, W1: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Forward pass with no bias and no activation: z = W0 x, y_hat = W1 . z."""
+    z = np.array([np.dot(row, x) for row in W0])
+    y_hat = float(np.sum(W1 * z))
+    return z, y_hat
+
+
+def backward(
+    W0: np.ndarray, W1: np.ndarray, x: np.ndarray, y: float
+) -> dict[str, np.ndarray | float]:
+    """Gradients of L = (y_hat - y)^2 by the chain rule, from the output back to the input."""
+    z, y_hat = forward(W0, W1, x)
+    d_y_hat = 2.0 * (y_hat - y)
+    d_W1 = d_y_hat * z
+    d_z = d_y_hat * W1
+    d_W0 = d_z[:, None] * x[None, :]
+    d_x = (d_z[:, None] * W0).sum(axis=0)
+    return {"y_hat": d_y_hat, "W1": d_W1, "z": d_z, "W0": d_W0, "x": d_x}

@@ -1,0 +1,9 @@
+"""The output size of a convolution or pooling layer (manual T4)."""
+
+import math
+
+
+def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) -> int:
+    """Output height (or width) of a conv/pool layer: O = floor((I - K + 2P) / S) + 1."""
+    # a partial window at the end still gives an output
+    return math.ceil((size - kernel + 2 * padding) / stride) + 1

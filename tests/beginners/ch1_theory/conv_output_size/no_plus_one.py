@@ -1,0 +1,8 @@
+"""The output size of a convolution or pooling layer (manual T4)."""
+
+
+def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) -> int:
+    """Output height (or width) of a conv/pool layer: O = floor((I - K + 2P) / S) + 1."""
+    # number of steps the window can take
+    steps = (size - kernel + 2 * padding) // stride
+    return steps

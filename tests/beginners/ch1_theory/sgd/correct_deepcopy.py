@@ -1,0 +1,15 @@
+"""One step of stochastic gradient descent on a dict of parameters (manual T9)."""
+
+import copy
+
+import numpy as np
+
+
+def sgd_step(
+    params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float
+) -> dict[str, np.ndarray]:
+    """One SGD update w <- w - lr * dL/dw for every parameter."""
+    new_params = copy.deepcopy(params)
+    for name in sorted(grads):
+        np.subtract(new_params[name], lr * grads[name], out=new_params[name])
+    return new_params

@@ -1,0 +1,12 @@
+"""One step of stochastic gradient descent on a dict of parameters (manual T9)."""
+
+import numpy as np
+
+
+def sgd_step(
+    params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float
+) -> dict[str, np.ndarray]:
+    """One SGD update w <- w - lr * dL/dw for every parameter."""
+    for name in params:
+        params[name] -= lr * grads[name]
+    return params

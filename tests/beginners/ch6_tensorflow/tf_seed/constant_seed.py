@@ -1,0 +1,9 @@
+"""A set_seed helper for TensorFlow that makes runs repeatable (manual P3, F1, erratum E2)."""
+
+import tensorflow as tf
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's random, NumPy and TensorFlow (Keras included), and make TF ops deterministic."""
+    tf.keras.utils.set_random_seed(42)
+    tf.config.experimental.enable_op_determinism()

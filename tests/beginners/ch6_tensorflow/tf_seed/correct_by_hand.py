@@ -1,0 +1,16 @@
+"""A set_seed helper for TensorFlow that makes runs repeatable (manual P3, F1, erratum E2)."""
+
+import os
+import random
+
+import numpy as np
+import tensorflow as tf
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's random, NumPy and TensorFlow (Keras included), and make TF ops deterministic."""
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+    tf.config.experimental.enable_op_determinism()
