@@ -387,8 +387,11 @@ def _known_slip(item: pytest.Item, exc: BaseException, line: str | None):
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    """An exception's text on one line, cut to `limit` characters."""
-    flat = " ".join(text.split())
+    """An exception's text on one line without terminal colour codes, cut to `limit` characters.
+
+    (Keras puts ANSI bold into its error messages.)
+    """
+    flat = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

@@ -56,6 +56,9 @@ SUBCLASS_CALL = '''        x = self.relu(self.pool(self.conv1(x)))
         x = self.relu(self.pool(self.conv3(x)))
         x = self.flatten(x)
 '''
+SEQUENTIAL_CONVS_AVERAGE = SEQUENTIAL_CONVS.replace("layers.MaxPool2D()", "layers.AveragePooling2D()")
+SEQUENTIAL_MLP_LINEAR = SEQUENTIAL_MLP.replace(', activation="relu"', "")
+SUBCLASS_CALL_WITHOUT_RELU = SUBCLASS_CALL.replace("x = self.relu(self.pool(", "x = self.pool(").replace(")))\n", "))\n")
 EPOCH_MEAN = '''        batch_losses = [float(train_step(images, labels)) for images, labels in dataset]
         epoch_losses.append(sum(batch_losses) / len(batch_losses))
 '''
@@ -131,7 +134,7 @@ MUTANTS = [
           check="cnn_output_matches_reference_at_inference", message="do not sum to 1"),
     wrong("keras_subclass", "MLP skips fc2",
           [("return self.fc3(self.fc2(self.fc1(x)))", "return self.fc3(self.fc1(x))")],
-          check="mlp_output_matches_reference_with_same_weights", message="weights, in the order the layers run"),
+          check="mlp_output_matches_reference_with_same_weights", message="__init__ creates self.fc2, but call() never calls it"),
     correct("keras_subclass", "tf.nn.relu functions in call",
             [("x = self.relu(self.pool(self.conv1(x)))", "x = tf.nn.relu(self.pool(self.conv1(x)))"),
              ("x = self.relu(self.pool(self.conv2(x)))", "x = tf.nn.relu(self.pool(self.conv2(x)))"),
@@ -209,7 +212,7 @@ MUTANTS = [
           check="train_epochs_returns_mean_batch_loss_per_epoch", message="erratum E3"),
     wrong("train_step", "epoch loss is the last batch's",
           [("epoch_losses.append(sum(batch_losses) / len(batch_losses))", "epoch_losses.append(batch_losses[-1])")],
-          check="train_epochs_returns_mean_batch_loss_per_epoch", message="mean of that epoch's batch losses"),
+          check="train_epochs_returns_mean_batch_loss_per_epoch", message="the last batch's loss of its epoch"),
     correct("train_step", "epoch mean with tf.keras.metrics.Mean",
             [(EPOCH_MEAN,
               "        mean = tf.keras.metrics.Mean()\n"
@@ -237,4 +240,131 @@ MUTANTS = [
             [("from pathlib import Path\n", "import os\nfrom pathlib import Path\n"),
              ('path = str(Path(directory) / "cnn.weights.h5")',
               'path = os.path.join(directory, "model-best.weights.h5")')]),
+
+    # Promoted from the beginner set (tests/beginners/ch6_keras).
+    # keras_sequential
+    wrong("keras_sequential", "Input(shape=8) instead of (8,)",
+          [("            tf.keras.Input(shape=(8,)),\n", "            tf.keras.Input(shape=8),\n")],
+          check="mlp_layers_match_reference", message="Input's shape is a tuple", status="error"),
+    wrong("keras_sequential", "NCHW Input as in torch",
+          [("tf.keras.Input(shape=(32, 32, 3)),", "tf.keras.Input(shape=(3, 32, 32)),")],
+          check="cnn_layers_match_reference", message="channels first as in torch"),
+    wrong("keras_sequential", "no Flatten before the Dense layers",
+          [("            layers.Flatten(),\n", "")],
+          check="cnn_layers_match_reference", message="Add Flatten()"),
+    wrong("keras_sequential", "AveragePooling2D() instead of MaxPool2D()",
+          [(SEQUENTIAL_CONVS, SEQUENTIAL_CONVS_AVERAGE)],
+          check="cnn_layers_match_reference", message="AveragePooling2D takes the mean", status="error"),
+    wrong("keras_sequential", "hidden Dense layers without activation",
+          [(SEQUENTIAL_MLP, SEQUENTIAL_MLP_LINEAR)],
+          check="mlp_layers_match_reference", message="a Dense layer has no activation unless you pass one"),
+    correct("keras_sequential", "Dense(10) followed by a Softmax layer",
+            [('layers.Dense(units=10, activation="softmax"),', "layers.Dense(units=10),\n            layers.Softmax(),")]),
+
+    # keras_functional
+    wrong("keras_functional", "Rescaling(255) multiplies",
+          [("    x = layers.Rescaling(1 / 255)(inputs)\n", "    x = layers.Rescaling(255)(inputs)\n")],
+          check="cnn_normalisation_feeds_the_first_conv", message="Rescaling(255) multiplies by 255"),
+    wrong("keras_functional", "pixels scaled twice",
+          [("    x = layers.Rescaling(1 / 255)(inputs)\n", "    x = layers.Rescaling(1 / 255)(inputs / 255)\n")],
+          check="cnn_output_matches_reference_with_same_weights", message="You scale the pixels twice"),
+    wrong("keras_functional", "second Dense applied to inputs",
+          [('    x = tf.keras.layers.Dense(units=100, activation="relu")(x)\n',
+            '    x = tf.keras.layers.Dense(units=100, activation="relu")(inputs)\n')],
+          check="mlp_matches_reference", message="is computed but never reaches the outputs"),
+    wrong("keras_functional", "outputs=x, the hidden layer's tensor",
+          [("outputs = tf.keras.layers.Dense(units=1)(x)\n    return tf.keras.Model(inputs=inputs, outputs=outputs)",
+            "outputs = tf.keras.layers.Dense(units=1)(x)\n    return tf.keras.Model(inputs=inputs, outputs=x)")],
+          check="mlp_matches_reference", message="its output is not the model's outputs"),
+    wrong("keras_functional", "the manual's Input() without a shape",
+          [("    inputs = tf.keras.Input(shape=(8,))\n", "    inputs = tf.keras.Input()\n")],
+          check="mlp_matches_reference", message="needs the shape of one sample", status="error"),
+    correct("keras_functional", "a Lambda layer that divides by 255",
+            [("    x = layers.Rescaling(1 / 255)(inputs)\n", "    x = layers.Lambda(lambda pixels: pixels / 255.0)(inputs)\n")]),
+
+    # keras_subclass
+    wrong("keras_subclass", "Dropout(0.5) instead of Dropout(dropout_rate)",
+          [("self.dropout = tf.keras.layers.Dropout(dropout_rate)", "self.dropout = tf.keras.layers.Dropout(0.5)")],
+          check="cnn_dropout_is_active_in_training", message="Pass the dropout_rate argument on"),
+    wrong("keras_subclass", "no ReLU after the poolings",
+          [(SUBCLASS_CALL, SUBCLASS_CALL_WITHOUT_RELU)],
+          check="cnn_output_matches_reference_at_inference", message="without a ReLU after each pooling"),
+    wrong("keras_subclass", "fc1 called twice",
+          [("return self.fc3(self.fc2(self.fc1(x)))", "return self.fc3(self.fc1(self.fc1(x)))")],
+          check="models_implement_call", message="fixes its input size on its first call", status="error"),
+    wrong("keras_subclass", "dropout created but never called",
+          [("x = self.dropout(self.fc1(x), training=training)", "x = self.fc1(x)"),
+           ("x = self.dropout(self.fc2(x), training=training)", "x = self.fc2(x)")],
+          check="cnn_dropout_is_active_in_training", message="__init__ creates self.dropout, but call() never calls it"),
+    wrong("keras_subclass", "flatten left out of call",
+          [("        x = self.flatten(x)\n", "")],
+          check="models_implement_call", message="Add Flatten()"),
+    correct("keras_subclass", "dropout only under `if training:`",
+            [("x = self.dropout(self.fc1(x), training=training)",
+              "x = self.fc1(x)\n        if training:\n            x = self.dropout(x, training=True)"),
+             ("x = self.dropout(self.fc2(x), training=training)",
+              "x = self.fc2(x)\n        if training:\n            x = self.dropout(x, training=True)")]),
+
+    # keras_compile_fit
+    wrong("keras_compile_fit", "Adam(lr=...), removed in Keras 3",
+          [("tf.keras.optimizers.Adam(learning_rate=learning_rate)", "tf.keras.optimizers.Adam(lr=learning_rate)")],
+          check="compile_sets_adam_sparse_crossentropy_and_accuracy", message="removed the optimizers' lr= argument",
+          status="error"),
+    wrong("keras_compile_fit", "first part held out by hand",
+          [("    return model.fit(\n        images,\n        labels,\n",
+            "    held_out = int(len(images) * validation_split)\n    return model.fit(\n        images[held_out:],\n"
+            "        labels[held_out:],\n        validation_data=(images[:held_out], labels[:held_out]),\n"),
+           ("        validation_split=validation_split,\n", "")],
+          check="fit_returns_history_and_training_learns_cifar", message="Your validation data is the first part"),
+    wrong("keras_compile_fit", "probabilities as float64",
+          [("return float(loss), float(accuracy), probabilities",
+            "return float(loss), float(accuracy), probabilities.astype(np.float64)")],
+          check="evaluate_and_predict_match_reference", message="to have dtype float32"),
+    wrong("keras_compile_fit", "model(images) instead of predict",
+          [("probabilities = model.predict(images, verbose=0)", "probabilities = model(images)")],
+          check="evaluate_and_predict_match_reference", message="to be a numpy array"),
+    correct("keras_compile_fit", "predict with a batch size that does not divide the images",
+            [("probabilities = model.predict(images, verbose=0)",
+              "probabilities = model.predict(images, batch_size=7, verbose=0)")]),
+
+    # train_step
+    wrong("train_step", ".numpy() inside the tf.function",
+          [("        return loss\n", "        return loss.numpy()\n")],
+          check="one_step_matches_reference", message="symbolic tensors", status="error"),
+    wrong("train_step", "model.predict inside the tape",
+          [("            outputs = model(images, training=True)\n", "            outputs = model.predict(images)\n")],
+          check="one_step_matches_reference", message="model.predict cannot run inside @tf.function", status="error"),
+    wrong("train_step", "batch losses never reset between epochs",
+          [("    epoch_losses = []\n", "    epoch_losses = []\n    batch_losses = []\n"),
+           ("        batch_losses = [float(", "        batch_losses += [float(")],
+          check="train_epochs_returns_mean_batch_loss_per_epoch", message="reset the list of batch losses"),
+    wrong("train_step", "epoch means as tensors",
+          [("epoch_losses.append(sum(batch_losses) / len(batch_losses))",
+            "epoch_losses.append(tf.reduce_mean(batch_losses))")],
+          check="train_epochs_returns_mean_batch_loss_per_epoch", message="Python floats"),
+    correct("train_step", "batch means weighted by batch size (E3's other correct form)",
+            [(EPOCH_MEAN,
+              "        total, samples = 0.0, 0\n"
+              "        for images, labels in dataset:\n"
+              "            total += float(train_step(images, labels)) * len(labels)\n"
+              "            samples += len(labels)\n"
+              "        epoch_losses.append(total / samples)\n")]),
+
+    # keras_checkpoint
+    wrong("keras_checkpoint", "build_model passed instead of called",
+          [("    model = build_model()\n", "    model = build_model\n")],
+          check="load_weights_restores_the_predictions", message="used the function build_model itself"),
+    wrong("keras_checkpoint", "return model.load_weights(path)",
+          [("    model.load_weights(path)\n    return model\n", "    return model.load_weights(path)\n")],
+          check="load_weights_restores_the_predictions", message="returns None, so return model itself"),
+    wrong("keras_checkpoint", "directory + file name without a separator",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = directory + "cnn.weights.h5"')],
+          check="save_weights_writes_a_weights_file", message="without a separator"),
+    wrong("keras_checkpoint", "model.save to a .keras file",
+          [('path = str(Path(directory) / "cnn.weights.h5")\n    model.save_weights(path)',
+            'path = str(Path(directory) / "cnn.keras")\n    model.save(path)')],
+          check="save_weights_writes_a_weights_file", message="model.save writes the whole model"),
+    wrong("keras_checkpoint", "a pathlib.Path returned",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = Path(directory) / "cnn.weights.h5"')],
+          check="save_weights_writes_a_weights_file", message="as a string"),
 ]

@@ -4,11 +4,23 @@ import numpy as np
 import pytest
 
 from grader import cache
-from grader.expect import Mistake, describe, expect_close, expect_shape, fail
+from grader.expect import Mistake, Slip, describe, expect_close, expect_shape, fail
+from grader.plots import describe_curve, loss_curves
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import as_array, cifar_arrays, small_classifier, source_digest
+from _keras_helpers import as_array, cifar_arrays, shown, small_classifier, source_digest
+
+SLIPS = (
+    Slip(
+        error=ValueError,
+        says=r"Argument\(s\) not recognized: \{'lr'",
+        code=r"\blr\s*=",
+        explanation="Keras 3 removed the optimizers' lr= argument (checked on Keras 3.15): write "
+        "tf.keras.optimizers.Adam(learning_rate=learning_rate).",
+        topic="F7",
+    ),
+)
 
 # compile/fit/evaluate are checked on a small classifier from the checks (see small_classifier),
 # so the learner's own model exercises cannot matter here, and tracing stays cheap.
@@ -28,6 +40,10 @@ CIFAR_TRAIN, CIFAR_TEST, EPOCHS, BATCH, VALIDATION_SPLIT = 800, 1000, 2, 32, 0.2
 FIT_LEARNING_RATE = 3e-3
 BELOW_REFERENCE, ABOVE_CHANCE = 0.05, 0.15
 SYNTHETIC = 160  # the first, synthetic fit: 128 to train and 32 to validate, also full batches
+HELD_OUT = int(SYNTHETIC * VALIDATION_SPLIT)
+# val_loss is Keras's mean cross-entropy over the one batch of 32 held-out samples, recomputed
+# here on the same float32 model: the two differ by float rounding only (about 1e-7 relative).
+VAL_RTOL, VAL_ATOL = 1e-4, 1e-6
 
 
 def probabilities_and_labels(model, rng, count: int):
@@ -168,15 +184,45 @@ def expect_history(history, epochs: int) -> None:
         )
 
 
+def expect_last_part_held_out(model, history, images, labels) -> None:
+    """Fails unless the last val_loss is the loss on the last HELD_OUT samples, as validation_split's is."""
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
+    got = float(history.history["val_loss"][-1])
+    last = float(loss_fn(labels[-HELD_OUT:], model(images[-HELD_OUT:])))
+    if np.isclose(got, last, rtol=VAL_RTOL, atol=VAL_ATOL):
+        return
+    first = float(loss_fn(labels[:HELD_OUT], model(images[:HELD_OUT])))
+    fail(
+        f"the last val_loss to be the loss on the last {HELD_OUT} of {len(labels)} samples, "
+        "which validation_split holds out",
+        f"{got:.6g}, where the last {HELD_OUT} samples give {last:.6g}"
+        + (
+            f" and the first {HELD_OUT} give {first:.6g}"
+            if np.isclose(got, first, rtol=VAL_RTOL)
+            else ""
+        ),
+        (
+            "Your validation data is the first part of the data. "
+            if np.isclose(got, first, rtol=VAL_RTOL, atol=VAL_ATOL)
+            else ""
+        )
+        + "Pass validation_split=validation_split to fit: it holds out the last part of the arrays, "
+        "before any shuffling, and trains on the rest.",
+        "F8, T11",
+    )
+
+
 def test_fit_returns_history_and_training_learns_cifar(learner, reference, datasets, rng, seed):
     """Check that fit_model returns a History with val_loss, and that 2 epochs on 640 CIFAR images learn."""
-    model = small_classifier()
+    model = small_classifier(progress_reports=True)
     initial = model.get_weights()
     reference.compile_model(model, learning_rate=FIT_LEARNING_RATE)
     images = rng.uniform(size=(SYNTHETIC, 32, 32, 3)).astype(np.float32)
     labels = rng.integers(0, 10, SYNTHETIC).astype(np.int32)
     tf.keras.utils.set_random_seed(seed)
-    expect_history(learner.fit_model(model, images, labels, 2, BATCH, VALIDATION_SPLIT), 2)
+    history = learner.fit_model(model, images, labels, 2, BATCH, VALIDATION_SPLIT)
+    expect_history(history, 2)
+    expect_last_part_held_out(model, history, images, labels)
 
     # Back to the initial weights and a fresh Adam (step 0, zero moments, same learning rate): the
     # model keeps its traced train and test functions, which saves two traces.
@@ -186,18 +232,24 @@ def test_fit_returns_history_and_training_learns_cifar(learner, reference, datas
             variable.assign(tf.zeros_like(variable))
     x_train, y_train, x_test, y_test, source = cifar_arrays(datasets, CIFAR_TRAIN, CIFAR_TEST)
     tf.keras.utils.set_random_seed(seed)
+    model.progress_who = "your code"
     history = learner.fit_model(model, x_train, y_train, EPOCHS, BATCH, VALIDATION_SPLIT)
+    model.progress_who = None
     expect_history(history, EPOCHS)
-    losses = history.history["loss"]
+    losses = [float(value) for value in history.history["loss"]]
     accuracy = float(np.mean(model(x_test).numpy().argmax(axis=1) == y_test))
 
     def reference_run():
-        twin = small_classifier()
+        twin = small_classifier(progress_reports=True)
         twin.set_weights(initial)
         reference.compile_model(twin, learning_rate=FIT_LEARNING_RATE)
         tf.keras.utils.set_random_seed(seed)
-        reference.fit_model(twin, x_train, y_train, EPOCHS, BATCH, VALIDATION_SPLIT)
-        return float(np.mean(twin(x_test).numpy().argmax(axis=1) == y_test))
+        twin.progress_who = "reference"
+        twin_history = reference.fit_model(twin, x_train, y_train, EPOCHS, BATCH, VALIDATION_SPLIT)
+        return {
+            "accuracy": float(np.mean(twin(x_test).numpy().argmax(axis=1) == y_test)),
+            "losses": [float(value) for value in twin_history.history["loss"]],
+        }
 
     digest = cache.key(
         reference,
@@ -209,18 +261,28 @@ def test_fit_returns_history_and_training_learns_cifar(learner, reference, datas
         budget=(CIFAR_TRAIN, CIFAR_TEST, EPOCHS, BATCH, VALIDATION_SPLIT, FIT_LEARNING_RATE),
     )
     want = cache.cached("keras_compile_fit", digest, reference_run)
+    # The same data, weights and budget for both curves: fit's own per-epoch training loss.
+    picture = shown(
+        loss_curves(
+            "keras_compile_fit",
+            "fit_returns_history_and_training_learns_cifar",
+            losses,
+            want["losses"],
+        )
+    )
     if not losses[-1] < losses[0]:
         fail(
             "the training loss to fall from the first epoch to the last",
-            f"losses {[round(v, 4) for v in losses]}",
+            f"losses {[round(v, 4) for v in losses]}: {describe_curve(losses)} (see {picture})",
             "Pass the images and labels you are given to fit, with the given batch_size and epochs.",
             "F8",
         )
-    threshold = max(ABOVE_CHANCE, want - BELOW_REFERENCE)
+    threshold = max(ABOVE_CHANCE, want["accuracy"] - BELOW_REFERENCE)
     if accuracy < threshold:
         fail(
-            f"test accuracy of at least {threshold:.3f} (the reference reaches {want:.3f})",
-            f"{accuracy:.3f} on {CIFAR_TEST} test images",
+            f"test accuracy of at least {threshold:.3f} (the reference reaches {want['accuracy']:.3f})",
+            f"{accuracy:.3f} on {CIFAR_TEST} test images; {describe_curve(losses)}, the reference's from "
+            f"{want['losses'][0]:.4g} to {want['losses'][-1]:.4g} (see {picture})",
             "Train with fit as the docstring says: the given epochs, batch_size and validation_split.",
             "F8",
         )
@@ -240,6 +302,15 @@ def test_evaluate_and_predict_match_reference(learner, reference, rng):
             "F8",
         )
     loss, accuracy, predicted = result
+    for name, value in (("loss", loss), ("accuracy", accuracy)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            fail(
+                f"the returned {name} to be a Python float",
+                describe(value),
+                "model.evaluate(images, labels, verbose=0) returns [loss, accuracy] as Python floats: return "
+                "them as they are, or through float(...).",
+                "F8",
+            )
     want_loss = float(tf.keras.losses.SparseCategoricalCrossentropy()(labels, probabilities))
     want_accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
     swapped = (
@@ -272,6 +343,22 @@ def test_evaluate_and_predict_match_reference(learner, reference, rng):
         "argmax only when you want the class.",
         "F8, T7",
     )
+    if not isinstance(predicted, np.ndarray):
+        fail(
+            "the returned probabilities to be a numpy array",
+            describe(predicted),
+            "model.predict(images, verbose=0) returns a numpy array; calling model(images) gives a "
+            "TensorFlow tensor instead. Use predict, or call .numpy() on the tensor.",
+            "F8",
+        )
+    if predicted.dtype != np.float32:
+        fail(
+            "the returned probabilities to have dtype float32",
+            describe(predicted),
+            "model.predict returns float32 already: return its output as it is, without converting it "
+            "(np.array(..., dtype=float) makes float64).",
+            "F8",
+        )
     expect_close(
         predicted,
         probabilities,

@@ -1,14 +1,41 @@
 """Checks for exercises/ch6_keras/train_step.py (manual F9, E3, E6)."""
 
+import math
+
 import numpy as np
 import pytest
 
 from grader import cache
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.expect import Mistake, Slip, describe, expect_close, fail
+from grader.plots import describe_curve, loss_curves
+from grader.plugin import progress
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import cifar_arrays, small_classifier, source_digest
+from _keras_helpers import cifar_arrays, shown, small_classifier, source_digest
+
+# Both slips end in the same TF text while @tf.function traces the step (checked on TF 2.21):
+# the learner's line tells them apart.
+SLIPS = (
+    Slip(
+        error=AttributeError,
+        says=r"'SymbolicTensor' object has no attribute 'numpy'",
+        code=r"\.predict\(",
+        explanation="model.predict cannot run inside @tf.function, and it returns a numpy array, which the "
+        "tape cannot follow either. Inside the tape call the model itself: outputs = model(images, "
+        "training=True).",
+        topic="F9",
+    ),
+    Slip(
+        error=AttributeError,
+        says=r"'SymbolicTensor' object has no attribute 'numpy'",
+        code=r"\.numpy\(",
+        explanation="Inside @tf.function TF traces your code with symbolic tensors, which have no value yet, "
+        "so .numpy() fails there. Return the tensor itself (return loss) and convert it outside, for example "
+        "float(loss) in train_epochs.",
+        topic="F9",
+    ),
+)
 
 # The training step is checked on a small classifier from the checks (see small_classifier), so
 # the learner's own model exercises cannot matter here, and tracing stays cheap.
@@ -20,11 +47,10 @@ STEP_LR = 1e-3  # Adam's first step moves every weight by about lr, so every sli
 # up to lr: 1e-5 relative plus 1e-6 absolute is far below the 1e-3 that each slip moves.
 STEP_RTOL, STEP_ATOL = 1e-5, 1e-6
 
-LOOP_SAMPLES, LOOP_BATCH, LOOP_EPOCHS = (
-    24,
-    8,
-    3,
-)  # three equal batches: the plain and the weighted mean agree
+# 28 samples in batches of 8: three full batches and one of 4, so code that assumes equal batches
+# (dividing by batches x batch size, or by the sample count) shows. Both correct forms of E3 pass:
+# the mean of the batch means (the docstring's) and the batch means weighted by batch size.
+LOOP_SAMPLES, LOOP_BATCH, LOOP_EPOCHS = 28, 8, 3
 
 # The fixed CIFAR budget: 1024 images in 32 batches of 32, two epochs, Adam(3e-3), no shuffling,
 # so the learner's run repeats the reference's batch for batch. Measured with the reference on
@@ -43,10 +69,13 @@ class LossSpy:
         self.loss = tf.keras.losses.SparseCategoricalCrossentropy()
         self.calls = 0
         self.swapped = False
+        self.numpy_outputs = False
 
     def __call__(self, y_true, y_pred, *args, **kwargs):
         self.calls += 1
-        if y_true.shape.rank == 2 and y_pred.shape.rank == 1:
+        if isinstance(y_pred, np.ndarray):
+            self.numpy_outputs = True  # model.predict's result: the tape cannot follow it
+        if len(y_true.shape) == 2 and len(y_pred.shape) == 1:
             self.swapped = (
                 True  # noted here, failed after the step: a raise inside tf.function gets wrapped
             )
@@ -112,6 +141,14 @@ def expect_honest_step(loss_spy: LossSpy, optimizer: AdamSpy, variables: int) ->
             "Zip the gradients first: zip(grads, model.trainable_weights).",
             "F9",
         )
+    if loss_spy.numpy_outputs and optimizer.missing_gradients:
+        fail(
+            "outputs = model(images, training=True) inside the tape",
+            "outputs that reached loss_fn as a numpy array, and no gradients",
+            "model.predict returns a numpy array, which the tape cannot follow, so no gradient reaches the "
+            "weights. Inside the tape call the model itself: outputs = model(images, training=True).",
+            "F9",
+        )
     if optimizer.missing_gradients and not optimizer.applied:
         fail(
             "a gradient for every trainable weight",
@@ -136,6 +173,17 @@ def prebuilt_adam(model, spy: bool = False, learning_rate: float = STEP_LR):
     return optimizer
 
 
+def expect_step_function(step) -> None:
+    """Fails unless make_train_step returned something to call (not None, not a tensor)."""
+    if not callable(step):
+        fail(
+            "make_train_step to return the function train_step(images, labels)",
+            describe(step),
+            "Return the inner function itself, return train_step, without calling it.",
+            "F9",
+        )
+
+
 def test_make_train_step_returns_a_tf_function(learner):
     """Check that make_train_step returns a function compiled with @tf.function."""
     model = small_classifier()
@@ -158,6 +206,7 @@ def test_one_step_matches_reference(learner, reference, rng):
     initial = model.get_weights()
     loss_spy, optimizer = LossSpy(), prebuilt_adam(model, spy=True)
     step = learner.make_train_step(model, loss_spy, optimizer)
+    expect_step_function(step)
     loss = step(images, labels)
     expect_honest_step(loss_spy, optimizer, len(model.trainable_weights))
 
@@ -229,13 +278,22 @@ def loop_dataset(rng):
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(LOOP_BATCH)
 
 
+def fake_batch_losses(dataset) -> tuple[np.ndarray, np.ndarray]:
+    """FakeStep's loss for each (epoch, batch), as float32 like the tensors it returns, and the batch sizes."""
+    label_means = [float(np.mean(labels.numpy())) for _, labels in dataset]
+    sizes = np.array([len(labels) for _, labels in dataset], dtype=np.float64)
+    calls = np.arange(LOOP_EPOCHS * len(sizes)).reshape(LOOP_EPOCHS, len(sizes))
+    values = (1.0 - 0.1 * calls + np.array(label_means)).astype(np.float32).astype(np.float64)
+    return values, sizes
+
+
 def test_train_epochs_returns_mean_batch_loss_per_epoch(learner, reference, rng):
     """Check that train_epochs calls train_step on every batch and returns each epoch's mean batch loss."""
     dataset = loop_dataset(rng)
     fake = FakeStep()
     got = learner.train_epochs(fake, dataset, LOOP_EPOCHS)
     want = np.asarray(reference.train_epochs(FakeStep(), dataset, LOOP_EPOCHS))
-    batches = LOOP_SAMPLES // LOOP_BATCH
+    batches = math.ceil(LOOP_SAMPLES / LOOP_BATCH)
     if fake.calls != LOOP_EPOCHS * batches:
         fail(
             f"train_step to be called {LOOP_EPOCHS * batches} times ({batches} batches x {LOOP_EPOCHS} epochs)",
@@ -243,8 +301,32 @@ def test_train_epochs_returns_mean_batch_loss_per_epoch(learner, reference, rng)
             "Loop over the epochs, and inside over every batch of the dataset.",
             "F9",
         )
+    if not isinstance(got, (list, tuple)) or len(got) != LOOP_EPOCHS:
+        fail(
+            f"train_epochs to return a list of {LOOP_EPOCHS} floats, one per epoch",
+            describe(got),
+            "Append each epoch's mean loss to a list and return the list.",
+            "F9",
+        )
+    tensors = [value for value in got if tf.is_tensor(value) or isinstance(value, tf.Variable)]
+    if tensors or not all(isinstance(value, (float, np.floating)) for value in got):
+        fail(
+            f"train_epochs to return a list of {LOOP_EPOCHS} Python floats",
+            f"a list of {describe(tensors[0] if tensors else next(v for v in got if not isinstance(v, float)))}",
+            "Convert each epoch's mean to a number with float(...): tf.reduce_mean and the step itself return "
+            "TensorFlow tensors."
+            if tensors
+            else "Append float(mean) for each epoch.",
+            "F9",
+        )
+    values, sizes = fake_batch_losses(dataset)
+    got = np.asarray(got, dtype=np.float64)
+    weighted = (values * sizes).sum(axis=1) / sizes.sum()
+    if np.allclose(got, weighted, rtol=1e-6, atol=1e-6):
+        return  # E3's other correct form: the batch means weighted by their batch sizes
+    running = np.cumsum(values.sum(axis=1)) / (sizes.size * np.arange(1, LOOP_EPOCHS + 1))
     expect_close(
-        np.asarray(got, dtype=np.float64) if isinstance(got, list) else got,
+        got,
         want,
         what=f"the per-epoch losses for {LOOP_EPOCHS} epochs of {batches} batches",
         topic="E3",
@@ -252,17 +334,74 @@ def test_train_epochs_returns_mean_batch_loss_per_epoch(learner, reference, rng)
         atol=1e-6,
         mistakes=(
             Mistake(
-                want / LOOP_BATCH,
+                values.sum(axis=1) / LOOP_SAMPLES,
                 "You divided the sum of batch means by the number of samples, which is off by "
                 "the batch size: each batch loss is already a mean. Average the batch losses (erratum E3).",
             ),
             Mistake(
-                want * batches,
+                values.sum(axis=1),
                 "That is the sum of the batch losses; divide by the number of batches (E3).",
+            ),
+            Mistake(
+                values[:, -1],
+                "Each value is the last batch's loss of its epoch: collect every batch's loss in the epoch "
+                "and append their mean.",
+            ),
+            Mistake(
+                running,
+                "Each epoch's value is the mean over all batches so far, earlier epochs included: reset the "
+                "list of batch losses at the start of each epoch (create it inside the epoch loop).",
             ),
         ),
         next_step="Return one value per epoch: the mean of that epoch's batch losses (F9).",
     )
+
+
+class StepRaised(Exception):
+    """train_step raised inside train_epochs; the check re-raises the original error (see WatchedStep)."""
+
+
+class WatchedStep:
+    """Stands between train_epochs and train_step: reports each epoch's mean batch loss as it ends.
+
+    It measures the learner's and the reference's curves the same way, whatever train_epochs
+    returns. An error of the step is re-raised by the check itself, so the report points at the
+    step's line (TF puts a traced step's line in the message), not at train_epochs' call.
+    """
+
+    def __init__(self, step, batches: int, epochs: int, who: str):
+        self.step, self.batches, self.epochs, self.who = step, batches, epochs, who
+        self.epoch_losses: list[float] = []
+        self.error: BaseException | None = None
+        self._batch: list[float] = []
+
+    def __call__(self, images, labels):
+        try:
+            loss = self.step(images, labels)
+        except Exception as exc:  # noqa: BLE001 - re-raised by the check, see StepRaised
+            self.error = exc
+            raise StepRaised from None
+        try:
+            self._batch.append(float(np.mean(np.asarray(loss))))
+        except (TypeError, ValueError):
+            self._batch.append(float("nan"))
+        if len(self._batch) == self.batches:
+            self.epoch_losses.append(sum(self._batch) / len(self._batch))
+            self._batch = []
+            progress(
+                epoch=len(self.epoch_losses),
+                epochs=self.epochs,
+                loss=self.epoch_losses[-1],
+                who=self.who,
+            )
+        return loss
+
+
+def run_epochs(train_epochs, watched: WatchedStep, dataset, epochs: int):
+    try:
+        return train_epochs(watched, dataset, epochs)
+    except StepRaised:
+        raise watched.error from None
 
 
 def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets, seed):
@@ -272,13 +411,17 @@ def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets,
     # The spies let a slip run to the end, so it is named here rather than crashing the step.
     loss_spy, optimizer = LossSpy(), prebuilt_adam(model, spy=True, learning_rate=TRAIN_LR)
     step = learner.make_train_step(model, loss_spy, optimizer)
-    learner.train_epochs(
-        FakeStep(), tf.data.Dataset.from_tensor_slices((np.zeros((2, 4)), np.zeros(2))).batch(1), 1
-    )
+    expect_step_function(step)
+    warm_up = tf.data.Dataset.from_tensor_slices(
+        (np.zeros((2, 4), np.float32), np.zeros(2, np.int32))
+    ).batch(1)
+    learner.train_epochs(FakeStep(), warm_up, 1)
 
     x_train, y_train, x_test, y_test, source = cifar_arrays(datasets, CIFAR_TRAIN, CIFAR_TEST)
     dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(BATCH)
-    losses = learner.train_epochs(step, dataset, EPOCHS)
+    batches = math.ceil(CIFAR_TRAIN / BATCH)
+    watched = WatchedStep(step, batches, EPOCHS, "your code")
+    losses = run_epochs(learner.train_epochs, watched, dataset, EPOCHS)
     expect_honest_step(loss_spy, optimizer, len(model.trainable_weights))
     if losses is None or len(losses) != EPOCHS:
         fail(
@@ -296,8 +439,12 @@ def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets,
         twin_step = reference.make_train_step(
             twin, tf.keras.losses.SparseCategoricalCrossentropy(), optimizer
         )
-        reference.train_epochs(twin_step, dataset, EPOCHS)
-        return float(np.mean(twin(x_test).numpy().argmax(axis=1) == y_test))
+        twin_watched = WatchedStep(twin_step, batches, EPOCHS, "reference")
+        run_epochs(reference.train_epochs, twin_watched, dataset, EPOCHS)
+        return {
+            "accuracy": float(np.mean(twin(x_test).numpy().argmax(axis=1) == y_test)),
+            "losses": twin_watched.epoch_losses,
+        }
 
     digest = cache.key(
         reference,
@@ -309,18 +456,26 @@ def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets,
         budget=(CIFAR_TRAIN, CIFAR_TEST, EPOCHS, BATCH, TRAIN_LR),
     )
     want = cache.cached("train_step", digest, reference_run)
-    if not losses[-1] < losses[0]:
+    # Both curves are the mean batch loss of each epoch, measured by WatchedStep on the same data.
+    curve = watched.epoch_losses
+    picture = shown(
+        loss_curves(
+            "train_step", "training_lowers_the_loss_and_learns_cifar", curve, want["losses"]
+        )
+    )
+    if len(curve) == EPOCHS and not curve[-1] < curve[0]:
         fail(
             "the epoch loss to fall from the first epoch to the last",
-            f"losses {[round(float(v), 4) for v in losses]}",
+            f"mean batch losses {[round(v, 4) for v in curve]}: {describe_curve(curve)} (see {picture})",
             "Check that train_step applies the gradients of the loss and returns that loss.",
             "F9",
         )
-    threshold = max(ABOVE_CHANCE, want - BELOW_REFERENCE)
+    threshold = max(ABOVE_CHANCE, want["accuracy"] - BELOW_REFERENCE)
     if accuracy < threshold:
         fail(
-            f"test accuracy of at least {threshold:.3f} (the reference reaches {want:.3f})",
-            f"{accuracy:.3f} on {CIFAR_TEST} test images",
+            f"test accuracy of at least {threshold:.3f} (the reference reaches {want['accuracy']:.3f})",
+            f"{accuracy:.3f} on {CIFAR_TEST} test images; {describe_curve(curve)}, the reference's from "
+            f"{want['losses'][0]:.4g} to {want['losses'][-1]:.4g} (see {picture})",
             "Compare your step with the docstring: loss_fn(labels, outputs) inside the tape, gradients with respect "
             "to model.trainable_weights, apply_gradients(zip(...)).",
             "F9",

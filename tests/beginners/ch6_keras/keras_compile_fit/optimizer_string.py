@@ -1,0 +1,38 @@
+"""Training with Keras's built-in loop: compile, fit, evaluate and predict (manual F6, F7, F8)."""
+
+import numpy as np
+import tensorflow as tf
+
+
+def compile_model(model: tf.keras.Model, learning_rate: float = 1e-3) -> None:
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def fit_model(
+    model: tf.keras.Model,
+    images: np.ndarray,
+    labels: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    validation_split: float,
+) -> tf.keras.callbacks.History:
+    return model.fit(
+        images,
+        labels,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_split=validation_split,
+        verbose=0,
+    )
+
+
+def evaluate_and_predict(
+    model: tf.keras.Model, images: np.ndarray, labels: np.ndarray
+) -> tuple[float, float, np.ndarray]:
+    loss, accuracy = model.evaluate(images, labels, verbose=0)
+    probabilities = model.predict(images, verbose=0)
+    return float(loss), float(accuracy), probabilities
