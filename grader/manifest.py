@@ -16,7 +16,7 @@ from pathlib import Path
 from grader import CHECKS_DIR
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
-FRAMEWORKS = ("torch", "tensorflow")
+FRAMEWORKS = ("torch", "tensorflow", "matplotlib")
 DATA_SETS = ("california", "cifar10")
 LANGUAGES = ("en", "ja")
 MIN_HINT_LEVELS = 2

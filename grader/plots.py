@@ -39,16 +39,19 @@ def loss_curves(
 
     path = plots_dir() / f"{exercise}-{check}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = plt.subplots(figsize=(6, 3.6), dpi=100)
-    for values, label, style in ((reference, "reference", "--"), (learner, "your code", "-")):
+    # The learner's curve wide underneath, the reference's thin and dashed on top: where they
+    # agree (a correct solution repeats the reference exactly) both stay visible.
+    for values, label, style in (
+        (learner, "your code", {"color": "tab:orange", "linewidth": 4, "alpha": 0.7}),
+        (reference, "reference", {"color": "black", "linewidth": 1.2, "linestyle": "--"}),
+    ):
         xs = list(range(1, len(values) + 1))
-        axes.plot(
-            xs,
-            [v if math.isfinite(v) else float("nan") for v in values],
-            style,
-            marker="o",
-            label=label,
-        )
+        ys = [v if math.isfinite(v) else float("nan") for v in values]
+        axes.plot(xs, ys, marker="o", markersize=4, label=label, **style)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title or f"{exercise}: {check}")

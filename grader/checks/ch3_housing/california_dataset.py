@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from grader.expect import describe, expect_close, fail
+from grader.expect import Slip, describe, expect_close, fail
 
 SMALL_N = 6  # not 8, so that a count of features cannot pass for a count of samples
 N_FEATURES = 8
@@ -20,6 +20,19 @@ EXACT = {"rtol": 0.0, "atol": 0.0}
 # Rows of the real data set compared with the learner's items, spread over the whole file.
 REAL_ROWS = (0, 1, 9999, 20639)
 CALIFORNIA_ROWS = 20640
+
+SLIPS = (
+    # targets.reshape(1, -1) stores one row of N targets: targets[i] fails for every i > 0.
+    Slip(
+        error=IndexError,
+        says=r"index \d+ is out of bounds for axis 0 with size 1",
+        code=r"target",
+        explanation="An array indexed on that line has a single row. targets.reshape(1, -1) "
+        "makes one row of N targets, so only index 0 exists; store a column instead, "
+        "targets.reshape(-1, 1), which has one row per sample.",
+        topic="P6",
+    ),
+)
 
 
 def small_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +75,15 @@ def float64_demo() -> str:
     )
 
 
+def _same(value, want: np.ndarray) -> bool:
+    """Whether `value` holds exactly want's numbers (as float32), whatever its array type."""
+    try:
+        got = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == want.shape and bool(np.array_equal(got, want.astype(got.dtype)))
+
+
 def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, what: str) -> None:
     """item must be (features[index], targets[index]) as float32 of shapes (8,) and (1,)."""
     if not (isinstance(item, (tuple, list)) and len(item) == 2):
@@ -73,19 +95,29 @@ def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, wha
         )
     x, y = item
     if tuple(getattr(x, "shape", ())) != (N_FEATURES,):
+        column = index < N_FEATURES != len(features) and _same(x, features[:, index])
         fail(
             f"the features of {what} to have shape ({N_FEATURES},)",
             describe(x),
-            "An item is one sample: the index-th row of the (N, 8) features, self.features[index].",
+            f"That is column {index}: feature {index} of every sample, self.features[:, index]. "
+            "An item is one sample, a row: self.features[index]."
+            if column
+            else "An item is one sample: the index-th row of the (N, 8) features, "
+            "self.features[index].",
             "P6",
         )
     if tuple(getattr(y, "shape", (None,))) == ():
         fail(f"the target of {what} to have shape (1,)", describe(y), broadcast_demo(targets), "P6")
     if tuple(getattr(y, "shape", ())) != (1,):
+        one_row = len(targets) > 1 and _same(y, targets)
         fail(
             f"the target of {what} to have shape (1,)",
             describe(y),
-            "Keep the targets as an (N, 1) array and return the index-th row.",
+            "That is every target at once: the targets were stored as one row of N values, "
+            "targets.reshape(1, -1), so row 0 holds them all. Store a column instead, "
+            "targets.reshape(-1, 1), and return its index-th row."
+            if one_row
+            else "Keep the targets as an (N, 1) array and return the index-th row.",
             "P6",
         )
     for part, name in ((x, "features"), (y, "target")):
@@ -113,6 +145,14 @@ def test_len_counts_the_samples(learner, rng):
             f"len() of a dataset over ({SMALL_N}, {N_FEATURES}) features to be {SMALL_N}",
             f"{got}, the number of features",
             "__len__ counts samples, the rows: len(self.features), or self.features.shape[0].",
+            "P6",
+        )
+    if got == SMALL_N * N_FEATURES:
+        fail(
+            f"len() of a dataset over ({SMALL_N}, {N_FEATURES}) features to be {SMALL_N}",
+            f"{got}, the number of values ({SMALL_N} x {N_FEATURES})",
+            "That is self.features.size, every number in the array. __len__ counts the samples, "
+            "the rows: len(self.features), or self.features.shape[0].",
             "P6",
         )
     if got != SMALL_N:

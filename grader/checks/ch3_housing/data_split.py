@@ -3,13 +3,36 @@
 import torch
 from torch.utils.data import Dataset, random_split
 
-from grader.expect import describe, fail
+from grader.expect import Slip, describe, fail
+
+SLIPS = (
+    # Lengths from int(0.8 * n), int(0.1 * n), int(0.1 * n): each is rounded down, so for a size
+    # that is not a multiple of 10 they add up to less than n and random_split refuses them.
+    Slip(
+        error=ValueError,
+        says=r"Sum of input lengths does not equal the length of the input dataset",
+        code=r"random_split",
+        explanation="The lengths you passed to random_split do not add up to len(dataset). "
+        "Lengths from int(0.8 * n), int(0.1 * n) and int(0.1 * n) are each rounded down, so for "
+        "n = 1003 they add up to 1002; fixed numbers fit one size only. Pass the fractions "
+        "[0.8, 0.1, 0.1] themselves (random_split rounds them for you), or make the last length "
+        "n - n_train - n_val.",
+        topic="P7",
+    ),
+)
 
 N_SMALL = 1000  # 800 / 100 / 100, so that any rounding of 0.8 and 0.1 gives the same sizes
+# Not a multiple of 10: 0.8 and 0.1 of it are not whole numbers, so lengths computed with int()
+# do not add up to it. Any sizes within one sample of 802.4 / 100.3 / 100.3 that add up to 1003
+# are a correct rounding (random_split's own is 803 / 100 / 100).
+N_ODD = 1003
 CALIFORNIA_ROWS = 20640  # the manual's data set: 16512 / 2064 / 2064
 N_FEATURES = 8
 BATCH = 100
 OTHER_BATCH = 64  # a second batch size, to see that make_loaders uses its argument
+# The coverage check's batch size: it divides none of 800 / 100 / 100, so a loader that drops
+# its last, short batch (drop_last=True) is seen to leave samples out.
+COVER_BATCH = 64
 
 
 class NumberedDataset(Dataset):
@@ -46,14 +69,51 @@ def split(learner, dataset: Dataset, seed: int) -> tuple:
     return tuple(result)
 
 
+def rounds_80_10_10(sizes: tuple, n: int) -> bool:
+    """Sizes that add up to n, each within one sample of 80 %, 10 % and 10 % of n."""
+    return sum(sizes) == n and all(
+        abs(size - fraction * n) < 1 for size, fraction in zip(sizes, (0.8, 0.1, 0.1), strict=True)
+    )
+
+
 def test_split_sizes_are_80_10_10(learner, seed):
     """Check that the split is 80 % / 10 % / 10 %: 800/100/100 of 1000 and 16512/2064/2064 of 20640."""
-    for n in (N_SMALL, CALIFORNIA_ROWS):
+    for n in (N_SMALL, CALIFORNIA_ROWS, N_ODD):
         sizes = tuple(len(part) for part in split(learner, NumberedDataset(n), seed))
         want = (int(0.8 * n), int(0.1 * n), n - int(0.8 * n) - int(0.1 * n))
-        if sizes == want:
+        if sizes == want or rounds_80_10_10(sizes, n):
             continue
         what = f"the (train, val, test) sizes for {n} samples to be {want}"
+        if n == N_ODD:
+            what = (
+                f"the (train, val, test) sizes for {n} samples to add up to {n}, each within one "
+                f"sample of {0.8 * n:g} / {0.1 * n:g} / {0.1 * n:g}"
+            )
+        if sum(sizes) > n:
+            fail(
+                what,
+                f"{sizes}, which add up to {sum(sizes)}",
+                f"The three sets hold more samples than the {n} in the dataset, so some sample "
+                "is in two of them. Split the dataset once, with one random_split call into "
+                "three parts.",
+                "T1, P7",
+            )
+        if sum(sizes) < n:
+            floors = (int(0.8 * n), int(0.1 * n), int(0.1 * n))
+            fail(
+                what,
+                f"{sizes}, which add up to {sum(sizes)}",
+                f"{n - sum(sizes)} sample(s) landed in no set. "
+                + (
+                    "Those are the lengths int() gives: each of 0.8 * n, 0.1 * n and 0.1 * n is "
+                    "rounded down. "
+                    if sizes == floors
+                    else ""
+                )
+                + "Pass the fractions [0.8, 0.1, 0.1] to random_split, or make the last length "
+                "n - n_train - n_val.",
+                "T1, P7",
+            )
         if sizes[1] < 0.01 * n:
             fail(
                 what,
@@ -178,16 +238,36 @@ def epoch_order(loader) -> list[int]:
 
 def test_only_order_of_training_batches_is_shuffled(learner, seed):
     """Check that the training loader reshuffles every epoch and each loader covers its set once."""
-    parts, (train_loader, val_loader, test_loader) = loaders(learner, seed)
+    parts, (train_loader, val_loader, test_loader) = loaders(learner, seed, COVER_BATCH)
+    # Validation and test first: a sample they leave out is missing from the reported loss.
     for name, part, loader in zip(
-        ("train", "val", "test"), parts, (train_loader, val_loader, test_loader), strict=True
+        ("val", "test", "train"),
+        (parts[1], parts[2], parts[0]),
+        (val_loader, test_loader, train_loader),
+        strict=True,
     ):
         seen = epoch_order(loader)
         if sorted(seen) != sorted(sample_ids(part)):
+            short = len(part) % COVER_BATCH
+            dropped = (
+                getattr(loader, "drop_last", False)
+                and len(seen) == len(part) - short
+                and set(seen) <= set(sample_ids(part))
+            )
             fail(
-                f"one epoch of the {name} loader to give each of its {len(part)} samples once",
+                f"one epoch of the {name} loader (batch_size={COVER_BATCH}) to give each of its "
+                f"{len(part)} samples once",
                 f"{len(seen)} samples, {len(set(seen))} of them different",
-                f"Build the {name} loader over the {name} set, without drop_last.",
+                f"drop_last=True dropped the last, short batch of {short} samples. "
+                + (
+                    "Validation and test must see every sample, or their loss leaves some out: "
+                    "leave drop_last at its default, False."
+                    if name != "train"
+                    else "This exercise's training loader covers every sample each epoch: leave "
+                    "drop_last at its default, False."
+                )
+                if dropped
+                else f"Build the {name} loader over the {name} set, without drop_last.",
                 "P9",
             )
     first, second = epoch_order(train_loader), epoch_order(train_loader)

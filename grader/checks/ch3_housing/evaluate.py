@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.expect import Mistake, Slip, describe, expect_close, fail
 
 N_FEATURES = 8
 # Batches of 4, 4 and 2: a short last batch tells a per-sample mean from a mean of batch means.
@@ -15,6 +15,20 @@ N_SAMPLES, BATCH = 10, 4
 # Same float32 operations on the same weights: only summation order differs (about 1e-6).
 RTOL, ATOL = 1e-4, 1e-6
 EVAL = "model.eval()"
+
+SLIPS = (
+    # loss.backward() copied from the training loop: under no_grad the loss has no graph.
+    Slip(
+        error=RuntimeError,
+        says=r"does not require grad and does not have a grad_fn",
+        code=r"\.backward\(",
+        explanation="Evaluation computes no gradients: inside torch.no_grad() (or "
+        "torch.inference_mode()) the loss has no autograd graph, so loss.backward() has nothing "
+        "to go back through. Remove "
+        "loss.backward() (and any optimizer call) from evaluate; it only reads the loss.",
+        topic="P11",
+    ),
+)
 
 
 def model_with_modes() -> nn.Module:
@@ -57,8 +71,13 @@ def as_number(value, what: str) -> float:
                 "Inside torch.no_grad() no graph is built; also accumulate loss.item(), a plain number.",
                 "P11",
             )
-        if value.numel() == 1:
-            return float(value)
+        fail(
+            f"{what} to be a Python float",
+            describe(value),
+            "That is a tensor, not a number: add up loss.item() (a Python float) times the batch "
+            "size, so that fit() gets a plain number to compare and record.",
+            "P11",
+        )
     if isinstance(value, (int, float, np.number)):
         return float(value)
     fail(
@@ -71,9 +90,17 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
     loader = data(rng)
     model = model_with_modes().to(device).train()
     want = reference.evaluate(copy.deepcopy(model), loader, nn.MSELoss(), device)
-    got = as_number(
-        learner.evaluate(copy.deepcopy(model), loader, nn.MSELoss(), device), "evaluate(...)"
-    )
+    probe = Probe(copy.deepcopy(model))  # the same model, recording the mode of each call
+    got = as_number(learner.evaluate(probe, loader, nn.MSELoss(), device), "evaluate(...)")
+    if any(training for training, _ in probe.calls):
+        next_step = (
+            f"The model ran in training mode: call {EVAL} first. In training mode Dropout drops "
+            "at random and BatchNorm normalises by the batch, so the loss is not the model's."
+        )
+    else:
+        next_step = (
+            "Add loss.item() x batch size for every batch and divide by the number of samples."
+        )
     model.eval()
     with torch.no_grad():
         means = [
@@ -90,14 +117,20 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
         topic="P11",
         rtol=RTOL,
         atol=ATOL,
-        next_step=f"Switch to {EVAL} first: Dropout drops at random and BatchNorm normalises by the "
-        "batch in training mode. Then weight each batch's loss by its size.",
+        next_step=next_step,
         mistakes=(
             Mistake(
                 sum(means) / N_SAMPLES,
                 f"That is the sum of the batch mean losses divided by the number of samples, off by "
                 f"a factor of the batch size ({BATCH}): erratum E3. Multiply each loss.item() by its "
                 "batch size before dividing by the sample count.",
+            ),
+            Mistake(
+                float(want) * N_SAMPLES / len(means),
+                f"That is the sum of loss.item() x batch size divided by the number of batches "
+                f"({len(means)}) instead of the number of samples ({N_SAMPLES}). Divide by the sample "
+                "count: total_samples, or len(loader.dataset) (len(loader) is the number of "
+                "batches).",
             ),
         ),
     )
@@ -154,12 +187,24 @@ def test_leaves_the_model_as_it_found_it(learner, rng, device):
         mode = "training" if start_training else "eval"
         if after["modes"] != before["modes"]:
             now = "training" if model.training else "eval"
+            if not start_training and model.training:
+                why = (
+                    "The model came in eval mode and left in training mode: model.train() "
+                    "always switches to training, whatever the mode was. Restore the mode it "
+                    "had: was_training = model.training first, model.train(was_training) at the "
+                    "end."
+                )
+            else:
+                why = (
+                    "Remember the mode first (was_training = model.training) and restore it at "
+                    "the end with model.train(was_training): fit() calls evaluate between "
+                    "training epochs, and a model left in eval mode trains without dropout from "
+                    "then on."
+                )
             fail(
                 f"the model to be back in {mode} mode after evaluate, as it was before",
                 f"the model in {now} mode",
-                "Remember the mode first (was_training = model.training) and restore it at the "
-                "end with model.train(was_training): fit() calls evaluate between training epochs, "
-                "and a model left in eval mode trains without dropout from then on.",
+                why,
                 "P11",
             )
         for name, value in before["state"].items():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.expect import Mistake, Slip, describe, expect_close, fail
 
 N_TRAIN, N_VAL, N_TEST = 800, 100, 100
 # Column means and scales like California's (Population's scale is about 1100).
@@ -15,6 +15,21 @@ SHIFT = 1.0  # in units of each column's scale
 # factor sqrt(800/799), about 6e-4, and float32 rounding by about 1e-6; both must pass. Every
 # known mistake moves values by 0.05 or more.
 RTOL, ATOL = 2e-3, 2e-3
+
+SLIPS = (
+    # mean(axis=1) / std(axis=1): one value per sample, shape (N,), which cannot broadcast against
+    # the (N, 8) features (or, with keepdims, against a split of another length).
+    Slip(
+        error=ValueError,
+        says=r"operands could not be broadcast together with shapes \(\d+,8\) \(\d+,(1)?\)",
+        code=r"[-/]",
+        explanation="Your mean or std has one value per sample (row) instead of one per "
+        "feature, which is what averaging over axis=1, across each row's 8 features, gives. "
+        "Compute them per feature, over the samples: train.mean(axis=0) and train.std(axis=0), "
+        "both of shape (8,).",
+        topic="E7",
+    ),
+)
 
 
 def splits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -41,6 +56,9 @@ def known_mistakes(train, val, test, split: int) -> tuple[Mistake, ...]:
     parts = (train, val, test)
     everything = np.concatenate(parts)
     full = (parts[split] - everything.mean(axis=0)) / everything.std(axis=0)
+    seen = np.concatenate((train, val))  # "only the test split must stay unseen"
+    train_and_val = (parts[split] - seen.mean(axis=0)) / seen.std(axis=0)
+    by_variance = (parts[split] - train.mean(axis=0)) / train.var(axis=0)
     own = (parts[split] - parts[split].mean(axis=0)) / parts[split].std(axis=0)
     one_std = (parts[split] - train.mean(axis=0)) / train.std()
     one_mean_std = (parts[split] - train.mean()) / train.std()
@@ -50,6 +68,19 @@ def known_mistakes(train, val, test, split: int) -> tuple[Mistake, ...]:
             full,
             "That uses the mean and std of train, val and test together: the validation and test "
             "data leak into training (erratum E7). Compute them from the training split only.",
+        ),
+        Mistake(
+            train_and_val,
+            "That uses the mean and std of the training and validation splits together: the "
+            "validation data leak into the statistics (erratum E7), so the validation loss no "
+            "longer measures data the preprocessing never saw. Compute them from the training "
+            "split only.",
+        ),
+        Mistake(
+            by_variance,
+            "That divides by the variance, train.var(axis=0), the square of the standard "
+            "deviation: features whose variance is above 1 end up squeezed and the others "
+            "stretched. Divide by train.std(axis=0).",
         ),
         Mistake(
             parts[split],
@@ -86,7 +117,8 @@ def known_mistakes(train, val, test, split: int) -> tuple[Mistake, ...]:
 def test_training_split_gets_mean_0_and_std_1(learner, reference, rng):
     """Check that each standardised training column has mean 0 and std 1, per feature."""
     train, val, test = splits(rng)
-    got = call(learner, train, val, test)[0]
+    result = call(learner, train, val, test)
+    got = result[0]
     expect_close(
         got,
         reference.standardize_splits(train, val, test)[0],
@@ -96,6 +128,24 @@ def test_training_split_gets_mean_0_and_std_1(learner, reference, rng):
         atol=ATOL,
         mistakes=known_mistakes(train, val, test, 0),
     )
+    # The docstring keeps the dtypes: float64 in, float64 out (the Dataset casts to float32 later),
+    # and float32 in, float32 out.
+    for dtype in (np.float64, np.float32):
+        inputs = tuple(part.astype(dtype) for part in (train, val, test))
+        outputs = call(learner, *inputs) if dtype is np.float32 else result
+        for name, part in zip(("train", "val", "test"), outputs, strict=True):
+            if getattr(part, "dtype", None) != dtype:
+                fail(
+                    f"the standardised {name} split of {np.dtype(dtype).name} inputs to be "
+                    f"{np.dtype(dtype).name}, the dtype it came in",
+                    describe(part),
+                    "Keep the dtype you were given: (x - mean) / std does. Converting to float32 "
+                    "is the Dataset's job (CaliforniaDataset casts once, in __init__); here it "
+                    "throws away precision the caller may need."
+                    if dtype is np.float64
+                    else "Keep the dtype you were given: (x - mean) / std does, without astype.",
+                    "E7",
+                )
 
 
 def test_val_and_test_use_the_training_statistics(learner, reference, rng):

@@ -53,14 +53,13 @@ def as_number(value, what: str) -> float:
                 "each batch. Accumulate loss.item() * batch size, which is a plain number.",
                 "P10, E3",
             )
-        if value.numel() != 1:
-            fail(
-                f"{what} to be one number",
-                describe(value),
-                "Return the epoch's mean loss as a float.",
-                "P10",
-            )
-        return float(value)
+        fail(
+            f"{what} to be a Python float",
+            describe(value),
+            "That is a tensor, not a number: add up loss.item() (a Python float) times the batch "
+            "size, so that the epoch loss prints, compares and saves as a plain number.",
+            "P10",
+        )
     if isinstance(value, (int, float, np.number)):
         return float(value)
     fail(
@@ -74,9 +73,61 @@ def pair(device) -> tuple[nn.Module, nn.Module]:
     return model, copy.deepcopy(model)
 
 
-def run_learner(learner, model, loader, device, lr=SGD_LR) -> float:
+def run_learner(learner, model, loader, device, lr=SGD_LR, events=None) -> float:
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    if events is not None:
+        watch(model, optimizer, events)
     return learner.train_one_epoch(model, loader, optimizer, nn.MSELoss(), device)
+
+
+def watch(model: nn.Module, optimizer: torch.optim.Optimizer, events: list[str]) -> None:
+    """Records, in order, each zero_grad (the optimizer's or the model's), backward and step.
+
+    A step is recorded as "step" when it finds a gradient, else as "empty step". Wrapping the
+    two zero_grad methods changes nothing about what they do.
+    """
+    params = list(model.parameters())
+    for owner in (optimizer, model):
+        original = owner.zero_grad
+
+        def zero_grad(*args, _original=original, **kwargs):
+            events.append("zero_grad")
+            return _original(*args, **kwargs)
+
+        owner.zero_grad = zero_grad
+    params[0].register_post_accumulate_grad_hook(lambda p: events.append("backward"))
+
+    def before_step(opt, args, kwargs):
+        found = any(p.grad is not None and bool(p.grad.ne(0).any()) for p in params)
+        events.append("step" if found else "empty step")
+
+    optimizer.register_step_pre_hook(before_step)
+
+
+def why_no_update(events: list[str]) -> str:
+    """What the recorded calls show about an epoch whose steps changed nothing."""
+    steps = [i for i, e in enumerate(events) if e in ("step", "empty step")]
+    if not steps:
+        return (
+            "optimizer.step() was never called: loss.backward() only fills each parameter's "
+            ".grad, and step() is what changes the weights. Call it after loss.backward()."
+        )
+    first = steps[0]
+    before = events[:first]
+    if "backward" not in before:
+        return (
+            "optimizer.step() ran before loss.backward(), so it found no gradient to apply: "
+            "backward() computes the gradient that step() uses. Call loss.backward() before "
+            "optimizer.step()."
+        )
+    last_backward = len(before) - 1 - before[::-1].index("backward")
+    if "zero_grad" in before[last_backward:]:
+        return (
+            "zero_grad() ran between loss.backward() and optimizer.step(), so it cleared the "
+            "gradients just computed and step() found none. Call zero_grad() before the forward "
+            "pass (or after step())."
+        )
+    return "optimizer.step() found no gradients."
 
 
 def simulate(model: nn.Module, loader, device, zero_grad: bool) -> torch.Tensor:
@@ -98,7 +149,8 @@ def test_one_step_matches_reference(learner, reference, rng, device):
     loader = DataLoader(synthetic(rng, 100), batch_size=100, shuffle=False)
     mine, theirs = pair(device)
     start = flat(mine).clone()
-    run_learner(learner, mine, loader, device)
+    events: list[str] = []
+    run_learner(learner, mine, loader, device, events=events)
     run_learner(reference, theirs, loader, device)
     expect_close(
         flat(mine),
@@ -108,12 +160,7 @@ def test_one_step_matches_reference(learner, reference, rng, device):
         rtol=RTOL,
         atol=ATOL,
         mistakes=(
-            Mistake(
-                start,
-                "The parameters did not move: optimizer.step() ran before loss.backward(), or "
-                "zero_grad() ran between backward() and step(), so step() found no gradients. "
-                + ORDER,
-            ),
+            Mistake(start, "The parameters did not move: " + why_no_update(events) + " " + ORDER),
         ),
     )
 
@@ -124,7 +171,8 @@ def test_two_steps_match_reference(learner, reference, rng, device):
     mine, theirs = pair(device)
     start = flat(mine).clone()
     accumulated = simulate(copy.deepcopy(mine), loader, device, zero_grad=False)
-    run_learner(learner, mine, loader, device)
+    events: list[str] = []
+    run_learner(learner, mine, loader, device, events=events)
     run_learner(reference, theirs, loader, device)
     expect_close(
         flat(mine),
@@ -140,11 +188,7 @@ def test_two_steps_match_reference(learner, reference, rng, device):
                 "each backward() to .grad. Call optimizer.zero_grad() before every backward(). "
                 + ORDER,
             ),
-            Mistake(
-                start,
-                "The parameters did not move: optimizer.step() found no gradients, because it "
-                "ran before loss.backward() or right after zero_grad(). " + ORDER,
-            ),
+            Mistake(start, "The parameters did not move: " + why_no_update(events) + " " + ORDER),
         ),
     )
 
@@ -178,6 +222,13 @@ def test_epoch_loss_is_the_mean_per_sample(learner, rng, device):
                 f"That is the sum of the batch *mean* losses divided by the number of samples, "
                 f"which is off by a factor of the batch size ({EPOCH_BATCH}): erratum E3. Multiply "
                 "each batch's loss.item() by its batch size before dividing by the sample count.",
+            ),
+            Mistake(
+                want * EPOCH_SAMPLES / len(sizes),
+                f"That is the sum of loss.item() x batch size divided by the number of batches "
+                f"({len(sizes)}) instead of the number of samples ({EPOCH_SAMPLES}). Divide by the "
+                "sample count: total_samples += len(features), or len(loader.dataset) "
+                "(len(loader) is the number of batches).",
             ),
             Mistake(
                 sum(means),

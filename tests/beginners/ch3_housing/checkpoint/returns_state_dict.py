@@ -1,0 +1,19 @@
+"""Save a model's state_dict and load it into a fresh instance (manual P12, G3)."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def save_checkpoint(model: nn.Module, path: str | Path) -> None:
+    """Write model's weights (its state_dict, not the model object) to `path` with torch.save."""
+    torch.save(model.state_dict(), path)
+
+
+def load_checkpoint(make_model: Callable[[], nn.Module], path: str | Path) -> nn.Module:
+    model = make_model()
+    state = torch.load(path, map_location="cpu")
+    model.load_state_dict(state)
+    return state

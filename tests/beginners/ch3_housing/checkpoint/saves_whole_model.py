@@ -1,0 +1,16 @@
+"""Save a model's state_dict and load it into a fresh instance (manual P12, G3)."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def save_checkpoint(model: nn.Module, path: str | Path) -> None:
+    torch.save(model, path)
+
+
+def load_checkpoint(make_model: Callable[[], nn.Module], path: str | Path) -> nn.Module:
+    model = torch.load(path, map_location="cpu", weights_only=False)
+    return model

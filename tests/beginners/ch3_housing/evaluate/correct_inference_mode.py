@@ -1,0 +1,28 @@
+"""Validation without side effects: eval mode and no_grad, then the old mode back (manual P11)."""
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+
+def evaluate(
+    model: nn.Module,
+    loader: DataLoader,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    device: str | torch.device,
+) -> float:
+    """The mean loss per sample of `model` over `loader`, changing nothing about the model."""
+    was_training = model.training
+    total_loss, total_samples = 0.0, 0
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for features, targets in loader:
+                outputs = model(features.to(device))
+                total_loss += loss_fn(outputs, targets.to(device)).item() * targets.shape[0]
+        total_samples = len(loader.dataset)
+    finally:
+        model.train(mode=was_training)
+    return total_loss / total_samples

@@ -1,0 +1,26 @@
+"""Validation without side effects: eval mode and no_grad, then the old mode back (manual P11)."""
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+
+def evaluate(
+    model: nn.Module,
+    loader: DataLoader,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    device: str | torch.device,
+) -> float:
+    """The mean loss per sample of `model` over `loader`, changing nothing about the model."""
+    was_training = model.training
+    total_loss, total_samples = 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for features, targets in loader:
+            features, targets = features.to(device), targets.to(device)
+            loss = loss_fn(model(features), targets)
+            total_loss += loss.item() * len(features)
+    model.train(was_training)
+    return total_loss / len(loader)

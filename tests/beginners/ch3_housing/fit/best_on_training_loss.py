@@ -1,0 +1,37 @@
+"""The epoch loop: validate once per epoch, keep the best weights, stop early (manual T11, P12)."""
+
+import copy
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+
+def fit(
+    model: nn.Module,
+    train_epoch: Callable[[], float],
+    validate: Callable[[], float],
+    max_epochs: int,
+    patience: int,
+    scheduler: torch.optim.lr_scheduler.ReduceLROnPlateau | None = None,
+) -> tuple[dict[str, torch.Tensor], list[float]]:
+    best_loss = math.inf
+    best_state = copy.deepcopy(model.state_dict())
+    epochs_without_improvement = 0
+    val_losses = []
+    for epoch in range(max_epochs):
+        train_loss = train_epoch()
+        val_loss = validate()
+        val_losses.append(val_loss)
+        if scheduler is not None:
+            scheduler.step(val_loss)
+        if train_loss < best_loss:
+            best_loss = train_loss
+            best_state = copy.deepcopy(model.state_dict())
+            epochs_without_improvement = 0
+        else:
+            epochs_without_improvement += 1
+            if epochs_without_improvement >= patience:
+                break
+    return best_state, val_losses

@@ -1,0 +1,13 @@
+"""Standardise the features with statistics from the training split only (manual P5, erratum E7)."""
+
+import numpy as np
+
+
+def standardize_splits(
+    train: np.ndarray, val: np.ndarray, test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standardise each feature (column) with the training split's mean and standard deviation."""
+    everything = np.concatenate([train, val, test], axis=0)
+    mean = everything.mean(axis=0)
+    std = everything.std(axis=0)
+    return (train - mean) / std, (val - mean) / std, (test - mean) / std
