@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -11,15 +10,18 @@ import textwrap
 from pathlib import Path
 
 from grader import EXERCISES_DIR, commands, manifest, provenance
+from grader.options import (
+    MAX_SEED,
+    UsageError,
+    memory_limit_gb,
+    parse_number,
+    parse_seed,
+    positive_finite,
+)
 from grader.plugin import DEFAULT_SEED
 
-MAX_SEED = 2**32 - 1  # NumPy's legacy seeding accepts 0 .. 2**32 - 1
 # Exit status of a run stopped with Ctrl-C, as shells report a SIGINT.
 INTERRUPTED = 130
-
-
-class UsageError(Exception):
-    """Bad input from the command line: reported in one line with exit code 2."""
 
 
 class KitParser(argparse.ArgumentParser):
@@ -38,10 +40,10 @@ def grade(args: argparse.Namespace) -> int:
 
     exercises = manifest.select(args.ids)
     learner_root = _exercise_dir(args.exercises, exercises)
-    timeout_scale = _positive_finite(
+    timeout_scale = positive_finite(
         args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
     )
-    memory_limit = _memory_limit(args.memory_limit)
+    memory_limit = memory_limit_gb(args.memory_limit)
     learner = provenance.learner(args.learner, required=False)
     # The exercise processes are forked from a server started below, which copies this
     # environment: anything they need must be set before it starts.
@@ -136,56 +138,6 @@ def _exercise_dir(given: str | None, exercises: list[manifest.Exercise]) -> Path
             "or name only the exercises you want to grade"
         )
     return root
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_SEED}, got {value}")
-    return value
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-
-
-def _from_env(given: float | None, variable: str, default: str) -> tuple[float, str]:
-    """The option's value, else the environment variable's, else the default; and its name."""
-    if given is not None:
-        return given, "--" + variable.removeprefix("KIT_").lower().replace("_", "-")
-    text = os.environ.get(variable, "").strip() or default
-    try:
-        return float(text), variable
-    except ValueError:
-        raise UsageError(
-            f"{variable}={text!r} is not a number; set it to a number or unset it"
-        ) from None
-
-
-def _positive_finite(
-    given: float | None, option: str, variable: str, default: str, example: str
-) -> float:
-    value, source = _from_env(given, variable, default)
-    if not math.isfinite(value) or value <= 0:
-        raise UsageError(
-            f"{option if source.startswith('--') else source} must be a positive number "
-            f"(for example {example}), got {value:g}"
-        )
-    return value
-
-
-def _memory_limit(given: float | None) -> float:
-    value, source = _from_env(given, "KIT_MEMORY_LIMIT_GB", "8")
-    if not math.isfinite(value) or value < 0:
-        name = "--memory-limit" if source.startswith("--") else source
-        raise UsageError(f"{name} must be a number of GiB, 0 or more (0: no limit), got {value:g}")
-    return value
 
 
 # --- stubs, hints, lists ------------------------------------------------------------------
@@ -322,10 +274,10 @@ def watch(args: argparse.Namespace) -> int:
 
     exercises = manifest.select(args.ids)
     learner_root = _exercise_dir(args.exercises, exercises)
-    timeout_scale = _positive_finite(
+    timeout_scale = positive_finite(
         args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
     )
-    os.environ["KIT_MEMORY_LIMIT_GB"] = str(_memory_limit(None))
+    os.environ["KIT_MEMORY_LIMIT_GB"] = str(memory_limit_gb(None))
     os.environ["KIT_SHOW_FROM"] = os.getcwd()
     options = grading.Options(learner_root, args.seed, args.device, timeout_scale)
     try:
@@ -406,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="also write a JSON report to this path")
     p.add_argument(
         "--seed",
-        type=_seed,
+        type=parse_seed,
         default=DEFAULT_SEED,
         help=f"seed set before every check (0 to {MAX_SEED})",
     )
@@ -418,13 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--timeout-scale",
-        type=_number,
+        type=parse_number,
         default=None,
         help="multiply every exercise's time limit (slow machine: 2; default KIT_TIMEOUT_SCALE or 1)",
     )
     p.add_argument(
         "--memory-limit",
-        type=_number,
+        type=parse_number,
         default=None,
         help="GiB of memory one exercise may allocate (0: no limit; default KIT_MEMORY_LIMIT_GB "
         "or 8; not applied where CUDA is usable)",
@@ -442,9 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("ids", nargs="*", help="exercise ids or chapter names to watch; default: all")
     p.add_argument("--exercises", help="folder laid out like exercises/ (default: exercises/)")
-    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="seed set before every check")
+    p.add_argument(
+        "--seed", type=parse_seed, default=DEFAULT_SEED, help="seed set before every check"
+    )
     p.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
-    p.add_argument("--timeout-scale", type=_number, default=None, help="as for grade")
+    p.add_argument("--timeout-scale", type=parse_number, default=None, help="as for grade")
     p.set_defaults(func=watch)
 
     p = verbs.add_parser(
@@ -499,6 +453,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`kit list | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (
         UsageError,
         manifest.UnknownExercise,

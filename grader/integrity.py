@@ -5,7 +5,7 @@ function the checks compare with: the kit's own assertions and plugin, NumPy's a
 comparisons, a few builtins, and each check module's globals. After every check it looks again;
 any difference marks the check as tampered. Learner code runs in the same process, so this is
 detection, not prevention: the instructor's copy of the checks and the reference stays
-read-only on disk while a submission is graded (grader.autograde).
+read-only on disk while a submission is graded (grader.course.isolation).
 """
 
 from __future__ import annotations

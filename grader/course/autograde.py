@@ -1,0 +1,438 @@
+"""`kit autograde`: grades new and changed submissions on the instructor's machine and records
+them in the gradebook.
+
+The instructor's own checks and reference judge; a learner's report is never read. Work is
+skipped where it would repeat itself: a file already graded by the same kit keeps its verdict
+(the same kit for one exercise: its checks, its reference, the grader's core, its manifest
+entry, the seed and the device), so a submission that changed one module costs one exercise,
+a fix to one exercise's checks regrades only that exercise, and a rerun when nothing changed
+only reads the gradebook. Each file that does need grading is graded once per run, in jobs of
+one submission each, `--jobs` at a time; each job is its own `python -m grader grade` process
+(never forked from this one), isolated by grader.course.isolation.
+
+Which submissions are graded: every one never graded, every one whose verdict was the kit's or
+the machine's fault, and each learner's latest when the kit changed since it was graded (the
+earlier ones keep the verdicts they had, as history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from grader import REFERENCE_DIR, manifest, provenance
+from grader.course import isolation as iso
+from grader.course import reference_match
+from grader.course.config import Course
+from grader.course.gradebook import Recorded, Result, Writer, writing
+from grader.course.submission import Submission, changed_files, scan
+
+# Files of the grader whose change can change any verdict: all of grader/ but the course side
+# and the check folders (each exercise's checks count for that exercise only).
+CORE_EXCLUDED = ("grader/course/", "grader/checks/")
+
+
+@dataclass
+class Options:
+    jobs: int
+    seed: int
+    device: str
+    timeout_scale: float
+    memory_limit: float
+    isolation: iso.Isolation
+    learners: list[str] | None = None
+
+    def grade_args(self) -> list[str]:
+        return [
+            "--seed",
+            str(self.seed),
+            "--device",
+            self.device,
+            "--timeout-scale",
+            f"{self.timeout_scale:g}",
+            "--memory-limit",
+            f"{self.memory_limit:g}",
+        ]
+
+
+@dataclass
+class Outcome:
+    recorded: list[str] = field(default_factory=list)  # folders recorded this run
+    failed: list[str] = field(default_factory=list)  # folders that could not be graded
+    skipped: list[str] = field(default_factory=list)  # damaged or altered submissions
+    up_to_date: int = 0
+    graded_files: int = 0
+    reused_files: int = 0
+
+
+def fingerprints(seed: int, device: str) -> dict[str, str]:
+    """{exercise id: fingerprint of everything its verdict depends on}."""
+    from grader import PROJECT_ROOT as root
+
+    hashes = iso.tree_hashes(root, ("grader", "reference"))
+    core = [f"{name}={digest}" for name, digest in sorted(hashes.items()) if _is_core(name)]
+    found = {}
+    for ex in manifest.load():
+        chapter = f"grader/checks/{ex.chapter}/"
+        own = [
+            f"{name}={digest}"
+            for name, digest in sorted(hashes.items())
+            if name == f"grader/checks/{ex.module}"
+            or name == f"reference/{ex.module}"
+            or name.startswith(chapter)
+            and name[len(chapter) :].startswith("_")
+        ]
+        material = [*core, *own, repr(ex), f"seed={seed}", f"device={device}"]
+        found[ex.id] = hashlib.sha256("\n".join(material).encode()).hexdigest()[:16]
+    return found
+
+
+def _is_core(name: str) -> bool:
+    """grader/*.py, the manifest and grader/checks/pytest.ini: what every exercise depends on."""
+    if name.startswith("grader/checks/"):
+        return name.count("/") == 2
+    return name.startswith("grader/") and not name.startswith(CORE_EXCLUDED)
+
+
+def kit_label() -> str:
+    """The grading kit as people name it: version, commit, and whether it was modified."""
+    kit = provenance.kit_version()
+    commit = (kit["commit"] or "no git")[:10]
+    return f"{kit['version']} ({commit}{', modified' if kit['dirty'] else ''})"
+
+
+def pending(
+    subs: list[Submission], recorded: dict[str, Recorded], kits: dict[str, str], course: Course
+) -> tuple[list[Submission], int]:
+    """The submissions to grade now, and how many are up to date."""
+    latest = {}
+    for sub in subs:
+        latest[sub.learner] = sub  # subs are oldest first
+    todo, fine = [], 0
+    for sub in subs:
+        entry = recorded.get(sub.relative_to(course.root))
+        if entry is None or entry.retry:
+            todo.append(sub)
+            continue
+        wanted = {ex.id: kits[ex.id] for ex in manifest.load() if ex.module in sub.files}
+        if latest[sub.learner] is sub and entry.kits != wanted:
+            todo.append(sub)
+        else:
+            fine += 1
+    return todo, fine
+
+
+def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome:
+    """Grades what is pending and records it; the caller holds the course's autograde lock."""
+    started = time.perf_counter()
+    outcome = Outcome()
+    kits = fingerprints(options.seed, options.device)
+    with writing(course) as writer:
+        write_nbgrader_config(course)
+        subs, problems = scan(course.submitted)
+        for problem in problems:
+            say(f"  ! {problem}")
+            outcome.skipped.append(problem)
+        if options.learners is not None:
+            subs = [s for s in subs if s.learner in options.learners]
+        todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
+        say(
+            f"{len(subs)} submission(s) in {course.submitted}: {len(todo)} to grade, "
+            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
+        )
+        if not todo:
+            say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
+            return outcome
+        say(f"isolation: {options.isolation.why}")
+        known = writer.reusable()
+        plan = _plan(todo, known, kits, course, say, outcome)
+        _execute(plan, known, kits, options, writer, course, say, outcome)
+    outcome.graded_files = plan.graded_files
+    say(
+        f"recorded {len(outcome.recorded)} submission(s) in {course.gradebook_shown} "
+        f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    return outcome
+
+
+NBGRADER_CONFIG = "nbgrader_config.py"
+
+
+def write_nbgrader_config(course: Course) -> None:
+    """An nbgrader_config.py in the course folder, unless one is there: nbgrader's own commands
+    (nbgrader export, formgrader) then find this course's gradebook when run from the folder.
+    A server database's URL is left out, so that no password lands in a shared folder."""
+    path = course.root / NBGRADER_CONFIG
+    if path.exists():
+        return
+    lines = [
+        "# Written by `kit autograde`: nbgrader's commands, run in this folder, use this",
+        "# course's gradebook (for example `nbgrader export` writes grades.csv).",
+        "c = get_config()  # noqa: F821",
+        f"c.CourseDirectory.root = {str(course.root)!r}",
+        f"c.CourseDirectory.course_id = {course.course_id!r}",
+    ]
+    if course.gradebook_file is not None:
+        lines.append(f"c.CourseDirectory.db_url = {'sqlite:///' + str(course.gradebook_file)!r}")
+    else:
+        lines.append("# The gradebook is a server database: pass --db=URL to nbgrader.")
+    try:
+        path.write_text("\n".join(lines) + "\n")
+    except OSError:
+        pass  # only a convenience: nbgrader takes --db and --CourseDirectory.root as well
+
+
+@dataclass
+class _Plan:
+    # (submission, exercise ids it grades itself) for each job, in submission order.
+    jobs: list[tuple[Submission, list[str]]]
+    # What each submission needs: {exercise id: (exercise id, sha256, kit) key}.
+    needs: dict[str, dict[str, tuple[str, str, str]]]
+    ready: list[Submission]  # submissions to record, in order
+    graded_files: int = 0
+
+
+def _plan(
+    todo: list[Submission],
+    known: dict[tuple[str, str, str], Result],
+    kits: dict[str, str],
+    course: Course,
+    say: Callable[[str], None],
+    outcome: Outcome,
+) -> _Plan:
+    """Which files to grade in which job: each (exercise, file) once, in the first submission
+    that has it; everything graded before is reused."""
+    assigned: set[tuple[str, str, str]] = set()
+    plan = _Plan([], {}, [])
+    for sub in todo:
+        altered = changed_files(sub)
+        if altered:
+            folder = sub.relative_to(course.root)
+            say(
+                f"  ! skipped {folder}: {', '.join(altered)} changed after it was submitted "
+                "(its sha256 no longer matches the one recorded); it was not graded"
+            )
+            outcome.skipped.append(folder)
+            continue
+        needs, own = {}, []
+        for ex in manifest.load():
+            digest = sub.files.get(ex.module)
+            if digest is None:
+                continue  # submitted before this exercise was in the kit
+            key = (ex.id, digest, kits[ex.id])
+            needs[ex.id] = key
+            if key not in known and key not in assigned:
+                assigned.add(key)
+                own.append(ex.id)
+        plan.needs[sub.relative_to(course.root)] = needs
+        plan.ready.append(sub)
+        if own:
+            plan.jobs.append((sub, own))
+            plan.graded_files += len(own)
+    return plan
+
+
+def _execute(
+    plan: _Plan,
+    known: dict[tuple[str, str, str], Result],
+    kits: dict[str, str],
+    options: Options,
+    writer: Writer,
+    course: Course,
+    say: Callable[[str], None],
+    outcome: Outcome,
+) -> None:
+    fresh: dict[tuple[str, str, str], Result] = {}
+    failed_keys: dict[tuple[str, str, str], str] = {}
+    waiting = list(plan.ready)
+
+    def record_ready() -> None:
+        for sub in list(waiting):
+            folder = sub.relative_to(course.root)
+            needs = plan.needs[folder]
+            if any(key in failed_keys for key in needs.values()):
+                why = next(failed_keys[k] for k in needs.values() if k in failed_keys)
+                say(f"  ✗ {folder}: not recorded: {why}; it is graded again on the next run")
+                outcome.failed.append(folder)
+                waiting.remove(sub)
+                continue
+            if not all(key in fresh or key in known for key in needs.values()):
+                continue
+            rows = []
+            for key in needs.values():
+                result = _copy(fresh.get(key) or known[key])
+                result.reused = key not in fresh or _graded_for(plan, key) is not sub
+                outcome.reused_files += result.reused
+                rows.append(result)
+            writer.record(
+                sub.learner,
+                sub.submitted_at,
+                folder,
+                sub.files,
+                sub.origin,
+                kit_label(),
+                options.isolation.kind,
+                rows,
+            )
+            outcome.recorded.append(folder)
+            waiting.remove(sub)
+            say(_recorded_line(sub, folder, rows))
+
+    record_ready()  # submissions whose every file was graded before
+    if plan.jobs:
+        # Each job's report says whether a file is the pristine stub; the stubs' hashes take
+        # nbgrader (seconds) to compute, so they are put in the cache, which jobs start from.
+        provenance.stub_hashes()
+        kit_before = iso.kit_hashes() if options.isolation.kind == "copy" else None
+        pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+        try:
+            futures = {
+                pool.submit(
+                    iso.run_job,
+                    options.isolation,
+                    sub.folder,
+                    ids,
+                    sub.learner,
+                    options.grade_args(),
+                    _job_timeout(ids, options),
+                    kit_before,
+                ): (sub, ids)
+                for sub, ids in plan.jobs
+            }
+            for future in as_completed(futures):
+                sub, ids = futures[future]
+                try:
+                    job = future.result()
+                except Exception as exc:  # noqa: BLE001 - one job's failure never loses the others
+                    job = iso.JobResult(None, f"{type(exc).__name__}: {exc}", None)
+                got, why = _results(job, sub, ids, kits)
+                if job.altered:
+                    say(
+                        f"  ! {sub.relative_to(course.root)}: files of the kit changed while it "
+                        f"was graded ({', '.join(job.altered[:3])}); its verdicts are marked "
+                        "tampered. Restore the kit's own files (git checkout -- grader "
+                        "reference) before grading again"
+                    )
+                for exercise_id in ids:
+                    key = (
+                        exercise_id,
+                        sub.files[manifest.find(exercise_id).module],
+                        kits[exercise_id],
+                    )
+                    if exercise_id in got:
+                        fresh[key] = got[exercise_id]
+                    else:
+                        failed_keys[key] = why
+                record_ready()
+        finally:
+            # After Ctrl-C, jobs not yet started never start; what was recorded stays.
+            pool.shutdown(wait=True, cancel_futures=True)
+    for sub in waiting:  # cannot happen unless a key was never assigned; never drop silently
+        folder = sub.relative_to(course.root)
+        say(f"  ✗ {folder}: not recorded: some of its files were never graded")
+        outcome.failed.append(folder)
+
+
+def _graded_for(plan: _Plan, key: tuple[str, str, str]) -> Submission | None:
+    for sub, ids in plan.jobs:
+        if key[0] in ids and sub.files.get(manifest.find(key[0]).module) == key[1]:
+            return sub
+    return None
+
+
+def _copy(result: Result) -> Result:
+    from dataclasses import replace
+
+    return replace(result, checks=list(result.checks), notes=list(result.notes))
+
+
+def _job_timeout(ids: list[str], options: Options) -> float:
+    """A backstop over the grader's own per-exercise limits (start-up and TF imports)."""
+    return sum(manifest.find(i).timeout for i in ids) * options.timeout_scale + 300
+
+
+def _results(
+    job: iso.JobResult, sub: Submission, ids: list[str], kits: dict[str, str]
+) -> tuple[dict[str, Result], str]:
+    """{exercise id: Result} from a job's JSON report, and why the missing ones are missing."""
+    report = job.report
+    if not report or report.get("interrupted"):
+        last = [line for line in job.log_tail.splitlines() if line.strip()][-1:] or ["no output"]
+        status = "timed out" if job.returncode is None else f"exit {job.returncode}"
+        return {}, f"the grading job failed ({status}: {last[0].strip()[:200]})"
+    entries = {e.get("id"): e for e in report.get("exercises", [])}
+    got = {}
+    for exercise_id in ids:
+        entry = entries.get(exercise_id)
+        if entry is None:
+            continue
+        ex = manifest.find(exercise_id)
+        submitted = sub.files[ex.module]
+        result = Result(
+            exercise=ex.id,
+            chapter=ex.chapter,
+            status=entry["status"],
+            score=float(entry["score"]),
+            max_score=float(entry["max_score"]),
+            fault=entry.get("fault", "learner"),
+            attempted=bool(entry.get("attempted")),
+            matches_reference=_matches_reference(sub, ex),
+            sha256=submitted,
+            kit=kits[ex.id],
+            checks=[
+                {"name": c["name"], "status": c["status"], "message": c.get("message", "")}
+                for c in entry.get("checks", [])
+            ],
+            notes=list(entry.get("notes", [])),
+            seconds=float(entry.get("seconds", 0.0)),
+        )
+        if entry.get("sha256") != submitted:
+            _mark_tampered(result, "the file that was graded is not the file that was submitted")
+        if job.altered:
+            _mark_tampered(
+                result,
+                "files of the kit changed while this submission was graded: "
+                + ", ".join(job.altered[:5]),
+            )
+        got[exercise_id] = result
+    return got, "the grading job's report lacks this exercise"
+
+
+def _mark_tampered(result: Result, why: str) -> None:
+    result.status, result.score, result.fault = "error", 0.0, "tampered"
+    result.notes.insert(0, f"Tampered: {why}. No verdict from this grading can be trusted.")
+
+
+def _matches_reference(sub: Submission, ex: manifest.Exercise) -> bool:
+    try:
+        mine = (sub.folder / ex.module).read_text(errors="replace")
+        reference = (REFERENCE_DIR / ex.module).read_text()
+    except OSError:
+        return False
+    return reference_match.matches(mine, reference)
+
+
+def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
+    score = sum(r.score for r in rows)
+    total = sum(ex.points for ex in manifest.load())
+    graded = sum(not r.reused for r in rows)
+    line = (
+        f"  ✓ {sub.learner} {sub.submitted_at:%Y-%m-%d %H:%M:%S} UTC: {score:g}/{total} points "
+        f"({graded} graded, {len(rows) - graded} reused)"
+    )
+    tampered = [r.exercise for r in rows if r.tampered]
+    copied = [r.exercise for r in rows if r.matches_reference]
+    if tampered:
+        line += f"; TAMPERED: {', '.join(tampered)}"
+    if copied:
+        line += f"; matches the reference: {', '.join(copied)}"
+    return line
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,565 @@
+"""The course's gradebook: nbgrader's own database, plus the kit's history in the same file.
+
+How the kit maps onto nbgrader (so `nbgrader export` and formgrader read it as their own):
+- one nbgrader assignment per chapter, one notebook per exercise, named by their ids;
+- one grade cell per exercise, worth the exercise's points from the manifest. Not one per
+  check: the checks of an exercise depend on the grading machine (CUDA checks are skipped
+  where there is no GPU), while nbgrader fixes a cell's max_score once; the manifest's points
+  are the one source of scores, and the checks' verdicts go into the cell's comment;
+- one solution cell per exercise (same name) holding that comment: the status and each
+  failing check's message, as the learner saw them;
+- SubmittedNotebook.flagged (nbgrader's flag for "look at this") is set when the exercise
+  was tampered with or matches the reference. Manual scores an instructor enters are kept.
+
+nbgrader keeps one SubmittedAssignment per learner and chapter, with one timestamp, so it
+always shows the learner's latest submission. Every submission's time and verdicts live in
+two tables of the kit's own in the same database (kit_submission, kit_result): one file to
+back up, and one transaction writes a submission's history rows and its nbgrader rows
+together, so no result is ever half recorded. nbgrader ignores tables it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.request import pathname2url
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    inspect,
+    select,
+)
+from sqlalchemy import create_engine as _create_engine
+from sqlalchemy import exc as sa_exc
+
+from grader import manifest
+from grader.course.config import Course
+
+# How long a writer waits for SQLite's lock (held by nbgrader's formgrader, say) before
+# giving up with a clear message; KIT_DB_TIMEOUT changes it.
+DEFAULT_BUSY_SECONDS = 30
+
+
+def busy_seconds() -> float:
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("KIT_DB_TIMEOUT") or DEFAULT_BUSY_SECONDS))
+    except ValueError:
+        return DEFAULT_BUSY_SECONDS
+
+
+# Verdicts that another grading of the same file under the same kit would repeat exactly.
+REUSABLE = {"passed", "failed", "not_started", "error", "skipped"}
+# Verdicts the next autograde tries again: the fault was the kit's or the machine's.
+RETRY_FAULTS = {"kit", "data"}
+
+metadata = MetaData()
+submissions = Table(
+    "kit_submission",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner", String(128), nullable=False, index=True),
+    Column("submitted_at", DateTime, nullable=False),  # UTC
+    # The submission's folder, relative to the course folder: one row per submission, ever.
+    Column("folder", String(512), nullable=False, unique=True),
+    Column("files", Text, nullable=False),  # JSON {module: sha256}
+    Column("origin", Text, nullable=False),
+    Column("graded_at", DateTime, nullable=False),  # UTC
+    Column("kit", String(128), nullable=False),  # the grading kit's version and commit
+    Column("isolation", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+)
+results = Table(
+    "kit_result",
+    metadata,
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("kit_submission.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("exercise", String(64), primary_key=True),
+    Column("chapter", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+    Column("fault", String(16), nullable=False),
+    Column("attempted", Boolean, nullable=False),
+    Column("matches_reference", Boolean, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # The fingerprint of what judged this exercise: its checks, reference, the grader's
+    # core, its manifest entry, the seed and the device.
+    Column("kit", String(64), nullable=False),
+    # Copied from an earlier grading of the same file with the same kit, not graded again.
+    Column("reused", Boolean, nullable=False),
+    Column("checks", Text, nullable=False),  # JSON [{name, status, message}]
+    Column("notes", Text, nullable=False),  # JSON [text]
+    Column("seconds", Float, nullable=False),
+    Index("kit_result_by_file", "exercise", "sha256", "kit"),
+)
+
+
+class GradebookError(Exception):
+    """The gradebook cannot be opened, read or written; the message says why and what to do."""
+
+
+@dataclass
+class Result:
+    exercise: str
+    chapter: str
+    status: str
+    score: float
+    max_score: float
+    fault: str
+    attempted: bool
+    matches_reference: bool
+    sha256: str
+    kit: str
+    reused: bool = False
+    checks: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def tampered(self) -> bool:
+        return self.fault == "tampered"
+
+    def failing_checks(self) -> list[dict]:
+        return [c for c in self.checks if c.get("status") not in ("passed", "skipped")]
+
+    def row(self, submission_id: int) -> dict:
+        values = {k: getattr(self, k) for k in _RESULT_FIELDS}
+        values.update(
+            submission_id=submission_id,
+            checks=json.dumps(self.checks, ensure_ascii=False),
+            notes=json.dumps(self.notes, ensure_ascii=False),
+        )
+        return values
+
+    @classmethod
+    def from_row(cls, row) -> Result:
+        values = {k: row._mapping[k] for k in _RESULT_FIELDS}
+        values["checks"] = json.loads(row.checks)
+        values["notes"] = json.loads(row.notes)
+        return cls(**values)
+
+
+_RESULT_FIELDS = [c.name for c in results.columns if c.name != "submission_id"]
+
+
+@dataclass
+class Recorded:
+    """How a recorded submission was graded: each exercise's kit fingerprint."""
+
+    kits: dict[str, str]
+    retry: bool  # a verdict was the kit's or the machine's fault: grade it again
+
+
+@dataclass
+class Graded:
+    """One recorded submission with its results."""
+
+    id: int
+    learner: str
+    submitted_at: datetime
+    folder: str
+    graded_at: datetime
+    kit: str
+    isolation: str
+    score: float
+    max_score: float
+    results: dict[str, Result]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _naive(value: datetime) -> datetime:
+    """UTC without a zone: how SQLite (and nbgrader) store times."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
+    """A one-line GradebookError for a database exception, with the next step."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    where = course.gradebook_shown
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return GradebookError(
+            f"the gradebook {where} stayed locked for {busy_seconds():g} s while {doing} ({text}); "
+            "another program is writing it (nbgrader's formgrader, or a kit autograde on "
+            "another machine): let it finish, then run the command again; nothing was recorded"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
+        return GradebookError(
+            f"the gradebook {where} is damaged ({text}); nothing was changed. Restore it from a "
+            f"backup, or move it aside and run {_autograde()} to rebuild it from the submissions "
+            f"in {course.submitted}"
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return GradebookError(
+            f"the gradebook {where} is read-only for you ({text}); run the command as its owner "
+            "or fix its permissions"
+        )
+    if "unable to open" in lowered:
+        return GradebookError(
+            f"cannot open the gradebook {where} ({text}); check that its folder exists and is "
+            "writable"
+        )
+    return GradebookError(f"the gradebook {where} failed while {doing}: {text}")
+
+
+def _autograde() -> str:
+    from grader import commands
+
+    return commands.kit("autograde")
+
+
+@contextmanager
+def _alembic_on_path() -> Iterator[None]:
+    """nbgrader runs the `alembic` command to stamp a new gradebook; it sits beside this
+    Python, which is on PATH under tox but not when the kit is run by its full path."""
+    import os
+    import shutil
+    import sys
+
+    saved = os.environ.get("PATH", "")
+    if shutil.which("alembic") is None:
+        os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + saved
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = saved
+
+
+def _with_busy_timeout(url: str) -> str:
+    if url.startswith("sqlite") and "timeout=" not in url:
+        return url + ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
+    return url
+
+
+# --- writing (kit autograde) ---------------------------------------------------------------
+
+
+class Writer:
+    """The gradebook opened for autograde: nbgrader's schema and the kit's, kept in sync."""
+
+    def __init__(self, course: Course):
+        from nbgrader.api import Gradebook
+
+        self.course = course
+        try:
+            if course.gradebook_file is not None:
+                course.gradebook_file.parent.mkdir(parents=True, exist_ok=True)
+            # nbgrader's Gradebook first: it stamps alembic's version only into a database
+            # that has no tables yet, so the kit's tables must come after its own.
+            with _alembic_on_path():
+                self.nbgrader = Gradebook(
+                    _with_busy_timeout(course.gradebook_url), course.course_id
+                )
+            metadata.create_all(self.nbgrader.engine)
+            self.session = self.nbgrader.db
+            self._sync_structure()
+        except sa_exc.SQLAlchemyError as exc:
+            self._dispose()
+            raise explain(exc, course, "opening it") from None
+        except OSError as exc:
+            self._dispose()
+            raise GradebookError(
+                f"cannot create the gradebook {course.gradebook_shown}: {exc.strerror or exc}"
+            ) from None
+
+    def _dispose(self) -> None:
+        gradebook = getattr(self, "nbgrader", None)
+        if gradebook is not None:
+            gradebook.close()
+
+    def close(self) -> None:
+        self._dispose()
+
+    def _sync_structure(self) -> None:
+        """Assignments, notebooks and cells for every chapter and exercise in the manifest."""
+        from nbgrader.api import Assignment, GradeCell, Notebook, SolutionCell
+
+        db = self.session
+        assignments = {a.name: a for a in db.query(Assignment).all()}
+        for chapter in manifest.chapters():
+            assignment = assignments.get(chapter)
+            if assignment is None:
+                assignment = Assignment(name=chapter, course_id=self.course.course_id)
+                db.add(assignment)
+            notebooks = {n.name: n for n in assignment.notebooks}
+            for ex in manifest.load():
+                if ex.chapter != chapter:
+                    continue
+                notebook = notebooks.get(ex.id)
+                if notebook is None:
+                    notebook = Notebook(name=ex.id, assignment=assignment)
+                    db.add(notebook)
+                grade_cells = {c.name: c for c in notebook.grade_cells}
+                cell = grade_cells.get(ex.id)
+                if cell is None:
+                    db.add(
+                        GradeCell(
+                            name=ex.id, max_score=ex.points, cell_type="code", notebook=notebook
+                        )
+                    )
+                elif cell.max_score != ex.points:
+                    cell.max_score = ex.points
+                if ex.id not in {c.name for c in notebook.solution_cells}:
+                    db.add(SolutionCell(name=ex.id, notebook=notebook))
+        db.commit()
+
+    def recorded(self) -> dict[str, Recorded]:
+        """What each recorded submission was graded with: {folder: Recorded}."""
+        found: dict[str, Recorded] = {}
+        try:
+            for folder in self.session.execute(select(submissions.c.folder)).scalars():
+                found[folder] = Recorded({}, False)
+            for folder, exercise, kit, status, fault in self.session.execute(
+                select(
+                    submissions.c.folder,
+                    results.c.exercise,
+                    results.c.kit,
+                    results.c.status,
+                    results.c.fault,
+                ).join(results, results.c.submission_id == submissions.c.id)
+            ).all():
+                entry = found[folder]
+                entry.kits[exercise] = kit
+                entry.retry |= fault in RETRY_FAULTS or status == "not_graded"
+        except sa_exc.SQLAlchemyError as exc:
+            raise explain(exc, self.course, "reading what was graded") from None
+        return found
+
+    def reusable(self) -> dict[tuple[str, str, str], Result]:
+        """{(exercise, sha256, kit): result} of every file graded before with a final verdict."""
+        try:
+            rows = self.session.execute(
+                select(results).where(
+                    results.c.status.in_(REUSABLE)
+                    & ~results.c.fault.in_(RETRY_FAULTS | {"tampered"})
+                )
+            ).all()
+        except sa_exc.SQLAlchemyError as exc:
+            raise explain(exc, self.course, "reading earlier results") from None
+        found = {}
+        for row in rows:
+            result = Result.from_row(row)
+            result.reused = True
+            found[(result.exercise, result.sha256, result.kit)] = result
+        return found
+
+    def record(
+        self,
+        learner: str,
+        submitted_at: datetime,
+        folder: str,
+        files: dict[str, str],
+        origin: str,
+        kit: str,
+        isolation: str,
+        outcome: list[Result],
+    ) -> None:
+        """Writes one graded submission: its history rows and, when it is the learner's latest,
+        nbgrader's rows, in one transaction (all of it is recorded, or none)."""
+        db = self.session
+        now = datetime.now(UTC)
+        values = {
+            "learner": learner,
+            "submitted_at": _naive(submitted_at),
+            "folder": folder,
+            "files": json.dumps(files, sort_keys=True),
+            "origin": origin,
+            "graded_at": _naive(now),
+            "kit": kit,
+            "isolation": isolation,
+            "score": round(sum(r.score for r in outcome), 2),
+            "max_score": sum(ex.points for ex in manifest.load()),
+        }
+        try:
+            existing = db.execute(
+                select(submissions.c.id).where(submissions.c.folder == folder)
+            ).scalar()
+            if existing is None:
+                submission_id = db.execute(
+                    submissions.insert().values(**values)
+                ).inserted_primary_key[0]
+            else:
+                submission_id = existing
+                db.execute(
+                    submissions.update().where(submissions.c.id == existing).values(**values)
+                )
+                db.execute(delete(results).where(results.c.submission_id == existing))
+            if outcome:
+                db.execute(results.insert(), [r.row(submission_id) for r in outcome])
+            newest = db.execute(
+                select(submissions.c.submitted_at)
+                .where(submissions.c.learner == learner)
+                .order_by(submissions.c.submitted_at.desc())
+                .limit(1)
+            ).scalar()
+            if newest is None or _naive(submitted_at) >= newest:
+                self._mirror_to_nbgrader(learner, submitted_at, {r.exercise: r for r in outcome})
+            db.commit()
+        except sa_exc.SQLAlchemyError as exc:
+            db.rollback()
+            raise explain(exc, self.course, f"recording {folder}") from None
+
+    def _mirror_to_nbgrader(
+        self, learner: str, submitted_at: datetime, outcome: dict[str, Result]
+    ) -> None:
+        """The learner's latest verdicts in nbgrader's tables (flushed, not committed)."""
+        from nbgrader.api import (
+            Assignment,
+            Comment,
+            Grade,
+            Student,
+            SubmittedAssignment,
+            SubmittedNotebook,
+        )
+
+        db = self.session
+        student = db.get(Student, learner)
+        if student is None:
+            student = Student(id=learner, email=learner if "@" in learner else None)
+            db.add(student)
+        for assignment in db.query(Assignment).all():
+            if assignment.name not in manifest.chapters():
+                continue
+            submitted = (
+                db.query(SubmittedAssignment)
+                .filter_by(assignment_id=assignment.id, student_id=learner)
+                .one_or_none()
+            )
+            if submitted is None:
+                submitted = SubmittedAssignment(assignment=assignment, student=student)
+                db.add(submitted)
+            submitted.timestamp = _naive(submitted_at)
+            by_notebook = {nb.notebook_id: nb for nb in submitted.notebooks}
+            for notebook in assignment.notebooks:
+                sub_nb = by_notebook.get(notebook.id)
+                if sub_nb is None:
+                    sub_nb = SubmittedNotebook(notebook=notebook, assignment=submitted)
+                    db.add(sub_nb)
+                result = outcome.get(notebook.name)
+                sub_nb.flagged = bool(result and (result.tampered or result.matches_reference))
+                sub_nb.late_submission_penalty = 0.0
+                grades = {g.cell_id: g for g in sub_nb.grades}
+                for cell in notebook.grade_cells:
+                    grade = grades.get(cell.id)
+                    if grade is None:
+                        grade = Grade(cell=cell, notebook=sub_nb)
+                        db.add(grade)
+                    grade.auto_score = result.score if result else 0.0
+                    # The kit's score is final unless a person overrides it (manual_score,
+                    # which is left as the instructor set it).
+                    grade.needs_manual_grade = False
+                comments = {c.cell_id: c for c in sub_nb.comments}
+                for cell in notebook.solution_cells:
+                    comment = comments.get(cell.id)
+                    if comment is None:
+                        comment = Comment(cell=cell, notebook=sub_nb)
+                        db.add(comment)
+                    comment.auto_comment = feedback(result)
+        db.flush()
+
+
+def feedback(result: Result | None) -> str:
+    """The comment nbgrader shows for one exercise: verdict, flags and failing checks."""
+    if result is None:
+        return "not submitted"
+    lines = [f"{result.status.replace('_', ' ')}: {result.score:g}/{result.max_score:g}"]
+    if result.tampered:
+        lines.append("TAMPERED: the grader's own functions or files were changed by this code.")
+    if result.matches_reference:
+        lines.append("MATCHES THE REFERENCE: the code is the reference solution, up to layout.")
+    for check in result.failing_checks():
+        lines.append(f"- {check['name']} [{check['status']}]: {check.get('message', '')}")
+    lines += [note for note in result.notes if note not in "\n".join(lines)]
+    return "\n".join(lines)
+
+
+@contextmanager
+def writing(course: Course) -> Iterator[Writer]:
+    writer = Writer(course)
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
+# --- reading (kit progress, kit dashboard) --------------------------------------------------
+
+
+def read(course: Course) -> list[Graded]:
+    """Every recorded submission with its results, oldest first. Never writes."""
+    url = course.gradebook_url
+    path = course.gradebook_file
+    if path is not None and not path.exists():
+        raise GradebookError(
+            f"no gradebook at {path} yet; grade the submissions first: {_autograde()}"
+        )
+    engine = None
+    try:
+        if path is None:
+            engine = _create_engine(url)
+        else:
+            # Read-only, so that reading never creates or changes a file; sqlite3 itself is
+            # given the file: URI, which SQLAlchemy's URL parsing would unquote.
+            uri = f"file:{pathname2url(str(path))}?mode=ro"
+            engine = _create_engine(
+                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=busy_seconds())
+            )
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            if not {"kit_submission", "kit_result"} <= tables:
+                raise GradebookError(
+                    f"the gradebook {course.gradebook_shown} holds no kit history (no table "
+                    f"kit_submission); it was not written by the kit. Run {_autograde()} on it "
+                    "first"
+                )
+            subs = connection.execute(
+                select(submissions).order_by(submissions.c.submitted_at, submissions.c.id)
+            ).all()
+            by_submission: dict[int, dict[str, Result]] = {}
+            for row in connection.execute(select(results)).all():
+                by_submission.setdefault(row.submission_id, {})[row.exercise] = Result.from_row(row)
+    except sa_exc.SQLAlchemyError as exc:
+        raise explain(exc, course, "reading it") from None
+    finally:
+        if engine is not None:
+            engine.dispose()
+    return [
+        Graded(
+            id=s.id,
+            learner=s.learner,
+            submitted_at=_utc(s.submitted_at),
+            folder=s.folder,
+            graded_at=_utc(s.graded_at),
+            kit=s.kit,
+            isolation=s.isolation,
+            score=s.score,
+            max_score=s.max_score,
+            results=by_submission.get(s.id, {}),
+        )
+        for s in subs
+    ]

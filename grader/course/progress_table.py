@@ -1,0 +1,249 @@
+"""`kit progress`: learners × chapters in the terminal (or as CSV), and one learner's history.
+
+The table never cuts a name, a score or an exercise id. Where all its columns do not fit the
+terminal, it is split into panels that each repeat the learner column, like a wide table
+printed on several pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.table import Table
+
+from grader import manifest
+from grader.course.gradebook import Graded
+from grader.course.progress import LearnerView, ago, duration
+
+GAP = 2  # characters between columns
+SORTS = ("learner", "score", "last", "stuck", "on")
+
+
+def chapter_labels(chapters: list[str]) -> dict[str, str]:
+    """Short, unique column labels: ch1 for ch1_theory, ch6_t and ch6_k for ch6_tensorflow and
+    ch6_keras (the legend under the table names them in full)."""
+    labels = {}
+    for chapter in chapters:
+        head, _, rest = chapter.partition("_")
+        clash = [c for c in chapters if c != chapter and c.partition("_")[0] == head]
+        label = head
+        if clash:
+            for n in range(1, len(rest) + 1):
+                label = f"{head}_{rest[:n]}"
+                if not any(c.partition("_")[2].startswith(rest[:n]) for c in clash):
+                    break
+        labels[chapter] = label
+    return labels
+
+
+def _score(score: float, max_score: int) -> str:
+    return f"{score:g}/{max_score}"
+
+
+def sort_views(views: list[LearnerView], key: str, now: datetime) -> list[LearnerView]:
+    order = {ex.id: n for n, ex in enumerate(manifest.load())}
+    if key == "learner":
+        return sorted(views, key=lambda v: v.learner)
+    if key == "score":
+        return sorted(views, key=lambda v: (-v.score, v.learner))
+    if key == "last":  # longest without progress first
+        return sorted(
+            views,
+            key=lambda v: (v.last_progress or datetime.min.replace(tzinfo=UTC), v.learner),
+        )
+    if key == "stuck":
+        return sorted(views, key=lambda v: (-(v.stuck_for(now) or -1), v.learner))
+    if key == "on":
+        return sorted(views, key=lambda v: (order[v.on.id] if v.on else len(order), v.learner))
+    # a chapter: its score, highest first
+    return sorted(views, key=lambda v: (-v.chapter_scores.get(key, (0, 0))[0], v.learner))
+
+
+def rows(views: list[LearnerView], chapters: list[str], now: datetime) -> list[dict[str, str]]:
+    out = []
+    for v in views:
+        row = {"learner": v.learner}
+        for chapter in chapters:
+            row[chapter] = _score(*v.chapter_scores[chapter])
+        row["total"] = _score(v.score, v.max_score)
+        row["on"] = v.on.id if v.on else "done"
+        row["last progress"] = ago(v.last_progress, now)
+        row["stuck"] = duration(v.stuck_for(now)) if v.stuck_since else "—"
+        out.append(row)
+    return out
+
+
+def panels(columns: list[str], widths: dict[str, int], width: int) -> list[list[str]]:
+    """Columns in panels that fit `width`, each led by the first (key) column."""
+    key, rest = columns[0], columns[1:]
+    groups, current, used = [], [], widths[key]
+    for name in rest:
+        need = GAP + widths[name]
+        if current and used + need > width:
+            groups.append(current)
+            current, used = [], widths[key]
+        current.append(name)
+        used += need
+    groups.append(current)
+    return [[key, *group] for group in groups]
+
+
+def render(views: list[LearnerView], chapters: list[str], now: datetime, width: int) -> list[Table]:
+    labels = chapter_labels(chapters)
+    data = rows(views, chapters, now)
+    columns = ["learner", *chapters, "total", "on", "last progress", "stuck"]
+    heading = {c: labels.get(c, c) for c in columns}
+    widths = {c: max([len(heading[c]), *(len(r[c]) for r in data)]) for c in columns}
+    tables = []
+    for group in panels(columns, widths, width):
+        grid = Table(box=None, pad_edge=False, padding=(0, GAP // 2), show_edge=False)
+        for c in group:
+            grid.add_column(
+                heading[c],
+                no_wrap=True,
+                width=widths[c],
+                min_width=widths[c],
+                justify="right" if c in chapters or c == "total" else "left",
+                header_style="bold",
+            )
+        for row, v in zip(data, views, strict=True):
+            cells = []
+            for c in group:
+                text = row[c]
+                if c in chapters:
+                    score, top = v.chapter_scores[c]
+                    style = "green" if score == top else ("dim" if score == 0 else "")
+                    text = f"[{style}]{text}[/]" if style else text
+                elif c == "stuck" and v.stuck_since:
+                    text = f"[yellow]{text}[/]"
+                cells.append(text)
+            grid.add_row(*cells)
+        tables.append(grid)
+    return tables
+
+
+def legend(chapters: list[str]) -> str:
+    labels = chapter_labels(chapters)
+    # label=name without spaces, so that a wrapped legend never parts a label from its name
+    return "chapters: " + ", ".join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
+
+
+def flag_lines(views: list[LearnerView]) -> list[str]:
+    lines = []
+    for v in views:
+        by_kind: dict[str, list[str]] = {}
+        for exercise_id, kind in v.flags():
+            by_kind.setdefault(kind, []).append(exercise_id)
+        for kind, ids in by_kind.items():
+            mark = (
+                "[bold red]TAMPERED[/]"
+                if kind == "tampered"
+                else "[magenta]matches the reference[/]"
+            )
+            lines.append(f"{v.learner}: {mark}: {', '.join(ids)}")
+    return lines
+
+
+def write_csv(views: list[LearnerView], chapters: list[str], now: datetime, target: str) -> None:
+    """The same table, one row per learner: scores as numbers (the maximum in the header, so
+    that a spreadsheet never reads 3/14 as a date) and times in ISO 8601, UTC."""
+    exercises = [ex for ex in manifest.load() if ex.chapter in chapters]
+    header = [
+        "learner",
+        *(f"{c} (of {sum(e.points for e in exercises if e.chapter == c)})" for c in chapters),
+        f"total (of {sum(e.points for e in exercises)})",
+        "on",
+        "last_progress",
+        "stuck_since",
+        "stuck_for",
+        "flags",
+    ]
+    if target == "-":
+        _csv_rows(csv.writer(sys.stdout), header, views, chapters, now)
+        return
+    with Path(target).open("w", newline="", encoding="utf-8") as out:
+        _csv_rows(csv.writer(out), header, views, chapters, now)
+
+
+def _csv_rows(writer, header: list[str], views, chapters: list[str], now: datetime) -> None:
+    writer.writerow(header)
+    for v in views:
+        writer.writerow(
+            [
+                v.learner,
+                *(f"{v.chapter_scores[c][0]:g}" for c in chapters),
+                f"{v.score:g}",
+                v.on.id if v.on else "done",
+                _iso(v.last_progress),
+                _iso(v.stuck_since),
+                duration(v.stuck_for(now)) if v.stuck_since else "",
+                "; ".join(f"{kind}: {ex}" for ex, kind in v.flags()),
+            ]
+        )
+
+
+def _iso(when: datetime | None) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds") if when else ""
+
+
+def history_table(v: LearnerView) -> Table:
+    """One learner's submissions: when, the score, and what changed since the one before."""
+    grid = Table(
+        title=f"{v.learner}: every submission", box=None, pad_edge=False, padding=(0, GAP // 2)
+    )
+    grid.add_column("submitted (UTC)", no_wrap=True)
+    grid.add_column("score", justify="right", no_wrap=True)
+    grid.add_column("passed", justify="right", no_wrap=True)
+    grid.add_column("changes since the one before", overflow="fold")
+    previous: Graded | None = None
+    ids = [ex.id for ex in v.exercises]
+    for graded in v.history:
+        status = {i: r.status for i in ids if (r := graded.results.get(i))}
+        passed = sum(s == "passed" for s in status.values())
+        if previous is None:
+            change = "first submission"
+        else:
+            before = {i: r.status for i in ids if (r := previous.results.get(i))}
+            newly = [i for i in ids if status.get(i) == "passed" and before.get(i) != "passed"]
+            lost = [i for i in ids if before.get(i) == "passed" and status.get(i) != "passed"]
+            parts = []
+            if newly:
+                parts.append("[green]passed[/] " + ", ".join(newly))
+            if lost:
+                parts.append("[red]no longer passing[/] " + ", ".join(lost))
+            change = "; ".join(parts) or "no verdict changed"
+        score = round(sum(r.score for i in ids if (r := graded.results.get(i))), 2)
+        grid.add_row(
+            f"{graded.submitted_at:%Y-%m-%d %H:%M}",
+            _score(score, v.max_score),
+            f"{passed}/{len(ids)}",
+            change,
+        )
+        previous = graded
+    return grid
+
+
+def show(
+    views: list[LearnerView],
+    chapters: list[str],
+    now: datetime,
+    print_: Callable,
+    width: int,
+    history: bool,
+) -> None:
+    for n, table in enumerate(render(views, chapters, now, width)):
+        if n:
+            print_("")
+        print_(table)
+    if any(chapter_labels(chapters)[c] != c for c in chapters):
+        print_(f"[dim]{legend(chapters)}[/]")
+    for line in flag_lines(views):
+        print_(line)
+    if history:
+        for v in views:
+            print_("")
+            print_(history_table(v))

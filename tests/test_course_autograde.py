@@ -1,0 +1,363 @@
+"""`kit autograde`: real grading processes, a real nbgrader gradebook, nbgrader's own export,
+real concurrent runs; and learner code that tries to change what judges it."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import PROJECT_ROOT, manifest
+from grader.course.isolation import bwrap_problem
+from tests.test_containment import SUBMISSIONS
+from tests.test_course_submit import SMALL, Course, learner_folder, one_line_error
+
+RELU = "return np.maximum(x, 0)"
+WRONG_RELU = ("activations", [(RELU, "return np.minimum(x, 0)")])
+OTHER_RELU = ("activations", [(RELU, "return x * (x > 0)")])  # correct, not the reference's
+needs_bwrap = pytest.mark.skipif(bool(bwrap_problem()), reason=f"{bwrap_problem()}")
+
+
+@pytest.fixture
+def course(tmp_path) -> Course:
+    """A course graded by a copy of the kit: no test touches the real kit or its cache, and
+    edits to the real checks while the tests run cannot change a fingerprint mid-test."""
+    return Course(tmp_path, kit_root=instructor_kit(tmp_path))
+
+
+def kit_results(course: Course) -> list[tuple]:
+    with sqlite3.connect(course.gradebook) as db:
+        return db.execute(
+            "SELECT s.learner, s.folder, r.exercise, r.status, r.score, r.fault, "
+            "r.matches_reference, r.reused FROM kit_result r JOIN kit_submission s "
+            "ON r.submission_id = s.id ORDER BY s.submitted_at, r.exercise"
+        ).fetchall()
+
+
+def autograde(course: Course, *args: str, ok: bool = True, **kw):
+    run = course.kit("autograde", *args, **kw)
+    if ok:
+        assert run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Course:
+    """Four learners graded in one autograde run:
+    ada submits the reference, bob a wrong relu, cy a correct relu of her own, and eve code
+    that swaps a comparison of the grader's."""
+    tmp = tmp_path_factory.mktemp("graded")
+    course = Course(tmp, kit_root=instructor_kit(tmp))
+    course.submit("ada", learner_folder(tmp / "ada", solved=SMALL))
+    course.submit(
+        "bob", learner_folder(tmp / "bob", solved=["conv_output_size"], edits=dict([WRONG_RELU]))
+    )
+    course.submit("cy", learner_folder(tmp / "cy", solved=["sgd"], edits=dict([OTHER_RELU])))
+    tamper = SUBMISSIONS["swaps a comparison"].edits
+    course.submit("eve", learner_folder(tmp / "eve", edits={"activations": tamper}))
+    course.first_run = autograde(course, "--jobs", "2")
+    return course
+
+
+def test_autograde_grades_each_distinct_file_once(graded):
+    out = graded.first_run.stdout
+    assert "4 to grade" in out and "recorded 4 submission(s)" in out, out
+    # 8 distinct (exercise, file) pairs among 12: the same stub or reference file is graded
+    # once, for every learner who has it.
+    assert "(8 file(s) graded, 4 verdict(s) reused)" in out, out
+    assert len(kit_results(graded)) == 4 * len(SMALL)
+
+
+def test_autograde_writes_nbgrader_grades_comments_and_flags(graded):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(graded.url, "cnn-basics") as gb:
+        ada = gb.find_submission("ch1_theory", "ada")
+        assert ada.score == ada.max_score == sum(manifest.find(i).points for i in SMALL)
+        grade = gb.find_grade("activations", "activations", "ch1_theory", "bob")
+        assert 0 < grade.auto_score < 2 and not grade.needs_manual_grade
+        comment = gb.find_comment("activations", "activations", "ch1_theory", "bob").auto_comment
+        assert "relu_matches_reference [failed]" in comment and "min(0, x)" in comment
+        # nbgrader's flag: the reference's own code (ada) and tampering (eve); a wrong relu
+        # and a correct one written differently are not flagged.
+        flagged = {
+            nb.student.id: nb.flagged for nb in gb.notebook_submissions("activations", "ch1_theory")
+        }
+        assert flagged == {"ada": True, "bob": False, "cy": False, "eve": True}
+        eve = gb.find_comment("activations", "activations", "ch1_theory", "eve").auto_comment
+        assert "TAMPERED" in eve
+
+
+def test_tampering_and_copies_of_the_reference_are_recorded_and_shown(graded):
+    rows = {(r[0], r[2]): r for r in kit_results(graded)}
+    assert rows["eve", "activations"][3:6] == ("error", 0.0, "tampered")
+    assert rows["cy", "activations"][3] == "passed" and not rows["cy", "activations"][6]
+    assert all(rows["ada", i][6] for i in SMALL)
+    progress = graded.kit("progress")
+    assert "eve: TAMPERED: activations" in progress.stdout
+    assert "ada: matches the reference: conv_output_size, activations, sgd" in progress.stdout
+
+
+def test_nbgrader_export_reads_the_gradebook(graded, tmp_path):
+    from nbgrader.api import Gradebook
+
+    # nbgrader's own command, run in the course folder (kit autograde left it a config).
+    nbgrader = PROJECT_ROOT / ".tox/kit/bin/nbgrader"
+    nbgrader = nbgrader if nbgrader.exists() else Path(shutil.which("nbgrader") or "nbgrader")
+    export = subprocess.run(
+        [str(nbgrader), "export", "--to", str(tmp_path / "grades.csv")],
+        cwd=graded.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    with Gradebook(graded.url, "cnn-basics") as gb:
+        expected = {
+            (s.assignment.name, s.student.id): (str(s.timestamp), s.score, 4.0)
+            for s in gb.assignment_submissions("ch1_theory")
+        }
+    got = {
+        (r["assignment"], r["student_id"]): (
+            r["timestamp"],
+            float(r["score"]),
+            float(r["max_score"]),
+        )
+        for r in rows
+    }
+    assert got == expected and len(got) == 4
+    assert got["ch1_theory", "ada"][1] == 4.0 and got["ch1_theory", "eve"][1] < 4.0
+    times = {r[0]: r[1] for r in _submitted_at(graded)}
+    assert got["ch1_theory", "ada"][0] == times["ada"]
+
+
+def _submitted_at(course: Course) -> list[tuple[str, str]]:
+    with sqlite3.connect(course.gradebook) as db:
+        return db.execute("SELECT learner, submitted_at FROM kit_submission").fetchall()
+
+
+def test_the_reference_matches_whatever_its_layout_and_comments():
+    from grader import REFERENCE_DIR
+    from grader.course.reference_match import matches, without_markers
+
+    reference = (REFERENCE_DIR / "ch1_theory/activations.py").read_text()
+    copied = without_markers(reference)
+    # Two-space indents, other spacing, a comment of its own, a blank line more.
+    relaid = (
+        copied.replace("    ", "  ")
+        .replace("keepdims=True)", "keepdims = True )  # same call")
+        .replace("import numpy as np\n", "import numpy as np\n\n# mine\n")
+    )
+    assert matches(copied, reference) and matches(relaid, reference)
+    assert not matches(copied.replace("np.maximum(x, 0)", "np.maximum(0, x)"), reference)
+    assert not matches("def broken(:\n", reference)
+
+
+def test_a_rerun_with_nothing_new_grades_nothing_and_a_change_grades_one_file(course, tmp_path):
+    ada = learner_folder(tmp_path / "ada", solved=["conv_output_size"])
+    course.submit("ada", ada)
+    autograde(course)
+    before = kit_results(course)
+
+    started = time.perf_counter()
+    run = autograde(course)
+    assert "nothing to grade" in run.stdout and time.perf_counter() - started < 20
+    assert kit_results(course) == before
+
+    learner_folder(ada, solved=["conv_output_size", "sgd"])
+    course.submit("ada", ada)
+    run = autograde(course)
+    assert "(1 graded, 2 reused)" in run.stdout, run.stdout
+    rows = kit_results(course)
+    assert len(rows) == 2 * len(SMALL)  # history: both submissions, each exercise once
+    latest = {r[2]: r[3] for r in rows[len(SMALL) :]}
+    assert latest == {"activations": "not_started", "conv_output_size": "passed", "sgd": "passed"}
+
+
+def test_any_sqlalchemy_url_can_hold_the_gradebook(course, tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=["sgd"]))
+    autograde(course, "--db", url)
+    assert (tmp_path / "elsewhere.db").exists() and not course.gradebook.exists()
+    run = course.kit("progress", "--db", url, "--csv", "-")
+    assert run.returncode == 0 and run.stdout.splitlines()[1].startswith("ada,"), run.stderr
+
+
+def test_autograde_a_clone_by_path(course, tmp_path):
+    clone = learner_folder(tmp_path / "clone", solved=["activations"])
+    run = autograde(course, "--learner", "Carol", str(clone))
+    assert "as Carol's submission" in run.stdout
+    assert {r[0] for r in kit_results(course)} == {"Carol"}
+    (tmp_path / "clone/ch1_theory/notes.txt").write_text("todo")
+    one_line_error(
+        autograde(course, "--learner", "Carol", str(clone), ok=False), "ch1_theory/notes.txt"
+    )
+    (tmp_path / "clone/ch1_theory/notes.txt").unlink()
+    (tmp_path / "clone/ch1_theory/sgd.py").unlink()
+    one_line_error(autograde(course, "--learner", "Carol", str(clone), ok=False), "lacks")
+    one_line_error(autograde(course, str(clone), ok=False), "Name the learner")
+    assert len(course.submissions("Carol")) == 1  # the bad ones were never taken
+
+
+# --- integrity ------------------------------------------------------------------------------
+
+# Learner code that tries to rewrite what judges it, then returns the right answer; {targets}
+# is filled in per test. OSError (a read-only file system) is what bubblewrap answers.
+ATTACK = """import os
+    for target in {targets}:
+        try:
+            os.chmod(target, 0o666)
+        except OSError:
+            pass
+        try:
+            with open(target, "a") as f:
+                f.write("# rewritten by learner code\\n")
+        except OSError:
+            pass
+    try:
+        open(os.path.join({course!r}, "planted.txt"), "w").write("x")
+    except OSError:
+        pass
+    return np.maximum(x, 0)"""
+
+
+def instructor_kit(tmp_path: Path) -> Path:
+    """A copy of the kit to act as the instructor's (compiled modules included, for speed)."""
+    kit = tmp_path / "kit"
+    if not kit.exists():
+        for part in ("grader", "reference"):
+            shutil.copytree(PROJECT_ROOT / part, kit / part)
+        shutil.copy2(PROJECT_ROOT / "pyproject.toml", kit / "pyproject.toml")
+        (kit / ".kit-cache").mkdir()
+        (kit / ".kit-cache" / "reference-result.pt").write_bytes(b"a cached reference result")
+    return kit
+
+
+def digests(paths: list[Path]) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+@needs_bwrap
+def test_under_bubblewrap_learner_code_cannot_change_the_kit_cache_or_gradebook(course, tmp_path):
+    kit = course.kit_root
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=SMALL))
+    autograde(course, "--isolation", "bwrap")  # the gradebook exists before the attack
+    targets = [
+        kit / "grader/checks/ch1_theory/activations.py",
+        kit / "grader/expect.py",
+        kit / "reference/ch1_theory/activations.py",
+        kit / ".kit-cache/reference-result.pt",
+        course.gradebook,
+        course.root / "nbgrader_config.py",
+    ]
+    before = digests(targets)
+    code = ATTACK.format(targets=[str(t) for t in targets], course=str(course.root))
+    course.submit("eve", learner_folder(tmp_path / "eve", edits={"activations": [(RELU, code)]}))
+    sqlite_before = kit_results(course)
+    run = autograde(course, "--isolation", "bwrap")
+    assert "isolation: bubblewrap" in run.stdout
+    assert digests(targets)[str(course.gradebook)] != before[str(course.gradebook)]  # recorded
+    del before[str(course.gradebook)]
+    assert {k: v for k, v in digests(targets).items() if k in before} == before
+    assert not (course.root / "planted.txt").exists()
+    eve = [r for r in kit_results(course) if r[0] == "eve"]
+    assert {r[2]: r[3] for r in eve}["activations"] == "passed"  # its writes simply failed
+    assert kit_results(course)[: len(sqlite_before)] == sqlite_before
+
+
+def test_from_a_private_copy_a_change_to_the_kit_is_detected_as_tampering(course, tmp_path):
+    kit = course.kit_root
+    # The copy the job grades with is the one its code can find: grader's own files.
+    targets = (
+        "[os.path.join(os.path.dirname(__import__('grader').__file__), 'checks', "
+        "'ch1_theory', 'activations.py')]"
+    )
+    code = ATTACK.format(targets=targets, course=str(tmp_path / "elsewhere"))
+    course.submit("eve", learner_folder(tmp_path / "eve", edits={"activations": [(RELU, code)]}))
+    before = digests([kit / "grader/checks/ch1_theory/activations.py"])
+    run = autograde(course, "--isolation", "copy")
+    assert "isolation: a private read-only copy" in run.stdout
+    assert "files of the kit changed while it was graded" in run.stdout
+    statuses = {r[2]: (r[3], r[5]) for r in kit_results(course)}
+    assert statuses["activations"] == ("error", "tampered")
+    assert digests([kit / "grader/checks/ch1_theory/activations.py"]) == before
+
+
+# --- concurrency and faults -----------------------------------------------------------------
+
+
+def test_two_concurrent_autogrades_record_each_result_once(course, tmp_path):
+    from nbgrader.api import Gradebook
+
+    for name in ("ada", "bob"):
+        course.submit(name, learner_folder(tmp_path / name, solved=["activations"]))
+    first = course.popen("autograde", "--jobs", "1")
+    lock = course.root / ".kit-autograde.lock"
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and "pid" in lock.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first run holds the lock, and grades for seconds
+    second = course.popen("autograde", "--jobs", "1")
+    outputs = [p.communicate(timeout=600) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    texts = [out for out, _ in outputs]
+    assert sum("waiting up to" in t for t in texts) == 1, texts
+    assert sum("recorded 2 submission(s)" in t for t in texts) == 1, texts
+    assert sum("nothing to grade" in t for t in texts) == 1, texts
+    rows = kit_results(course)
+    assert len(rows) == 2 * len(SMALL) == len(set(rows))
+    with sqlite3.connect(course.gradebook) as db:
+        assert db.execute("SELECT COUNT(*) FROM kit_submission").fetchone() == (2,)
+        assert db.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone() == (2,)
+        assert db.execute("SELECT COUNT(*) FROM grade").fetchone() == (2 * len(SMALL),)
+    with Gradebook(course.url, "cnn-basics") as gb:
+        assert {s.student.id for s in gb.assignment_submissions("ch1_theory")} == {"ada", "bob"}
+
+
+def test_a_held_lock_fails_clearly_when_told_not_to_wait(course, tmp_path):
+    from grader.course import run_lock
+
+    course.submit("ada", learner_folder(tmp_path / "ada"))
+    with run_lock.held(course.root, 0, print):
+        run = autograde(course, "--wait", "0", ok=False)
+    one_line_error(run, "still holds the course's autograde lock")
+    assert not course.gradebook.exists()  # nothing was graded or recorded
+
+
+def test_a_gradebook_locked_by_another_program_fails_clearly_and_loses_nothing(course, tmp_path):
+    course.submit("ada", learner_folder(tmp_path / "ada"))
+    autograde(course)
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=["sgd"]))
+    before = kit_results(course)
+    holder = sqlite3.connect(course.gradebook, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # as a formgrader in the middle of a write would
+    try:
+        run = autograde(course, ok=False, env={"KIT_DB_TIMEOUT": "1"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    one_line_error(run, "stayed locked for 1 s")
+    assert kit_results(course) == before
+    assert "(1 graded, 2 reused)" in autograde(course).stdout  # the next run records it
+
+
+def test_a_corrupt_gradebook_is_one_line_and_left_as_it_was(course, tmp_path):
+    course.submit("ada", learner_folder(tmp_path / "ada"))
+    course.gradebook.write_bytes(b"this is not a database " * 100)
+    before = course.gradebook.read_bytes()
+    for verb in (["autograde"], ["progress"], ["dashboard", "--out", str(tmp_path / "d")]):
+        one_line_error(course.kit(*verb), "is damaged")
+    assert course.gradebook.read_bytes() == before
+
+
+def test_autograde_without_a_course_folder_or_with_a_bad_option(course, tmp_path):
+    one_line_error(course.kit("autograde", env={"KIT_COURSE_DIR": ""}), "no course folder")
+    one_line_error(course.kit("autograde", "--jobs", "0"), "--jobs must be 1 or more")
+    one_line_error(course.kit("progress", "--learner", "nobody"), "no gradebook")
