@@ -185,4 +185,133 @@ MUTANTS = [
                 writer.writerow(row)""",
               """            for p, c, a in zip(predictions, confidences, labels):
                 f.write(f"{int(p)},{float(c):.4f},{int(a)}\\n")""")]),
+
+    # Promoted from the beginner set (tests/beginners/ch4_cifar): cifar_transforms
+    wrong("cifar_transforms", "ImageNet mean and std",
+          [(COMPOSE, "return transforms.Compose([transforms.ToTensor(), transforms.Normalize("
+                     "(0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])")],
+          check="transform_maps_pixels_to_minus_one_to_one", message="ImageNet statistics"),
+    wrong("cifar_transforms", "CIFAR-10's own per-channel statistics",
+          [(COMPOSE, "return transforms.Compose([transforms.ToTensor(), transforms.Normalize("
+                     "(0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261))])")],
+          check="transform_works_as_cifar10_transform", message="per-channel statistics of the CIFAR-10"),
+    wrong("cifar_transforms", "scaled by 255 twice",
+          [(COMPOSE, "return transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: x / 255), "
+                     "transforms.Normalize(0.5, 0.5)])")],
+          check="transform_maps_pixels_to_minus_one_to_one", message="divided by 255 twice"),
+    wrong("cifar_transforms", "not scaled by 1/255 before Normalize",
+          [(IMPORT_TRANSFORMS, WITH_NUMPY),
+           (COMPOSE, "return transforms.Compose([\n        transforms.Lambda(lambda image: torch.from_numpy("
+                     "np.array(image)).permute(2, 0, 1).float()),\n        transforms.Normalize(0.5, 0.5),\n    ])")],
+          check="transform_maps_pixels_to_minus_one_to_one", message="not scaled by 1/255"),
+    wrong("cifar_transforms", "permute(2, 1, 0) swaps height and width",
+          [(IMPORT_TRANSFORMS, WITH_NUMPY),
+           (COMPOSE, "return transforms.Compose([\n        transforms.Lambda(lambda image: torch.from_numpy("
+                     "np.asarray(image, dtype=np.float32) / 255).permute(2, 1, 0)),\n"
+                     "        transforms.Normalize(0.5, 0.5),\n    ])")],
+          check="transform_maps_pixels_to_minus_one_to_one", message="permute(2, 0, 1)"),
+    wrong("cifar_transforms", "reshape instead of permute",
+          [(IMPORT_TRANSFORMS, WITH_NUMPY),
+           (COMPOSE, "return transforms.Compose([\n        transforms.Lambda(lambda image: torch.from_numpy("
+                     "np.asarray(image, dtype=np.float32) / 255).reshape(3, 32, 32)),\n"
+                     "        transforms.Normalize(0.5, 0.5),\n    ])")],
+          check="transform_maps_pixels_to_minus_one_to_one", message="reshape(3, 32, 32)"),
+    wrong("cifar_transforms", "float64 from NumPy",
+          [(IMPORT_TRANSFORMS, WITH_NUMPY),
+           (COMPOSE, "return transforms.Lambda(\n        lambda image: torch.from_numpy(np.asarray(image)"
+                     ".transpose(2, 0, 1) / 127.5 - 1)\n    )")],
+          check="transform_gives_chw_float32", message="float64 usually comes from NumPy"),
+    # cnn
+    wrong("cnn", "average pooling", [("self.pool = nn.MaxPool2d(2)", "self.pool = nn.AvgPool2d(2)")],
+          check="cnn_matches_reference_with_copied_weights", message="Your pooling averages"),
+    wrong("cnn", "no ReLU after fc2", [("x = self.relu(self.fc2(x))", "x = self.fc2(x)")],
+          check="cnn_matches_reference_with_copied_weights", message="leaves out the ReLU after fc2"),
+    wrong("cnn", "no ReLU after the conv blocks",
+          [(CNN_BLOCKS, """        x = self.pool(self.conv1(x))
+        x = self.pool(self.conv2(x))
+        x = self.pool(self.conv3(x))
+""")],
+          check="cnn_matches_reference_with_copied_weights", message="the max-pool of conv blocks 1, 2, 3"),
+    wrong("cnn", "in_channels 3 for conv2",
+          [("self.conv2 = nn.Conv2d(32, 32, kernel_size=3, padding=1)", "self.conv2 = nn.Conv2d(3, 32, kernel_size=3, padding=1)")],
+          check="cnn_conv_layers_keep_the_size", message="conv2 gets the 32 channels that conv1 makes"),
+    wrong("cnn", "third max-pool missing",
+          [("x = self.relu(self.pool(self.conv3(x)))", "x = self.relu(self.conv3(x))")],
+          check="cnn_output_shape", message="one of the three max-pools is missing"),
+    wrong("cnn", "no padding anywhere: a 2x2 map",
+          [("nn.Conv2d(3, 32, kernel_size=3, padding=1)", "nn.Conv2d(3, 32, kernel_size=3)"),
+           ("self.conv2 = nn.Conv2d(32, 32, kernel_size=3, padding=1)", "self.conv2 = nn.Conv2d(32, 32, kernel_size=3)"),
+           ("self.conv3 = nn.Conv2d(32, 32, kernel_size=3, padding=1)", "self.conv3 = nn.Conv2d(32, 32, kernel_size=3)")],
+          check="cnn_output_shape", message="a 2x2 map"),
+    wrong("cnn", "view(-1) flattens the batch axis",
+          [("x = torch.flatten(x, 1)", "x = x.view(-1)")],
+          check="cnn_output_shape", message="flattened the batch axis"),
+    correct("cnn", "Linear layers defined before the convolutions",
+            [("""        self.conv1 = nn.Conv2d(3, 32, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(32, 32, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(32, 32, kernel_size=3, padding=1)
+""", ""),
+             ("        self.fc3 = nn.Linear(100, 10)\n", """        self.fc3 = nn.Linear(100, 10)
+        self.conv1 = nn.Conv2d(3, 32, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(32, 32, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(32, 32, kernel_size=3, padding=1)
+""")]),
+    # classify
+    wrong("classify", "zero_grad between backward and step",
+          [("        optimizer.zero_grad()\n", ""),
+           ("        loss.backward()\n        optimizer.step()\n",
+            "        loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()\n")],
+          check="one_step_matches_reference", message="between loss.backward() and optimizer.step()"),
+    # Erratum E3 lists the average of the batch means as a correct form of the epoch loss.
+    correct("classify", "epoch loss averaged over batches (E3's second correct form)",
+            [("total_loss += loss.item() * len(labels)\n        samples += len(labels)",
+              "total_loss += loss.item()\n        samples += 1")]),
+    wrong("classify", "test loader first",
+          [("return train_loader, test_loader", "return test_loader, train_loader")],
+          check="make_loaders_batches_and_shuffles", message="Return the training loader first"),
+    wrong("classify", "test loader drops its last batch",
+          [("DataLoader(test_set, batch_size=batch_size, shuffle=False)",
+            "DataLoader(test_set, batch_size=batch_size, shuffle=False, drop_last=True)")],
+          check="make_loaders_batches_and_shuffles", message="keep drop_last off"),
+    wrong("classify", "accuracy as a tensor",
+          [("correct += (predictions == labels).sum().item()", "correct += (predictions == labels).sum()")],
+          check="accuracy_counts_samples_in_eval_mode", message="Add .item()"),
+    wrong("classify", "accuracy over the number of batches",
+          [("            samples += len(labels)\n    return correct / samples",
+            "            samples += len(labels)\n    return correct / len(loader)")],
+          check="accuracy_counts_samples_in_eval_mode", message="len(loader), the number of batches"),
+    correct("classify", "accuracy over len(loader.dataset)",
+            [("            samples += len(labels)\n    return correct / samples",
+              "            samples += len(labels)\n    return correct / len(loader.dataset)")]),
+    # predictions_csv
+    wrong("predictions_csv", "log_softmax as the confidence",
+          [("probabilities = torch.softmax(model(images), dim=1)", "probabilities = torch.log_softmax(model(images), dim=1)")],
+          check="predict_gives_argmax_and_softmax_confidence", message="log-probabilities (log_softmax)"),
+    wrong("predictions_csv", "sigmoid as the confidence",
+          [("probabilities = torch.softmax(model(images), dim=1)", "probabilities = torch.sigmoid(model(images))")],
+          check="predict_gives_argmax_and_softmax_confidence", message="sigmoids of the logits"),
+    wrong("predictions_csv", "confidences outside torch.no_grad()",
+          [("    with torch.no_grad():\n        # The model outputs logits (no softmax inside, P18), so softmax happens here.\n"
+            "        probabilities = torch.softmax(model(images), dim=1)",
+            "    probabilities = torch.softmax(model(images), dim=1)")],
+          check="predict_gives_argmax_and_softmax_confidence", message="requires_grad=True"),
+    wrong("predictions_csv", "header once per batch",
+          [('        writer.writerow(["prediction", "confidence", "answer"])\n        for images, labels in loader:\n',
+            '        for images, labels in loader:\n            writer.writerow(["prediction", "confidence", "answer"])\n')],
+          check="csv_has_header_and_one_row_per_sample", message="Write the header once"),
+    wrong("predictions_csv", "rows of the last batch only",
+          [("""            predictions, confidences = predict(model, images.to(device))
+            for row in zip(predictions.tolist(), confidences.tolist(), labels.tolist()):
+                writer.writerow(row)""",
+            """            predictions, confidences = predict(model, images.to(device))
+        for row in zip(predictions.tolist(), confidences.tolist(), labels.tolist()):
+            writer.writerow(row)""")],
+          check="csv_has_header_and_one_row_per_sample", message="the last batch only"),
+    wrong("predictions_csv", "prediction written as the answer",
+          [("zip(predictions.tolist(), confidences.tolist(), labels.tolist())",
+            "zip(predictions.tolist(), confidences.tolist(), predictions.tolist())")],
+          check="csv_has_header_and_one_row_per_sample", message="repeats the predictions"),
+    wrong("predictions_csv", "(values, indices) order reaches the CSV",
+          [("return predictions, confidences", "return confidences, predictions")],
+          check="csv_has_header_and_one_row_per_sample", message="the wrong way round"),
 ]

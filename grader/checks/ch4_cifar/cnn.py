@@ -1,6 +1,10 @@
 """Checks for exercises/ch4_cifar/cnn.py (manual P16, P17, P18)."""
 
+import itertools
+import re
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from grader.expect import Mistake, describe, expect_close, fail
@@ -16,6 +20,39 @@ FLATTEN_STEP = (
     f"fc1 must take the flattened feature map: 32 channels x 4 x 4 = {FLATTENED}. padding=1 keeps "
     "each conv's 32x32 (or 16x16, 8x8) size, and each max-pool 2 halves it: 32 -> 16 -> 8 -> 4."
 )
+
+
+SHAPES = re.compile(r"\((\d+)x(\d+) and (\d+)x(\d+)\)")
+# Feature-map sizes after three conv -> max-pool 2 blocks, and what leads to each.
+MAP_SIZES = {
+    2: "a 2x2 map: the convs shrink it, 32 -> 30 -> 15 -> 13 -> 6 -> 4 -> 2, because Conv2d's "
+    "default padding is 0. With kernel_size=3, padding=1 keeps each conv's size: pass padding=1.",
+    8: "an 8x8 map: one of the three max-pools is missing. Each max-pool 2 halves the size, "
+    "32 -> 16 -> 8 -> 4, so every conv block needs its pool.",
+    16: "a 16x16 map: two of the three max-pools are missing. Each max-pool 2 halves the size, "
+    "32 -> 16 -> 8 -> 4, so every conv block needs its pool.",
+}
+RELUS = ("conv1", "conv2", "conv3", "fc1", "fc2")  # where the manual's CNN has a ReLU
+
+
+def flatten_step(text: str, batch: int) -> str:
+    """The next step for fc1's shape error, from the shapes it names."""
+    found = SHAPES.search(text)
+    if found:
+        rows, columns = int(found[1]), int(found[2])
+        if rows == 1 and batch > 1 and columns == batch * FLATTENED:
+            return (
+                f"Your flatten also flattened the batch axis: the {batch} images became one row "
+                f"of {batch} x {FLATTENED} = {columns} values. Flatten with torch.flatten(x, 1) "
+                "(or x.view(x.size(0), -1)), which keeps the batch axis."
+            )
+        for size, why in MAP_SIZES.items():
+            if rows == batch and columns == 32 * size * size:
+                return (
+                    f"fc1 takes 32 channels x 4 x 4 = {FLATTENED} values per image, but got "
+                    f"{columns} = 32 x {size} x {size}: {why}"
+                )
+    return FLATTEN_STEP + " Flatten with torch.flatten(x, 1), which keeps the batch axis."
 
 
 def build(learner) -> nn.Module:
@@ -62,7 +99,7 @@ def forward(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
             fail(
                 f"{what} to run",
                 f"RuntimeError: {text}",
-                FLATTEN_STEP + " Flatten with torch.flatten(x, 1), which keeps the batch axis.",
+                flatten_step(text, len(images)),
                 "P16",
             )
         if "channels" in text:
@@ -133,6 +170,15 @@ def test_cnn_conv_layers_keep_the_size(learner):
                 "the order Conv2d(in_channels, out_channels, kernel_size): Conv2d(3, 32, ...).",
                 "P16",
             )
+        if tuple(conv.weight.shape) == (32, 3, 3, 3) and channels_in == 32:
+            fail(
+                f"{what}'s weight to have shape (32, 32, 3, 3): (out, in, kh, kw)",
+                describe(conv.weight),
+                f"conv{number} gets the 32 channels that conv{number - 1} makes, so its "
+                f"in_channels is 32: nn.Conv2d(32, 32, kernel_size=3, padding=1). Only conv1 "
+                "sees the image's 3 RGB channels.",
+                "P16",
+            )
         if tuple(conv.weight.shape) != (32, channels_in, 3, 3):
             fail(
                 f"{what}'s weight to have shape (32, {channels_in}, 3, 3): (out, in, kh, kw)",
@@ -180,25 +226,103 @@ def test_cnn_output_shape(learner, device):
                 "x.view(x.size(0), -1), and end with Linear(100, 10).",
                 "P16",
             )
+        if out.dtype != torch.float32:
+            fail(
+                "logits of dtype torch.float32",
+                describe(out),
+                "float32 images through float32 layers give float32 logits: drop any .double() "
+                "or dtype change in forward.",
+                "P16",
+            )
+
+
+def layers_in_call_order(model: nn.Module, images: torch.Tensor) -> list[nn.Module]:
+    """The model's Conv2d and Linear layers in the order its forward calls them."""
+    called: list[nn.Module] = []
+    hooks = [
+        module.register_forward_hook(lambda module, args, out: called.append(module))
+        for module in model.modules()
+        if isinstance(module, (nn.Conv2d, nn.Linear))
+    ]
+    try:
+        with torch.no_grad():
+            forward(model, images)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return called
+
+
+def manual_forward(net: nn.Module, x: torch.Tensor, pool, relus: set[str]) -> torch.Tensor:
+    """The reference network's layers, with another pooling or some ReLUs left out."""
+    for name in ("conv1", "conv2", "conv3"):
+        x = pool(getattr(net, name)(x), 2)
+        x = F.relu(x) if name in relus else x
+    x = torch.flatten(x, 1)
+    for name in ("fc1", "fc2"):
+        x = getattr(net, name)(x)
+        x = F.relu(x) if name in relus else x
+    return net.fc3(x)
+
+
+def _missing(names: tuple[str, ...]) -> str:
+    blocks = [n for n in names if n.startswith("conv")]
+    dense = [n for n in names if n.startswith("fc")]
+    parts = []
+    if blocks:
+        which = ", ".join(n.removeprefix("conv") for n in blocks)
+        parts.append(f"the max-pool of conv block{'s' if len(blocks) > 1 else ''} {which}")
+    if dense:
+        parts.append(" and ".join(dense))
+    return " and after ".join(parts)
+
+
+def architecture_mistakes(want: nn.Module, images: torch.Tensor) -> tuple[Mistake, ...]:
+    """The logits of the reference's weights with average pooling or missing ReLUs."""
+    mistakes = []
+    with torch.no_grad():
+        for pool, absent in itertools.product(
+            (F.max_pool2d, F.avg_pool2d),
+            [c for r in range(len(RELUS) + 1) for c in itertools.combinations(RELUS, r)],
+        ):
+            if pool is F.max_pool2d and not absent:
+                continue  # the reference itself
+            parts = []
+            if pool is F.avg_pool2d:
+                parts.append(
+                    "Your pooling averages: the manual's CNN uses max-pooling, nn.MaxPool2d(2) "
+                    "or F.max_pool2d(x, 2), not nn.AvgPool2d."
+                )
+            if absent:
+                parts.append(
+                    f"Your forward leaves out the ReLU after {_missing(absent)}: each of those "
+                    "layers is followed by a ReLU (F.relu or nn.ReLU)."
+                )
+            logits = manual_forward(want, images, pool, set(RELUS) - set(absent))
+            mistakes.append(Mistake(logits, " ".join(parts)))
+    return tuple(mistakes)
 
 
 def test_cnn_matches_reference_with_copied_weights(learner, reference, device):
     """Check that, with the reference's weights copied in, CNN() computes the reference's logits."""
     model, want = build(learner).to(device), reference.CNN().to(device)
-    got_shapes = [tuple(p.shape) for p in model.parameters()]
-    want_shapes = [tuple(p.shape) for p in want.parameters()]
+    images = torch.randn(BATCH, 3, 32, 32, device=device)
+    mine = layers_in_call_order(model, images)
+    theirs = [want.conv1, want.conv2, want.conv3, want.fc1, want.fc2, want.fc3]
+    got_shapes = [tuple(p.shape) for layer in mine for p in layer.parameters()]
+    want_shapes = [tuple(p.shape) for layer in theirs for p in layer.parameters()]
     if got_shapes != want_shapes:
         fail(
-            f"parameters of shapes {want_shapes}, in this order",
+            f"layers with parameters of shapes {want_shapes}, called in this order",
             f"{got_shapes}",
-            "Define the layers in the manual's order: conv1, conv2, conv3, then fc1, fc2, fc3 "
+            "Call the layers in the manual's order: conv1, conv2, conv3, then fc1, fc2, fc3 "
             "(pooling and ReLU have no parameters).",
             "P16",
         )
     with torch.no_grad():
-        for mine, theirs in zip(model.parameters(), want.parameters()):
-            mine.copy_(theirs)
-    images = torch.randn(BATCH, 3, 32, 32, device=device)
+        for layer, source in zip(mine, theirs):
+            for p, q in zip(layer.parameters(), source.parameters()):
+                p.copy_(q)
     model.eval(), want.eval()
     with torch.no_grad():
         got, logits = forward(model, images), want(images)
@@ -228,6 +352,7 @@ def test_cnn_matches_reference_with_copied_weights(learner, reference, device):
                 "Your model applies ReLU after fc3, so no logit can be "
                 "negative. The last layer has no activation: return self.fc3(x) as is.",
             ),
+            *architecture_mistakes(want, images),
         ),
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader, Subset, TensorDataset
 
 from grader import REFERENCE_DIR
 from grader.expect import Mistake, describe, expect_close, fail
@@ -43,13 +43,16 @@ def reference_module(relative: str):
     return module
 
 
-def synthetic_loader() -> list[tuple[torch.Tensor, torch.Tensor]]:
-    return [
-        (torch.randn(size, 3, 32, 32), torch.randint(0, 10, (size,))) for size in LOADER_BATCHES
-    ]
+def synthetic_loader() -> DataLoader:
+    """A real DataLoader whose batches have the sizes LOADER_BATCHES (a short last batch)."""
+    samples = sum(LOADER_BATCHES)
+    dataset = TensorDataset(torch.randn(samples, 3, 32, 32), torch.randint(0, 10, (samples,)))
+    return DataLoader(dataset, batch_size=LOADER_BATCHES[0], shuffle=False)
 
 
-def read_predictions(path: Path, samples: int) -> tuple[list[int], list[float], list[int]]:
+def read_predictions(
+    path: Path, samples: int, batches: tuple[int, ...] = LOADER_BATCHES
+) -> tuple[list[int], list[float], list[int]]:
     """The CSV's three columns, after checking its header and row count."""
     if not path.exists():
         fail(
@@ -85,26 +88,64 @@ def read_predictions(path: Path, samples: int) -> tuple[list[int], list[float], 
         )
         fail(f"the header row {HEADER}", f"{rows[0]}", step, "P19")
     body = rows[1:]
-    if len(body) != samples:
-        step = (
-            "That is one row per batch. Loop over the samples of each batch too, writing one row "
-            "each."
-            if len(body) == len(LOADER_BATCHES)
-            else "Write exactly one row per sample."
+    repeats = sum(1 for row in body if [cell.strip() for cell in row] == HEADER)
+    if repeats:
+        fail(
+            "the header row once, at the top",
+            f"the header {1 + repeats} times, once per batch",
+            "Write the header once, before the loop over the batches: "
+            "writer.writerow(['prediction', 'confidence', 'answer']) belongs above "
+            "`for images, labels in loader:`.",
+            "P19",
         )
+    if len(body) != samples:
+        if len(body) == len(batches):
+            step = (
+                "That is one row per batch. Loop over the samples of each batch too, writing one "
+                "row each."
+            )
+        elif len(body) == batches[-1]:
+            step = (
+                f"That is the last batch only ({batches[-1]} samples): the rows are written "
+                "after the loop, from the last batch's variables. Write each batch's rows inside "
+                "the loop over the batches."
+            )
+        else:
+            step = "Write exactly one row per sample."
         fail(f"{samples} rows after the header, one per sample", f"{len(body)} rows", step, "P19")
     try:
         predictions = [int(row[0]) for row in body]
         confidences = [float(row[1]) for row in body]
         answers = [int(row[2]) for row in body]
     except (ValueError, IndexError) as exc:
-        fail(
-            "rows of an int, a float and an int",
-            f"{body[0]} ({exc})",
-            "Write Python numbers: use .tolist() on the tensors (a tensor prints as 'tensor(3)').",
-            "P19",
-        )
+        bad = next(row for row in body if not _is_row(row))
+        if any(cell.strip().startswith("tensor(") for cell in bad):
+            step = (
+                "Write Python numbers: use .tolist() on the tensors (a tensor prints as "
+                "'tensor(3)')."
+            )
+        elif len(bad) == 3 and _is_number(bad[0]) and _is_int(bad[1]):
+            step = (
+                "Your prediction column holds fractions and the confidence column whole numbers: "
+                "predict's two results are the wrong way round. max(dim=1) returns (values, "
+                "indices); predict returns (predictions, confidences)."
+            )
+        else:
+            step = "Write each row as [prediction, confidence, answer]: an int, a float, an int."
+        fail("rows of an int, a float and an int", f"{bad} ({exc})", step, "P19")
     return predictions, confidences, answers
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_row(row: list[str]) -> bool:
+    return len(row) >= 3 and _is_int(row[0]) and _is_number(row[1]) and _is_int(row[2])
 
 
 def _is_number(text: str) -> bool:
@@ -115,8 +156,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def expect_same_rows(got: tuple, want: tuple, logits: torch.Tensor | None) -> None:
-    """Column by column, with the realistic slips named."""
+def per_batch_logits(model: nn.Module, loader, device) -> list[torch.Tensor]:
+    with torch.no_grad():
+        return [model.eval()(images.to(device)).cpu() for images, _ in loader]
+
+
+def expect_same_rows(got: tuple, want: tuple, batches: list[torch.Tensor]) -> None:
+    """Column by column, with the realistic slips named; `batches` holds each batch's logits."""
     predictions, confidences, answers = got
     want_predictions, want_confidences, want_answers = want
     if (
@@ -130,15 +176,32 @@ def expect_same_rows(got: tuple, want: tuple, logits: torch.Tensor | None) -> No
             "Write each row as [prediction, confidence, answer].",
             "P19",
         )
-    mistakes = ()
-    if logits is not None:
-        mistakes = (
-            Mistake(
-                logits.max(dim=1).values,
-                "Those are the raw logits' maxima, not probabilities. "
-                "Apply torch.softmax(logits, dim=1) outside the model and take the max of that.",
-            ),
-        )
+
+    def each(confidence) -> torch.Tensor:
+        return torch.cat([confidence(logits) for logits in batches])
+
+    mistakes = (
+        Mistake(
+            each(lambda logits: logits.max(dim=1).values),
+            "Those are the raw logits' maxima, not probabilities. "
+            "Apply torch.softmax(logits, dim=1) outside the model and take the max of that.",
+        ),
+        Mistake(
+            each(lambda logits: torch.log_softmax(logits, dim=1).max(dim=1).values),
+            "Those are log-probabilities (log_softmax), which are <= 0, not probabilities "
+            "in [0, 1]. The confidence is torch.softmax(logits, dim=1).max(dim=1).",
+        ),
+        Mistake(
+            each(lambda logits: torch.softmax(logits, dim=0).max(dim=1).values),
+            "You applied softmax over the batch axis (dim=0). Each image's 10 class "
+            "probabilities must sum to 1: use dim=1.",
+        ),
+        Mistake(
+            each(lambda logits: torch.sigmoid(logits).max(dim=1).values),
+            "Those are sigmoids of the logits, which do not sum to 1 over the classes. The "
+            "confidence is torch.softmax(logits, dim=1).max(dim=1).",
+        ),
+    )
     expect_close(
         confidences,
         want_confidences,
@@ -157,6 +220,14 @@ def expect_same_rows(got: tuple, want: tuple, logits: torch.Tensor | None) -> No
         atol=0,
         next_step="The prediction is the class with the largest logit: argmax over dim=1.",
     )
+    if answers == predictions and want_answers != want_predictions:
+        fail(
+            "the answer column to hold the true labels",
+            "the predictions again",
+            "Your answer column repeats the predictions. The answer is the true label the "
+            "loader gives with each image (labels in `for images, labels in loader`).",
+            "P19",
+        )
     expect_close(
         answers,
         want_answers,
@@ -221,6 +292,18 @@ def test_predict_gives_argmax_and_softmax_confidence(learner, reference, device)
                 "You applied softmax over the batch "
                 "axis (dim=0). Each image's 10 class probabilities must sum to 1: use dim=1.",
             ),
+            Mistake(
+                torch.log_softmax(logits, dim=1).max(dim=1).values,
+                "Those are log-probabilities (log_softmax), which are <= 0, not probabilities "
+                "in [0, 1]. The confidence is the softmax probability: torch.softmax(logits, "
+                "dim=1), then .max(dim=1).",
+            ),
+            Mistake(
+                torch.sigmoid(logits).max(dim=1).values,
+                "Those are sigmoids of the logits, one per class independently, so they do not "
+                "sum to 1 over the classes. The confidence is the softmax probability: "
+                "torch.softmax(logits, dim=1), then .max(dim=1).",
+            ),
         ),
     )
     expect_close(
@@ -239,6 +322,22 @@ def test_predict_gives_argmax_and_softmax_confidence(learner, reference, device)
             "Use the indices that argmax or max(dim=1) return.",
             "P19",
         )
+    if getattr(confidences, "dtype", None) != torch.float32:
+        fail(
+            "confidences of dtype torch.float32",
+            describe(confidences),
+            "torch.softmax of float32 logits is float32 already: keep it as it comes.",
+            "P19",
+        )
+    if any(getattr(t, "requires_grad", False) for t in (predictions, confidences)):
+        fail(
+            "plain tensors, without an autograd graph",
+            "confidences with requires_grad=True",
+            "Your confidences were computed outside torch.no_grad(), so they carry the "
+            "autograd graph (requires_grad=True) and keep it in memory. Run the model and the "
+            "softmax inside `with torch.no_grad():`.",
+            "P19",
+        )
 
 
 def test_csv_has_header_and_one_row_per_sample(learner, reference, device, tmp_path):
@@ -248,12 +347,10 @@ def test_csv_has_header_and_one_row_per_sample(learner, reference, device, tmp_p
     learner.write_predictions(model, loader, device, tmp_path / "predictions.csv")
     reference.write_predictions(model, loader, device, tmp_path / "reference.csv")
     samples = sum(LOADER_BATCHES)
-    with torch.no_grad():
-        logits = torch.cat([model.eval()(images.to(device)) for images, _ in loader]).cpu()
     expect_same_rows(
         read_predictions(tmp_path / "predictions.csv", samples),
         read_predictions(tmp_path / "reference.csv", samples),
-        logits,
+        per_batch_logits(model, loader, device),
     )
 
 
@@ -272,10 +369,10 @@ def test_csv_matches_reference_on_cifar_test_images(
     cnn = reference_module("ch4_cifar/cnn.py").CNN().to(device)
     learner.write_predictions(cnn, loader, device, tmp_path / "predictions.csv")
     reference.write_predictions(cnn, loader, device, tmp_path / "reference.csv")
-    got = read_predictions(tmp_path / "predictions.csv", CIFAR_ROWS)
-    want = read_predictions(tmp_path / "reference.csv", CIFAR_ROWS)
+    got = read_predictions(tmp_path / "predictions.csv", CIFAR_ROWS, (100, 100))
+    want = read_predictions(tmp_path / "reference.csv", CIFAR_ROWS, (100, 100))
     if want[2] != test.targets[:CIFAR_ROWS]:
         raise AssertionError(
             "the reference CSV's answers are not the test labels"
         )  # kit bug, not learner
-    expect_same_rows(got, want, None)
+    expect_same_rows(got, want, per_batch_logits(cnn, loader, device))

@@ -1,0 +1,16 @@
+"""Transforms that turn CIFAR-10's PIL images into normalised CHW tensors (manual P14, P15)."""
+
+import numpy as np
+import torch
+from torchvision import transforms
+
+
+def make_transform() -> transforms.Compose:
+    """The preprocessing to pass as torchvision.datasets.CIFAR10(..., transform=...)."""
+    # keep the image as it is stored: height, width, channels
+    return transforms.Compose(
+        [
+            transforms.Lambda(lambda img: torch.tensor(np.array(img), dtype=torch.float32) / 255),
+            transforms.Lambda(lambda x: (x - 0.5) / 0.5),
+        ]
+    )

