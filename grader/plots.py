@@ -62,7 +62,7 @@ def loss_curves(
     figure.savefig(partial)
     plt.close(figure)
     os.replace(partial, path)
-    record(event="plot", path=_shown(path))
+    record(event="plot", path=shown(path))
     return path
 
 
@@ -82,9 +82,12 @@ def describe_curve(losses: Sequence[float], xlabel: str = "epoch") -> str:
     return f"your loss fell from {values[0]:.4g} to {values[-1]:.4g}"
 
 
-def _shown(path: Path) -> str:
-    base = Path(os.environ.get("KIT_SHOW_FROM") or PROJECT_ROOT)
+def shown(path: Path | str) -> str:
+    """A path as the learner's shell shows it: relative to the folder they ran the kit in
+    (KIT_SHOW_FROM; the exercise itself runs in a scratch folder) when it lies below it."""
+    base = os.environ.get("KIT_SHOW_FROM") or os.getcwd()
     try:
-        return os.path.relpath(path, base) if path.is_relative_to(base) else str(path)
-    except ValueError:
+        relative = os.path.relpath(path, base)
+    except ValueError:  # another drive
         return str(path)
+    return str(path) if relative.startswith("..") else relative

@@ -282,7 +282,13 @@ class KitState:
                 "exiting.",
                 where=where,
             )
-        summary = _one_line(f"{type(exc).__name__}: {exc}")
+        text = str(exc)
+        if "in user code:" in text:
+            # TensorFlow's text lists the traced frames, then ends with the error itself.
+            text = [line for line in text.splitlines() if line.strip()][-1].strip()
+        summary = _one_line(
+            text if text.startswith(type(exc).__name__) else f"{type(exc).__name__}: {text}"
+        )
         if where:
             slip = _known_slip(item, exc, where.get("code"))
             next_step = (

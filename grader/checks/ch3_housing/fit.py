@@ -1,7 +1,6 @@
 """Checks for exercises/ch3_housing/fit.py (manual T11, P12)."""
 
 import copy
-import os
 
 import numpy as np
 import torch
@@ -11,7 +10,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from grader import cache
 from grader.expect import Slip, describe, fail
-from grader.plots import describe_curve, loss_curves
+from grader.plots import describe_curve, loss_curves, shown
 from grader.plugin import progress
 
 SLIPS = (
@@ -448,17 +447,6 @@ def reference_result(reference, seed: int) -> dict:
     model = manual_mlp()
     model.load_state_dict(best_state)
     return {"best": mse(model, regression_data(seed)[1]), "curve": [float(v) for v in val_losses]}
-
-
-def shown(path) -> str:
-    """The picture's path as the learner can open it: relative to the folder they graded from
-    (KIT_SHOW_FROM; the exercise itself runs in a scratch folder) when it lies below it."""
-    base = os.environ.get("KIT_SHOW_FROM") or os.getcwd()
-    try:
-        relative = os.path.relpath(path, base)
-    except ValueError:  # another drive
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def test_best_state_of_a_real_run_matches_reference(learner, reference, seed):

@@ -3,7 +3,6 @@
 import hashlib
 import importlib.util
 import math
-import os
 
 import torch
 import torch.nn.functional as F
@@ -12,7 +11,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from grader import REFERENCE_DIR, cache
 from grader.expect import CheckFailed, Mistake, describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves
+from grader.plots import describe_curve, loss_curves, shown
 from grader.plugin import progress
 
 # The training loop is checked on the reference CNN, so a learner's own cnn.py cannot matter here.
@@ -132,16 +131,6 @@ def synthetic_loader(sizes: tuple[int, ...]) -> DataLoader:
     labels = torch.randint(0, 10, (total,))
     images = torch.randn(total, 3, 32, 32) * 0.5 + (labels.float() / 4.5 - 1).view(-1, 1, 1, 1)
     return DataLoader(TensorDataset(images, labels), batch_size=sizes[0], shuffle=False)
-
-
-def shown(path) -> str:
-    """The picture's path relative to the folder the learner graded from, when below it."""
-    base = os.environ.get("KIT_SHOW_FROM") or os.getcwd()
-    try:
-        relative = os.path.relpath(path, base)
-    except ValueError:  # another drive
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def test_make_loaders_batches_and_shuffles(learner):

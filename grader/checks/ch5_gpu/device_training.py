@@ -1,6 +1,5 @@
 """Checks for exercises/ch5_gpu/device_training.py (manual G3, G4, G5)."""
 
-import os
 import traceback
 
 import numpy as np
@@ -13,7 +12,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from grader import cache
 from grader.devices import META, asks_for_missing_cuda, copy_parameters, device_mismatch
 from grader.expect import describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves
+from grader.plots import describe_curve, loss_curves, shown
 from grader.plugin import progress
 
 # Same device, same initial weights, same batches: only summation order may differ.
@@ -150,16 +149,6 @@ def _batch_mean_losses(device: str, start: nn.Module) -> list[float]:
     return epochs
 
 
-def _shown(path) -> str:
-    """The picture's path relative to the folder the learner graded from, when below it."""
-    base = os.environ.get("KIT_SHOW_FROM") or os.getcwd()
-    try:
-        relative = os.path.relpath(path, base)
-    except ValueError:  # another drive
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
 def test_epoch_matches_reference(learner, reference, device, seed):
     """Check that epochs on each device update the weights and the loss as the reference does."""
     start = _model()
@@ -174,7 +163,7 @@ def test_epoch_matches_reference(learner, reference, device, seed):
     after_first = [p.detach().cpu().clone() for p in model.parameters()]
     losses += _train_epochs(learner, device, model, EPOCHS - 1, "your code")
     numbers = [float(v) if isinstance(v, (int, float)) else float("nan") for v in losses]
-    picture = _shown(
+    picture = shown(
         loss_curves("device_training", "epoch_matches_reference", numbers, want["losses"])
     )
     if not isinstance(losses[0], float):

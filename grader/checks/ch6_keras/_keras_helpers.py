@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -90,19 +89,6 @@ def small_classifier(progress_reports: bool = False):
             layers.Dense(units=10, activation="softmax"),
         ]
     )
-
-
-def shown(path) -> str:
-    """A path as the learner's shell shows it: relative to the folder they ran the kit in, if inside it.
-
-    The exercise process runs in a scratch folder; KIT_SHOW_FROM names the learner's own.
-    """
-    base = os.environ.get("KIT_SHOW_FROM") or os.getcwd()
-    try:
-        relative = os.path.relpath(path, base)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def source_digest() -> str:

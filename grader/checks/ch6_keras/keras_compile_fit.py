@@ -5,11 +5,11 @@ import pytest
 
 from grader import cache
 from grader.expect import Mistake, Slip, describe, expect_close, expect_shape, fail
-from grader.plots import describe_curve, loss_curves
+from grader.plots import describe_curve, loss_curves, shown
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import as_array, cifar_arrays, shown, small_classifier, source_digest
+from _keras_helpers import as_array, cifar_arrays, small_classifier, source_digest
 
 SLIPS = (
     Slip(

@@ -7,12 +7,12 @@ import pytest
 
 from grader import cache
 from grader.expect import Mistake, Slip, describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves
+from grader.plots import describe_curve, loss_curves, shown
 from grader.plugin import progress
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import cifar_arrays, shown, small_classifier, source_digest
+from _keras_helpers import cifar_arrays, small_classifier, source_digest
 
 # Both slips end in the same TF text while @tf.function traces the step (checked on TF 2.21):
 # the learner's line tells them apart.

@@ -1,7 +1,7 @@
-"""Helpers shared by the ch1_theory checks: what the learner's code says, comments left out.
+"""What the learner's code says, comments and docstrings left out.
 
-Not an exercise: the grader only runs the check modules named after exercises. The checks use
-these to confirm a slip in the learner's own code before a message names it.
+Checks use it to confirm that a slip is really in the learner's code before a message names it;
+never to decide whether an answer passes.
 """
 
 from __future__ import annotations
