@@ -7,6 +7,9 @@
         `kit watch`: from a file's save to its verdict on the screen, per save.
     .tox/kit/bin/python tests/benchmark.py tox --repeat 5 activations
         `tox -e grade -- ID` against `python -m grader grade ID`, alternating, in one run.
+    .tox/kit/bin/python tests/benchmark.py autograde --learners 4 --repeat 2
+        `kit autograde` of a fresh course (each learner's chapter-1 files solved and distinct),
+        --jobs 1 against --jobs 2, alternating, and a rerun with nothing new.
 Prints medians.
 """
 
@@ -105,6 +108,43 @@ def bench_watch(args) -> None:
     print(f"  median {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s")
 
 
+def bench_autograde(args) -> None:
+    first: dict[int, list[float]] = {1: [], 2: []}
+    reruns = []
+    for _ in range(args.repeat):
+        for jobs in (1, 2):
+            with tempfile.TemporaryDirectory(prefix="kit-course-bench-") as course:
+                env = {**ENV, "KIT_COURSE_DIR": course}
+                for n in range(args.learners):
+                    work = Path(course) / f"work-{n}"
+                    shutil.copytree(ROOT / "exercises", work)
+                    for solved in (ROOT / "reference" / "ch1_theory").glob("*.py"):
+                        target = work / "ch1_theory" / solved.name
+                        target.write_text(solved.read_text() + f"\n# learner {n}\n")
+                    subprocess.run(
+                        [sys.executable, "-m", "grader", "submit", "--exercises", str(work),
+                         "--learner", f"learner{n}", "--course", course],
+                        cwd=ROOT, env=env, check=True, capture_output=True,
+                    )  # fmt: skip
+                    shutil.rmtree(work)
+                command = [sys.executable, "-m", "grader", "autograde", "--jobs", str(jobs)]
+                started = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+                first[jobs].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+                reruns.append(time.perf_counter() - started)
+    for jobs, runs in first.items():
+        print(
+            f"autograde --jobs {jobs}, {args.learners} learners: {', '.join(f'{s:.1f}' for s in runs)} s"
+        )
+    ratio = statistics.median(first[1]) / statistics.median(first[2])
+    print(f"  --jobs 2 is {ratio:.2f}x as fast as --jobs 1 (medians)")
+    print(
+        f"rerun with nothing new: {', '.join(f'{s:.2f}' for s in reruns)} s; median {statistics.median(reruns):.2f} s"
+    )
+
+
 def wait_for_verdict(watcher: subprocess.Popen, exercise_id: str) -> str:
     while True:
         line = watcher.stdout.readline()
@@ -125,6 +165,10 @@ def main() -> int:
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(run=bench_tox)
+    p = modes.add_parser("autograde")
+    p.add_argument("--learners", type=int, default=4)
+    p.add_argument("--repeat", type=int, default=2)
+    p.set_defaults(run=bench_autograde)
     p = modes.add_parser("watch")
     p.add_argument("exercise")
     p.add_argument("--saves", type=int, default=10)
