@@ -189,7 +189,7 @@ def not_graded(exercise: Exercise, why: str) -> ExerciseResult:
         max_score=exercise.points,
         seconds=0.0,
         notes=[why],
-        fault="kit",
+        fault="kit",  # no verdict on the learner: autograde grades it again next time
     )
 
 

@@ -141,25 +141,22 @@ class Running:
         on_record: Callable[[dict], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> RawResult:
+        """Waits for the process (the caller ends it on any exception, see ForkServer.run)."""
         raw = RawResult()
         deadline = self.started + timeout
-        try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raw.timed_out = True
-                    break
-                if cancelled and cancelled():
-                    raise Cancelled
-                multiprocessing.connection.wait([self.process.sentinel], min(POLL_SECONDS, left))
-                for record in self.new_records():
-                    if on_record:
-                        on_record(record)
-                if not self.process.is_alive():
-                    break
-        except BaseException:
-            self.end()
-            raise
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raw.timed_out = True
+                break
+            if cancelled and cancelled():
+                raise Cancelled
+            multiprocessing.connection.wait([self.process.sentinel], min(POLL_SECONDS, left))
+            for record in self.new_records():
+                if on_record:
+                    on_record(record)
+            if not self.process.is_alive():
+                break
         self.end()
         self.new_records()
         raw.records = self._records
