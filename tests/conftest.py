@@ -37,16 +37,29 @@ def git(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
-    """The kit's tracked (and untracked, not ignored) files in a fresh, committed git repository:
-    a clone as a learner or an author has it, which tests may change freely."""
+    """The kit in a fresh, committed git repository, which tests may change freely.
+
+    The kit's own files are copied as they are in the working tree (so that uncommitted work on
+    the kit is what gets tested), but exercises/ comes from git's HEAD: in a learner's copy the
+    working tree's exercises/ holds their work, which the kit's tests must never use.
+    """
     listed = git("ls-files", "-co", "--exclude-standard").stdout.split()
     if not listed:
         pytest.skip("not a git checkout")
     root = tmp_path / "kit"
     for name in listed:
-        if (PROJECT_ROOT / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT_ROOT / name, root / name)
+        target = root / name
+        if name.startswith("exercises/"):
+            committed = subprocess.run(
+                ["git", "show", f"HEAD:{name}"], cwd=PROJECT_ROOT, capture_output=True, check=False
+            )
+            if committed.returncode != 0:
+                continue  # a file of the learner's own, never committed
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(committed.stdout)
+        elif (PROJECT_ROOT / name).is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, target)
     git("init", "-q", cwd=root)
     git("add", "-A", cwd=root)
     git("-c", "user.name=kit", "-c", "user.email=kit@example.org", "commit", "-qm", "kit", cwd=root)
