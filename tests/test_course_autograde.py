@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -137,6 +141,23 @@ def test_nbgrader_export_reads_the_gradebook(graded, tmp_path):
     assert got["ch1_theory", "ada"][1] == 4.0 and got["ch1_theory", "eve"][1] < 4.0
     times = {r[0]: r[1] for r in _submitted_at(graded)}
     assert got["ch1_theory", "ada"][0] == times["ada"]
+
+
+def test_kit_export_is_nbgraders_export_of_the_course(graded, tmp_path):
+    nbgrader = PROJECT_ROOT / ".tox/kit/bin/nbgrader"
+    nbgrader = nbgrader if nbgrader.exists() else Path(shutil.which("nbgrader") or "nbgrader")
+    theirs = subprocess.run(
+        [str(nbgrader), "export", "--to", str(tmp_path / "theirs.csv")],
+        cwd=graded.root, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert theirs.returncode == 0
+    run = graded.kit("export", "--to", str(tmp_path / "kits.csv"), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"nbgrader export wrote {tmp_path / 'kits.csv'}" in run.stdout
+    assert (tmp_path / "kits.csv").read_text() == (tmp_path / "theirs.csv").read_text()
+    run = graded.kit("export", cwd=tmp_path)  # default: grades.csv in the course folder
+    assert run.returncode == 0 and (graded.root / "grades.csv").exists(), run.stderr
+    one_line_error(graded.kit("export", "--db", str(tmp_path / "none.db")), "no gradebook")
 
 
 def _submitted_at(course: Course) -> list[tuple[str, str]]:
@@ -361,3 +382,163 @@ def test_autograde_without_a_course_folder_or_with_a_bad_option(course, tmp_path
     one_line_error(course.kit("autograde", env={"KIT_COURSE_DIR": ""}), "no course folder")
     one_line_error(course.kit("autograde", "--jobs", "0"), "--jobs must be 1 or more")
     one_line_error(course.kit("progress", "--learner", "nobody"), "no gradebook")
+
+
+# A relu that never returns while SLOW is set.
+SLOW_RELU = """import os, time
+    if os.environ.get("SLOW"):
+        time.sleep(600)
+    return np.maximum(x, 0)"""
+
+
+@pytest.mark.parametrize("to", ["group", "process"])
+def test_ctrl_c_keeps_what_was_recorded_ends_its_jobs_and_the_next_run_picks_up(
+    course, tmp_path, to
+):
+    """Ctrl-C as a terminal sends it, to the whole foreground process group, or as a parent
+    (tox, a scheduler) forwards it, to autograde's process alone: a job under bubblewrap runs
+    in a session of its own, so autograde must end its jobs itself."""
+    token = f"kit-test-{os.getpid()}-{time.monotonic_ns()}"
+    slow = (RELU, SLOW_RELU)
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=["activations"]))
+    course.submit("bob", learner_folder(tmp_path / "bob", edits={"activations": [slow]}))
+    run = subprocess.Popen(
+        # A long time limit: only autograde itself can end bob's job within the test's wait.
+        [sys.executable, "-m", "grader", "autograde", "--jobs", "1", "--timeout-scale", "50"],
+        cwd=course.kit_root,
+        env={**os.environ, "PYTHONPATH": str(course.kit_root), **course.env, "SLOW": token},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    for line in run.stdout:
+        seen.append(line)
+        if "✓ ada" in line:
+            break
+    assert seen and "✓ ada" in seen[-1], "".join(seen) + run.stderr.read()
+    deadline = time.monotonic() + 60
+    while not carrying(token, besides=run.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)  # bob's job has started
+    time.sleep(2)  # and is inside his endless relu
+    (os.killpg if to == "group" else os.kill)(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, "".join(seen) + out + err
+    assert "Stopped (Ctrl-C): every submission reported above as recorded" in out
+    assert "Traceback" not in out + err
+    assert {r[0] for r in kit_results(course)} == {"ada"}
+    time.sleep(1)
+    assert not carrying(token), "a grading job outlived Ctrl-C"
+
+    again = autograde(course)  # without SLOW: bob's relu returns at once
+    assert "1 to grade" in again.stdout, again.stdout
+    assert sorted({r[0] for r in kit_results(course)}) == ["ada", "bob"]
+    assert len(kit_results(course)) == 2 * len(SMALL)
+
+
+def carrying(token: str, besides: int | None = None) -> list[int]:
+    """Processes whose environment holds `token` (the grading jobs started by one run)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == besides:
+            continue
+        try:
+            if token.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_submission_edited_while_autograde_runs_is_graded_as_submitted_or_not_at_all(
+    course, tmp_path
+):
+    """ada's code, while it is graded, appends a line to every submitted file of the course
+    (as someone editing the shared folder would). ada's own verdict is that of the files she
+    submitted, with their hashes; bob's submission, graded next, is not graded at all."""
+    submitted = course.root / "submitted"
+    editor = (RELU, f"""import glob, os
+    for path in glob.glob({str(submitted)!r} + "/*/*/ch1_theory/*.py"):
+        os.chmod(path, 0o644)
+        with open(path, "a") as f:
+            f.write("# edited while autograde ran\\n")
+    return np.maximum(x, 0)""")  # fmt: skip
+    course.submit("ada", learner_folder(tmp_path / "ada", edits={"activations": [editor]}))
+    course.submit("bob", learner_folder(tmp_path / "bob", solved=["sgd"]))
+    recorded_hashes = json.loads((course.submissions("ada")[0] / "submission.json").read_text())
+    run = autograde(course, "--jobs", "1", "--isolation", "copy", ok=False)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert (
+        "# edited while autograde ran"
+        in (course.submissions("bob")[0] / "ch1_theory/sgd.py").read_text()
+    )  # the edit did happen
+    rows = {r[0]: r for r in kit_results(course) if r[2] == "activations"}
+    assert set(rows) == {"ada"}
+    assert rows["ada"][3] == "passed" and rows["ada"][5] == "learner", rows
+    with sqlite3.connect(course.gradebook) as db:
+        graded = dict(db.execute("SELECT exercise, sha256 FROM kit_result").fetchall())
+    assert graded == {Path(m).stem: d for m, d in recorded_hashes["files"].items()}
+    bob = course.submissions("bob")[0].relative_to(course.root).as_posix()
+    assert f"! skipped {bob}: ch1_theory/activations.py" in run.stdout, run.stdout
+    assert "changed after it was submitted" in run.stdout
+    assert "nothing of this submission was graded" in run.stdout
+
+
+def test_runs_for_different_learners_go_on_at_once_and_a_whole_course_run_waits(course, tmp_path):
+    """How a scheduler's job array grades a course: one `--learner` run per task."""
+    from grader.course import run_lock
+
+    for name in ("ada", "bob"):
+        course.submit(name, learner_folder(tmp_path / name, solved=["sgd"]))
+    with run_lock.held(course.root, 0, print, "ada"):  # ada's run is going on
+        bob = autograde(course, "--learner", "bob", "--wait", "0")
+        assert "waiting" not in bob.stdout and "recorded 1 submission(s)" in bob.stdout
+        one_line_error(
+            autograde(course, "--learner", "ada", "--wait", "0", ok=False), "still holds"
+        )
+        whole = autograde(course, "--wait", "0", ok=False)
+        one_line_error(whole, "kit autograde runs for single learners still holds")
+    assert {r[0] for r in kit_results(course)} == {"bob"}
+
+    # Two learners' runs started together on a course with no gradebook yet: both create it.
+    for name in ("cy", "dan"):
+        course.submit(name, learner_folder(tmp_path / name, solved=["activations"]))
+    course.gradebook.unlink()
+    runs = [course.popen("autograde", "--learner", name, "--jobs", "1") for name in ("cy", "dan")]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    rows = kit_results(course)
+    assert sorted({r[0] for r in rows}) == ["cy", "dan"]
+    assert len(rows) == 2 * len(SMALL) == len(set(rows))
+
+
+def test_jobs_side_by_side_share_the_cores(course, tmp_path):
+    """Each of two jobs at once may use half the cores for torch's and TensorFlow's threads
+    (all of them each, they ran slower than one after the other); a lone job keeps the
+    frameworks' defaults. The learner's relu reports what it was given."""
+    from grader.course.autograde import default_jobs
+
+    tell = (
+        RELU,
+        "import os\n    raise ValueError(f\"threads={os.environ.get('OMP_NUM_THREADS')}\")",
+    )
+    # ada's job grades activations, bob's his own sgd: two jobs at once.
+    course.submit("ada", learner_folder(tmp_path / "ada", edits={"activations": [tell]}))
+    course.submit(
+        "bob", learner_folder(tmp_path / "bob", solved=["sgd"], edits={"activations": [tell]})
+    )
+    autograde(course, "--jobs", "2")
+    # cy's changed activations is the only file left to grade: one job, though --jobs 2.
+    alone = (RELU, tell[1].replace("threads=", "alone, threads="))
+    course.submit("cy", learner_folder(tmp_path / "cy", edits={"activations": [alone]}))
+    autograde(course, "--jobs", "2")
+    with sqlite3.connect(course.gradebook) as db:
+        messages = dict(db.execute(
+            "SELECT s.learner, r.checks FROM kit_result r JOIN kit_submission s "
+            "ON r.submission_id = s.id WHERE r.exercise = 'activations'"
+        ).fetchall())  # fmt: skip
+    own = os.environ.get("OMP_NUM_THREADS")  # an instructor's own setting always wins
+    shared = own or str(max(1, default_jobs() // 2))
+    assert f"threads={shared}" in messages["ada"] and f"threads={shared}" in messages["bob"]
+    assert f"alone, threads={own}" in messages["cy"], messages["cy"]

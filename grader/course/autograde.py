@@ -300,7 +300,9 @@ def _execute(
                     sub.learner,
                     options.grade_args(),
                     _job_timeout(ids, options),
+                    sub.files,
                     kit_before,
+                    _threads_per_job(min(options.jobs, len(plan.jobs))),
                 ): (sub, ids)
                 for sub, ids in plan.jobs
             }
@@ -310,6 +312,11 @@ def _execute(
                     job = future.result()
                 except Exception as exc:  # noqa: BLE001 - one job's failure never loses the others
                     job = iso.JobResult(None, f"{type(exc).__name__}: {exc}", None)
+                if not job.unchanged:  # edited between the plan and its job: never graded
+                    folder = sub.relative_to(course.root)
+                    say(f"  ! skipped {folder}: {job.log_tail}")
+                    outcome.skipped.append(folder)
+                    waiting.remove(sub)
                 got, why = _results(job, sub, ids, kits)
                 if job.altered:
                     say(
@@ -329,8 +336,13 @@ def _execute(
                     else:
                         failed_keys[key] = why
                 record_ready()
+        except KeyboardInterrupt:
+            # Ctrl-C: jobs not yet started never start, the running ones are ended, and what
+            # was recorded stays.
+            pool.shutdown(wait=False, cancel_futures=True)
+            iso.stop_all()
+            raise
         finally:
-            # After Ctrl-C, jobs not yet started never start; what was recorded stays.
             pool.shutdown(wait=True, cancel_futures=True)
     for sub in waiting:  # cannot happen unless a key was never assigned; never drop silently
         folder = sub.relative_to(course.root)
@@ -351,6 +363,12 @@ def _copy(result: Result) -> Result:
     return replace(result, checks=list(result.checks), notes=list(result.notes))
 
 
+def _threads_per_job(jobs: int) -> int | None:
+    """Each job's share of the cores when several run at once; a lone job keeps the
+    frameworks' defaults."""
+    return None if jobs <= 1 else max(1, default_jobs() // jobs)
+
+
 def _job_timeout(ids: list[str], options: Options) -> float:
     """A backstop over the grader's own per-exercise limits (start-up and TF imports)."""
     return sum(manifest.find(i).timeout for i in ids) * options.timeout_scale + 300
@@ -361,6 +379,8 @@ def _results(
 ) -> tuple[dict[str, Result], str]:
     """{exercise id: Result} from a job's JSON report, and why the missing ones are missing."""
     report = job.report
+    if not job.unchanged:
+        return {}, "the submission that holds this file changed before it was graded"
     if not report or report.get("interrupted"):
         last = [line for line in job.log_tail.splitlines() if line.strip()][-1:] or ["no output"]
         status = "timed out" if job.returncode is None else f"exit {job.returncode}"

@@ -1,5 +1,5 @@
-"""The instructor verbs of `kit` (submit, autograde, progress, dashboard): one short function
-each, handing off to the course modules."""
+"""The instructor verbs of `kit` (submit, autograde, progress, dashboard, export): one short
+function each, handing off to the course modules."""
 
 from __future__ import annotations
 
@@ -136,6 +136,7 @@ def autograde(args: argparse.Namespace) -> int:
             lambda holder: print(
                 f"waiting up to {args.wait:g} s for {holder} to finish…", flush=True
             ),
+            learner,
         ):
             if args.path:
                 taken = submission.take(
@@ -253,6 +254,53 @@ def dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- kit export ----------------------------------------------------------------------------
+
+
+@_usage_errors
+def export(args: argparse.Namespace) -> int:
+    """nbgrader's own `nbgrader export`, run on this course's gradebook: the kit only finds
+    the course folder, the gradebook and nbgrader's command for it."""
+    import shutil
+    import subprocess
+    import sys
+
+    from grader.cli import UsageError
+    from grader.course import gradebook
+
+    course = _course(args)
+    gradebook.read(course)  # a missing or damaged gradebook is one line, before nbgrader runs
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    if not nbgrader.exists():
+        found = shutil.which("nbgrader")
+        if found is None:
+            raise UsageError(
+                "nbgrader's command is not installed beside this Python; run the kit from its "
+                f"tox environment: {commands.kit('export')}"
+            )
+        nbgrader = Path(found)
+    to = Path(args.to).resolve() if args.to else course.root / "grades.csv"
+    done = subprocess.run(
+        [
+            str(nbgrader),
+            "export",
+            f"--to={to}",
+            f"--CourseDirectory.root={course.root}",
+            f"--CourseDirectory.course_id={course.course_id}",
+            f"--CourseDirectory.db_url={course.gradebook_url}",
+        ],
+        cwd=course.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UsageError(f"nbgrader export failed: {last}")
+    print(f"nbgrader export wrote {to}: one row per learner and chapter (assignment)")
+    return 0
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 
@@ -342,3 +390,10 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="folder to write index.html and its pictures to")
     _course_options(p)
     p.set_defaults(func=dashboard)
+
+    p = verbs.add_parser(
+        "export", help="(instructors) nbgrader export: the gradebook as a CSV of grades"
+    )
+    p.add_argument("--to", help="the CSV file to write (default: grades.csv in the course folder)")
+    _course_options(p)
+    p.set_defaults(func=export)

@@ -250,6 +250,11 @@ def _alembic_on_path() -> Iterator[None]:
         os.environ["PATH"] = saved
 
 
+def _lost_a_creation_race(exc: Exception) -> bool:
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, sa_exc.IntegrityError) or "already exists" in text
+
+
 def _with_busy_timeout(url: str) -> str:
     if url.startswith("sqlite") and "timeout=" not in url:
         return url + ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
@@ -263,21 +268,25 @@ class Writer:
     """The gradebook opened for autograde: nbgrader's schema and the kit's, kept in sync."""
 
     def __init__(self, course: Course):
-        from nbgrader.api import Gradebook
-
         self.course = course
         try:
             if course.gradebook_file is not None:
                 course.gradebook_file.parent.mkdir(parents=True, exist_ok=True)
-            # nbgrader's Gradebook first: it stamps alembic's version only into a database
-            # that has no tables yet, so the kit's tables must come after its own.
-            with _alembic_on_path():
-                self.nbgrader = Gradebook(
-                    _with_busy_timeout(course.gradebook_url), course.course_id
-                )
-            metadata.create_all(self.nbgrader.engine)
-            self.session = self.nbgrader.db
-            self._sync_structure()
+            for attempt in range(3):
+                try:
+                    self._open()
+                    break
+                except (
+                    sa_exc.IntegrityError,
+                    sa_exc.OperationalError,
+                    sa_exc.ProgrammingError,
+                ) as exc:
+                    # Runs for several learners at once (a job array) may all find the
+                    # gradebook new and race to create its tables and chapters; the losers
+                    # find them made, and open it again.
+                    self._dispose()
+                    if attempt == 2 or not _lost_a_creation_race(exc):
+                        raise
         except sa_exc.SQLAlchemyError as exc:
             self._dispose()
             raise explain(exc, course, "opening it") from None
@@ -287,10 +296,24 @@ class Writer:
                 f"cannot create the gradebook {course.gradebook_shown}: {exc.strerror or exc}"
             ) from None
 
+    def _open(self) -> None:
+        from nbgrader.api import Gradebook
+
+        # nbgrader's Gradebook first: it stamps alembic's version only into a database that
+        # has no tables yet, so the kit's tables must come after its own.
+        with _alembic_on_path():
+            self.nbgrader = Gradebook(
+                _with_busy_timeout(self.course.gradebook_url), self.course.course_id
+            )
+        metadata.create_all(self.nbgrader.engine)
+        self.session = self.nbgrader.db
+        self._sync_structure()
+
     def _dispose(self) -> None:
         gradebook = getattr(self, "nbgrader", None)
         if gradebook is not None:
             gradebook.close()
+            self.nbgrader = None
 
     def close(self) -> None:
         self._dispose()

@@ -16,7 +16,10 @@ in a process of its own (never forked from this one). Two ways to run it:
 
 Both give the job its own copy of the kit's cache (reference results that cost training
 time): learner code can never write the instructor's cache, and a cached result that changed
-while the job ran marks the job as tampered.
+while the job ran marks the job as tampered. Both grade a read-only copy of the submission
+whose files are checked, before grading, against the sha256 recorded when it was submitted:
+a submission edited while it is graded cannot change what is graded, and each verdict names
+the hash of exactly the file it judged.
 """
 
 from __future__ import annotations
@@ -28,17 +31,28 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from grader import PROJECT_ROOT
+from grader import PROJECT_ROOT, provenance
 from grader import cache as kit_cache
 
 KINDS = ("auto", "bwrap", "copy")
 # What a private copy of the kit needs: the package (checks included), the reference and the
 # version's one source.
 KIT_PARTS = ("grader", "reference", "pyproject.toml")
+# How many CPU threads torch (OpenMP), NumPy's BLAS and TensorFlow's ops use: jobs running
+# side by side each take their share of the cores instead of all of them (oversubscribed, two
+# full jobs on 2 cores ran slower than one at a time; BENCHMARKS.md).
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+)
 # Variables a job never sees: where the course and its gradebook are.
 HIDDEN = ("KIT_COURSE_DIR", "KIT_GRADEBOOK", "KIT_COURSE_CONFIG", "KIT_COURSE_ID", "TOX_ENV_NAME")
 
@@ -63,7 +77,7 @@ def bwrap_problem() -> str | None:
         probe = subprocess.run(
             [
                 path,
-                *_bwrap_base(Path(tempfile.gettempdir()), _readable(PROJECT_ROOT)),
+                *_bwrap_base(Path(tempfile.gettempdir()), _readable()),
                 "--",
                 sys.executable,
                 "-c",
@@ -102,11 +116,14 @@ def choose(requested: str) -> Isolation:
     )
 
 
-def _bwrap_base(scratch: Path, readable: tuple[Path, ...] = ()) -> list[str]:
+def _bwrap_base(
+    scratch: Path, readable: tuple[Path, ...] = (), sealed: tuple[Path, ...] = ()
+) -> list[str]:
     """bubblewrap's arguments: everything read-only, a private /tmp, only `scratch` writable.
 
     `readable` are paths the job must still see under the private /tmp (a course folder or a
-    kit checked out below /tmp); everywhere else they are visible already.
+    kit checked out below /tmp); everywhere else they are visible already. `sealed` are
+    folders inside `scratch` that stay read-only (the submission's copy).
     """
     tmp = Path("/tmp")
     args = [
@@ -119,8 +136,10 @@ def _bwrap_base(scratch: Path, readable: tuple[Path, ...] = ()) -> list[str]:
     for path in dict.fromkeys(p.resolve() for p in readable):
         if path.is_relative_to(tmp) and path.exists():
             args += ["--ro-bind", str(path), str(path)]
+    args += ["--bind", str(scratch), str(scratch)]
+    for path in sealed:
+        args += ["--ro-bind", str(path), str(path)]  # mounted after scratch, so it wins
     args += [
-        "--bind", str(scratch), str(scratch),
         "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
         "--die-with-parent", "--new-session",
     ]  # fmt: skip
@@ -130,12 +149,12 @@ def _bwrap_base(scratch: Path, readable: tuple[Path, ...] = ()) -> list[str]:
     return args
 
 
-def _readable(folder: Path) -> tuple[Path, ...]:
-    """What a job reads: the submission, the kit, its Python, the manifest and the data."""
+def _readable() -> tuple[Path, ...]:
+    """What a job reads besides its scratch folder: the kit, its Python, the manifest and the
+    data."""
     from grader import manifest
 
     return (
-        folder,
         PROJECT_ROOT,
         Path(sys.prefix),
         Path(sys.base_prefix),
@@ -152,6 +171,8 @@ class JobResult:
     returncode: int | None
     # Files of the kit or its cache that changed while the job ran (tampering).
     altered: list[str] = field(default_factory=list)
+    # False when the submission's files no longer had their submitted hashes: not graded.
+    unchanged: bool = True
 
 
 def tree_hashes(root: Path, parts: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -181,16 +202,33 @@ def run_job(
     learner: str,
     grade_options: list[str],
     timeout: float,
+    submitted: dict[str, str],
     kit_before: dict[str, str] | None = None,
+    threads: int | None = None,
 ) -> JobResult:
     """Grades `exercise_ids` of the submission in `folder` (laid out like exercises/).
 
+    submitted: {module: sha256} recorded when it was submitted; the job grades a copy whose
+    files have exactly these hashes, or nothing.
     kit_before: kit_hashes() from the start of the run; in copy mode the instructor's kit is
     compared with it after the job.
+    threads: the CPU threads each framework may use in this job (None: its own default).
     """
     scratch = Path(tempfile.mkdtemp(prefix="kit-autograde-"))
     try:
-        result = _run_in(scratch, isolation, folder, exercise_ids, learner, grade_options, timeout)
+        exercises = scratch / "exercises"
+        shutil.copytree(folder, exercises)
+        differ = sorted(m for m, d in submitted.items() if provenance.sha256(exercises / m) != d)
+        if differ:
+            return JobResult(
+                None,
+                f"{', '.join(differ)} changed after it was submitted (its sha256 no longer "
+                "matches the one recorded); nothing of this submission was graded",
+                None,
+                unchanged=False,
+            )
+        _make_read_only(exercises)
+        result = _run_in(scratch, isolation, exercise_ids, learner, grade_options, timeout, threads)
         if isolation.kind == "copy" and kit_before is not None:
             result.altered += [
                 f"{PROJECT_ROOT}/{name}" for name in _changed(kit_before, kit_hashes())
@@ -204,11 +242,11 @@ def run_job(
 def _run_in(
     scratch: Path,
     isolation: Isolation,
-    folder: Path,
     exercise_ids: list[str],
     learner: str,
     grade_options: list[str],
     timeout: float,
+    threads: int | None,
 ) -> JobResult:
     cache = scratch / "cache"
     if kit_cache.cache_dir().is_dir():
@@ -227,13 +265,11 @@ def _run_in(
             else:
                 kit_root.mkdir(exist_ok=True)
                 shutil.copy2(source, kit_root / part)
-        exercises = scratch / "exercises"
-        shutil.copytree(folder, exercises)
         copy_before = tree_hashes(kit_root)
         _make_read_only(kit_root)
-        _make_read_only(exercises)
     else:
-        kit_root, exercises = PROJECT_ROOT, folder
+        kit_root = PROJECT_ROOT
+    exercises = scratch / "exercises"
     command = [
         sys.executable,
         "-m",
@@ -249,6 +285,9 @@ def _run_in(
         *grade_options,
     ]
     env = {k: v for k, v in os.environ.items() if k not in HIDDEN}
+    if threads is not None:
+        for name in THREAD_VARIABLES:
+            env.setdefault(name, str(threads))  # an instructor's own setting wins
     env.update(
         PYTHONPATH=str(kit_root),
         PYTHONDONTWRITEBYTECODE="1",
@@ -267,32 +306,17 @@ def _run_in(
         env["KIT_OFFLINE"] = "1"  # no network inside: fail fast to the offline copies
         command = [
             shutil.which("bwrap") or "bwrap",
-            *_bwrap_base(scratch, _readable(folder)),
+            *_bwrap_base(scratch, _readable(), sealed=(exercises,)),
             "--chdir",
             str(exercises),
             "--",
             *command,
         ]
     log = scratch / "grade.log"
-    returncode = None
     # `kit grade` shows paths relative to where it runs: from the submission, messages name
     # ch1_theory/activations.py:12, the same for every learner whose file this is.
-    workdir = exercises
     with log.open("wb") as out:
-        try:
-            done = subprocess.run(
-                command,
-                cwd=workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                check=False,
-            )
-            returncode = done.returncode
-        except subprocess.TimeoutExpired:
-            returncode = None
+        returncode = _run_stoppable(command, exercises, env, out, timeout)
     tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
     altered = [f"cache/{name}" for name in _changed(cached_before, tree_hashes(cache))]
     if isolation.kind == "copy":
@@ -302,6 +326,54 @@ def _run_in(
     except (OSError, ValueError):
         loaded = None
     return JobResult(loaded, tail, returncode, altered)
+
+
+# The jobs running now, so that Ctrl-C can end them: a job under bubblewrap runs in a session
+# of its own, where the terminal's Ctrl-C never reaches it.
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def _run_stoppable(command: list[str], cwd: Path, env: dict, out, timeout: float) -> int | None:
+    """The job's exit status; None when it ran out of time or was stopped."""
+    with _running_lock:
+        if _stopping.is_set():
+            return None
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        _running.add(proc)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None
+    finally:
+        with _running_lock:
+            _running.discard(proc)
+
+
+def stop_all(grace: float = 10.0) -> None:
+    """Ends every running job and starts no new one (Ctrl-C): SIGTERM, then SIGKILL after
+    `grace` seconds. bubblewrap's --die-with-parent then ends what ran inside."""
+    with _running_lock:
+        _stopping.set()
+        procs = list(_running)
+    for proc in procs:
+        proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -1,9 +1,15 @@
-"""One `kit autograde` at a time per course: a second run waits for the first, then finds its
-work done; it never grades or records the same submission twice.
+"""One `kit autograde` at a time per course, or per learner: a second run waits for the
+first, then finds its work done; it never grades or records the same submission twice.
 
-The lock is an flock() on a file in the course folder, so it holds across the processes and
-users of one machine and, on Linux, over NFS (which maps flock to a byte-range lock). The
-holder writes its pid, host and start time into the file, for the waiting run's message.
+A run over the whole course holds the course's lock exclusively. A run for one learner
+(`--learner NAME`) holds it shared, plus that learner's own lock exclusively: runs for
+different learners go on at once (one per task of a scheduler's job array), while a
+whole-course run waits for all of them, and they for it.
+
+The locks are flock()s on files in the course folder, so they hold across the processes and
+users of one machine and, on Linux, over NFS (which maps flock to a byte-range lock). An
+exclusive holder writes its pid, host and start time into its file, for a waiting run's
+message.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 LOCK_NAME = ".kit-autograde.lock"
+LEARNER_LOCKS = ".kit-autograde-locks"
 POLL_SECONDS = 0.2
 
 
@@ -26,41 +33,66 @@ class Locked(Exception):
 
 
 @contextlib.contextmanager
-def held(course_root: Path, wait: float, on_wait: Callable[[str], None]) -> Iterator[None]:
-    """Holds the course's autograde lock; waits up to `wait` seconds for another holder.
+def held(
+    course_root: Path,
+    wait: float,
+    on_wait: Callable[[str], None],
+    learner: str | None = None,
+) -> Iterator[None]:
+    """Holds the course's autograde lock (or, for one learner, theirs); waits up to `wait`
+    seconds in all for other holders.
 
     on_wait is called once, with who holds it, when this run has to wait.
     """
-    path = course_root / LOCK_NAME
+    deadline = time.monotonic() + wait
+    told = []
+
+    def tell(holder: str) -> None:
+        if not told:
+            on_wait(holder)
+            told.append(holder)
+
+    if learner is None:
+        with _flock(course_root / LOCK_NAME, fcntl.LOCK_EX, deadline, tell):
+            yield
+        return
+    with _flock(course_root / LOCK_NAME, fcntl.LOCK_SH, deadline, tell):
+        folder = course_root / LEARNER_LOCKS
+        folder.mkdir(exist_ok=True)
+        with _flock(folder / f"{learner}.lock", fcntl.LOCK_EX, deadline, tell):
+            yield
+
+
+@contextlib.contextmanager
+def _flock(path: Path, kind: int, deadline: float, tell: Callable[[str], None]) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o664)
     try:
-        deadline = time.monotonic() + wait
-        told = False
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, kind | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 holder = _holder(path)
                 if time.monotonic() >= deadline:
                     raise Locked(holder) from None
-                if not told:
-                    on_wait(holder)
-                    told = True
+                tell(holder)
                 time.sleep(POLL_SECONDS)
-        os.ftruncate(fd, 0)
-        os.pwrite(
-            fd,
-            (
-                f"pid {os.getpid()} on {socket.gethostname()}, since "
-                f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}\n"
-            ).encode(),
-            0,
-        )
+        exclusive = kind == fcntl.LOCK_EX
+        if exclusive:
+            os.ftruncate(fd, 0)
+            os.pwrite(
+                fd,
+                (
+                    f"pid {os.getpid()} on {socket.gethostname()}, since "
+                    f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}\n"
+                ).encode(),
+                0,
+            )
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
+            if exclusive:
+                os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
@@ -71,4 +103,8 @@ def _holder(path: Path) -> str:
         text = path.read_text().strip()
     except OSError:
         text = ""
-    return f"another kit autograde ({text})" if text else "another kit autograde"
+    if text:
+        return f"another kit autograde ({text})"
+    if path.name == LOCK_NAME:
+        return "kit autograde runs for single learners"  # shared holders write nothing
+    return "another kit autograde"
