@@ -7,9 +7,12 @@
         `kit watch`: from a file's save to its verdict on the screen, per save.
     .tox/kit/bin/python tests/benchmark.py tox --repeat 5 activations
         `tox -e grade -- ID` against `python -m grader grade ID`, alternating, in one run.
-    .tox/kit/bin/python tests/benchmark.py autograde --learners 4 --repeat 2
-        `kit autograde` of a fresh course (each learner's chapter-1 files solved and distinct),
-        --jobs 1 against --jobs 2, alternating, and a rerun with nothing new.
+    .tox/kit/bin/python tests/benchmark.py autograde --learners 10 --repeat 1
+        `kit autograde` of a fresh course of full submissions (the reference, and the others
+        made by mutating it; every learner's files distinct), --jobs 1 against --jobs 2,
+        alternating, and reruns with nothing new.
+    .tox/kit/bin/python tests/benchmark.py views --learners 30 --submissions 10
+        `kit progress` and `kit dashboard` over a generated gradebook of that size.
 Prints medians.
 """
 
@@ -109,18 +112,34 @@ def bench_watch(args) -> None:
 
 
 def bench_autograde(args) -> None:
+    """The issue's course: 10 full submissions, the reference and 9 made by mutating it (three
+    wrong mutants each, from different chapters). Every file of each learner ends in a comment
+    of its own, so no verdict is reused between learners: each run grades 390 files."""
+    from grader import manifest
+    from tests.mutants import all_mutants
+
+    wrong = [m for m in all_mutants() if m.status == "failed" and not m.needs_cuda]
     first: dict[int, list[float]] = {1: [], 2: []}
     reruns = []
+    verdicts: dict[int, list] = {}
     for _ in range(args.repeat):
         for jobs in (1, 2):
             with tempfile.TemporaryDirectory(prefix="kit-course-bench-") as course:
                 env = {**ENV, "KIT_COURSE_DIR": course}
                 for n in range(args.learners):
                     work = Path(course) / f"work-{n}"
-                    shutil.copytree(ROOT / "exercises", work)
-                    for solved in (ROOT / "reference" / "ch1_theory").glob("*.py"):
-                        target = work / "ch1_theory" / solved.name
-                        target.write_text(solved.read_text() + f"\n# learner {n}\n")
+                    shutil.copytree(
+                        ROOT / "reference", work, ignore=shutil.ignore_patterns("__pycache__")
+                    )
+                    # Learner n > 0: three wrong mutants, spread over the list (and chapters).
+                    for mutant in wrong[n - 1 :: max(1, len(wrong) // 3)][:3] if n else []:
+                        target = work / manifest.find(mutant.exercise).module
+                        text = target.read_text()
+                        for old, new_text in mutant.edits:
+                            text = text.replace(old, new_text)
+                        target.write_text(text)
+                    for module in work.rglob("*.py"):
+                        module.write_text(module.read_text() + f"\n# learner {n}\n")
                     subprocess.run(
                         [sys.executable, "-m", "grader", "submit", "--exercises", str(work),
                          "--learner", f"learner{n}", "--course", course],
@@ -129,20 +148,102 @@ def bench_autograde(args) -> None:
                     shutil.rmtree(work)
                 command = [sys.executable, "-m", "grader", "autograde", "--jobs", str(jobs)]
                 started = time.perf_counter()
-                subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+                done = subprocess.run(
+                    command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
+                )
                 first[jobs].append(time.perf_counter() - started)
-                started = time.perf_counter()
-                subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-                reruns.append(time.perf_counter() - started)
+                assert f"recorded {args.learners} submission(s)" in done.stdout, done.stdout
+                # The verdicts must not depend on --jobs (each job's share of the threads).
+                table = subprocess.run(
+                    [sys.executable, "-m", "grader", "progress", "--csv", "-"],
+                    cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+                ).stdout  # fmt: skip
+                scores = [line.split(",")[:11] for line in table.splitlines()]  # to "on"
+                verdicts.setdefault(jobs, scores)
+                assert verdicts[jobs] == scores == verdicts[1], (verdicts, scores)
+                for _ in range(2):
+                    started = time.perf_counter()
+                    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+                    reruns.append(time.perf_counter() - started)
     for jobs, runs in first.items():
         print(
-            f"autograde --jobs {jobs}, {args.learners} learners: {', '.join(f'{s:.1f}' for s in runs)} s"
+            f"autograde --jobs {jobs}, {args.learners} full submissions: "
+            f"{', '.join(f'{s:.1f}' for s in runs)} s"
         )
     ratio = statistics.median(first[1]) / statistics.median(first[2])
     print(f"  --jobs 2 is {ratio:.2f}x as fast as --jobs 1 (medians)")
     print(
-        f"rerun with nothing new: {', '.join(f'{s:.2f}' for s in reruns)} s; median {statistics.median(reruns):.2f} s"
+        f"rerun with nothing new: {', '.join(f'{s:.2f}' for s in reruns)} s; "
+        f"median {statistics.median(reruns):.2f} s"
     )
+
+
+def bench_views(args) -> None:
+    """`kit progress` and `kit dashboard` over a generated gradebook: learners x submissions
+    each, every submission with a result for all 39 exercises (written through the kit's own
+    gradebook writer, so nbgrader's tables are filled as autograde fills them)."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from grader import manifest
+    from grader.course import config
+    from grader.course.gradebook import Result, writing
+
+    exercises = manifest.load()
+    rng = random.Random(0)
+    with tempfile.TemporaryDirectory(prefix="kit-views-bench-") as course:
+        env = {**ENV, "KIT_COURSE_DIR": course}
+        os.environ["KIT_COURSE_DIR"] = course
+        started = time.perf_counter()
+        start = datetime(2026, 9, 1, tzinfo=UTC)
+        with writing(config.resolve(course)) as writer:
+            for n in range(args.learners):
+                done = 0
+                for k in range(args.submissions):
+                    done = min(len(exercises), done + rng.randint(0, 7))
+                    rows = []
+                    for i, ex in enumerate(exercises):
+                        status = "passed" if i < done else "failed" if i == done else "not_started"
+                        failing = status == "failed"
+                        rows.append(Result(
+                            exercise=ex.id, chapter=ex.chapter, status=status,
+                            score=float(ex.points if status == "passed" else 0),
+                            max_score=float(ex.points), fault="learner",
+                            attempted=status != "not_started", matches_reference=False,
+                            sha256=f"{n:04d}{k:04d}{i:04d}".ljust(64, "0"), kit="bench",
+                            checks=[{"name": f"{ex.id}_check", "status": status,
+                                     "message": "expected 3, got 4" if failing else ""}],
+                        ))  # fmt: skip
+                    when = start + timedelta(days=k * 3 + n % 3, hours=n)
+                    writer.record(
+                        f"learner{n:02d}", when, f"submitted/learner{n:02d}/{k:02d}",
+                        {ex.module: "0" * 64 for ex in exercises}, "bench", "bench", "copy", rows,
+                    )  # fmt: skip
+        print(
+            f"generated {args.learners} learners x {args.submissions} submissions x "
+            f"{len(exercises)} exercises in {time.perf_counter() - started:.1f} s"
+        )
+        commands = {
+            "progress": [sys.executable, "-m", "grader", "progress"],
+            "dashboard": [sys.executable, "-m", "grader", "dashboard", "--out", f"{course}/site"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                started = time.perf_counter()
+                done = subprocess.run(
+                    command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+                )
+                times[name].append(time.perf_counter() - started)
+                last = f"learner{args.learners - 1:02d}"
+                assert last in done.stdout or f"of {args.learners} learner(s)" in done.stdout, (
+                    done.stdout
+                )
+        for name, runs in times.items():
+            print(
+                f"kit {name}: {', '.join(f'{s:.2f}' for s in runs)} s; "
+                f"median {statistics.median(runs):.2f} s"
+            )
 
 
 def wait_for_verdict(watcher: subprocess.Popen, exercise_id: str) -> str:
@@ -166,9 +267,14 @@ def main() -> int:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(run=bench_tox)
     p = modes.add_parser("autograde")
-    p.add_argument("--learners", type=int, default=4)
-    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--learners", type=int, default=10)
+    p.add_argument("--repeat", type=int, default=1)
     p.set_defaults(run=bench_autograde)
+    p = modes.add_parser("views")
+    p.add_argument("--learners", type=int, default=30)
+    p.add_argument("--submissions", type=int, default=10)
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(run=bench_views)
     p = modes.add_parser("watch")
     p.add_argument("exercise")
     p.add_argument("--saves", type=int, default=10)
