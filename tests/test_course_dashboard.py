@@ -208,3 +208,39 @@ def test_the_dashboard_renders_in_chromium(dashboard, tmp_path):
             (tmp_path / "progress.svg").rename(dashboard / "progress.svg")
     finally:
         browser.close()
+
+
+# The names in a picture that lie wholly inside it as drawn (not cut off at its edge).
+NAMES_INSIDE = """(() => {
+  const frame = document.documentElement.getBoundingClientRect();
+  return Array.from(document.querySelectorAll('text'))
+    .filter(t => { const r = t.getBoundingClientRect();
+                   return r.width > 0 && r.left >= frame.left && r.right <= frame.right &&
+                          r.top >= frame.top && r.bottom <= frame.bottom; })
+    .map(t => t.textContent.trim());
+})()"""
+
+
+@needs_chromium
+def test_the_pictures_name_every_learner_of_a_large_course(tmp_path):
+    """30 learners: the progress chart's legend once ran off the picture after 22 names."""
+    root = tmp_path / "course"
+    root.mkdir()
+    names = [f"member{n:02d}" for n in range(30)]
+    for n, name in enumerate(names):
+        record(root, name, 1 + n / 10, {"conv_output_size": "passed"})
+    out = tmp_path / "site"
+    run = kit_command(
+        PROJECT_ROOT, "dashboard", "--out", str(out),
+        env={"KIT_COURSE_DIR": str(root), "KIT_GRADEBOOK": "", "KIT_COURSE_CONFIG": "",
+             "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    browser = Browser()
+    try:
+        for picture in ("progress.svg", "heatmap.svg"):
+            browser.open((out / picture).as_uri())
+            shown = set(browser.evaluate(NAMES_INSIDE))
+            assert [n for n in names if n not in shown] == [], picture
+    finally:
+        browser.close()

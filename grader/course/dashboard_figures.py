@@ -21,6 +21,9 @@ COLOURS = {
     "missing": ("#ffffff", "not submitted"),
 }
 MARKS = {"tampered": "T", "matches the reference": "="}
+LEGEND_ROWS = 20
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "D", "^", "v")
 
 
 def _pyplot():
@@ -81,7 +84,7 @@ def heatmap(views: list[LearnerView], path: Path) -> None:
         handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8
     )
     figure.tight_layout()
-    figure.savefig(path, format="svg")
+    figure.savefig(path, format="svg", bbox_inches="tight")
     plt.close(figure)
 
 
@@ -89,22 +92,32 @@ def progress_over_time(views: list[LearnerView], path: Path) -> None:
     import matplotlib.dates as mdates
 
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(9, 4.2), dpi=100)
+    # The legend names every learner: a column of LEGEND_ROWS names beside the plot, and as many
+    # columns as it takes, the figure widening to hold them.
+    columns = max(1, -(-len(views) // LEGEND_ROWS))
+    figure, axes = plt.subplots(figsize=(9 + 1.4 * (columns - 1), 4.2), dpi=100)
     top = max((v.max_score for v in views), default=1)
-    for v in views:
+    for i, v in enumerate(views):
         times: list[datetime] = [g.submitted_at for g in v.history]
         scores = [
             round(sum(r.score for ex in v.exercises if (r := g.results.get(ex.id))), 2)
             for g in v.history
         ]
-        axes.step(times, scores, where="post", marker="o", markersize=3, label=v.learner)
+        # Ten colours repeat: each round of ten learners gets its own line style and marker.
+        style, marker = LINE_STYLES[i // 10 % len(LINE_STYLES)], MARKERS[i // 10 % len(MARKERS)]
+        axes.step(
+            times, scores, where="post", linestyle=style, marker=marker, markersize=3,
+            label=v.learner,
+        )  # fmt: skip
     axes.set_ylim(0, top * 1.05)
     axes.set_ylabel(f"points (of {top})")
     axes.set_title("Each learner's score at each submission")
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(mdates.AutoDateLocator()))
     axes.grid(alpha=0.3)
     if views:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+        axes.legend(
+            loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, ncol=columns
+        )
     figure.tight_layout()
-    figure.savefig(path, format="svg")
+    figure.savefig(path, format="svg", bbox_inches="tight")  # the legend never cut off
     plt.close(figure)
