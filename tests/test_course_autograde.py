@@ -158,6 +158,18 @@ def test_kit_export_is_nbgraders_export_of_the_course(graded, tmp_path):
     run = graded.kit("export", cwd=tmp_path)  # default: grades.csv in the course folder
     assert run.returncode == 0 and (graded.root / "grades.csv").exists(), run.stderr
     one_line_error(graded.kit("export", "--db", str(tmp_path / "none.db")), "no gradebook")
+    # A gradebook elsewhere (as a server's would be), though the course folder's
+    # nbgrader_config.py names the default one.
+    moved = tmp_path / "moved.db"
+    shutil.copy2(graded.gradebook, moved)
+    graded.gradebook.rename(tmp_path / "away.db")
+    try:
+        run = graded.kit("export", "--db", str(moved), "--to", str(tmp_path / "moved.csv"))
+        assert run.returncode == 0, run.stdout + run.stderr
+    finally:
+        (tmp_path / "away.db").rename(graded.gradebook)
+    assert (tmp_path / "moved.csv").read_text() == (tmp_path / "theirs.csv").read_text()
+    one_line_error(graded.kit("export", "--to", str(tmp_path / "no/such/folder.csv")), "--to")
 
 
 def _submitted_at(course: Course) -> list[tuple[str, str]]:

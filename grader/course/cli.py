@@ -259,44 +259,30 @@ def dashboard(args: argparse.Namespace) -> int:
 
 @_usage_errors
 def export(args: argparse.Namespace) -> int:
-    """nbgrader's own `nbgrader export`, run on this course's gradebook: the kit only finds
-    the course folder, the gradebook and nbgrader's command for it."""
-    import shutil
-    import subprocess
-    import sys
+    """nbgrader's own CSV exporter (what `nbgrader export` runs) on this course's gradebook.
+
+    In-process rather than through nbgrader's command: that command reads the course folder's
+    nbgrader_config.py over anything but its command line, where a server gradebook's URL
+    (and password) would show in `ps`."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+    from sqlalchemy import exc as sa_exc
 
     from grader.cli import UsageError
     from grader.course import gradebook
 
     course = _course(args)
-    gradebook.read(course)  # a missing or damaged gradebook is one line, before nbgrader runs
-    nbgrader = Path(sys.executable).parent / "nbgrader"
-    if not nbgrader.exists():
-        found = shutil.which("nbgrader")
-        if found is None:
-            raise UsageError(
-                "nbgrader's command is not installed beside this Python; run the kit from its "
-                f"tox environment: {commands.kit('export')}"
-            )
-        nbgrader = Path(found)
+    gradebook.read(course)  # a missing or damaged gradebook is one line, and is never created
     to = Path(args.to).resolve() if args.to else course.root / "grades.csv"
-    done = subprocess.run(
-        [
-            str(nbgrader),
-            "export",
-            f"--to={to}",
-            f"--CourseDirectory.root={course.root}",
-            f"--CourseDirectory.course_id={course.course_id}",
-            f"--CourseDirectory.db_url={course.gradebook_url}",
-        ],
-        cwd=course.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-        raise UsageError(f"nbgrader export failed: {last}")
+    try:
+        with Gradebook(course.gradebook_url, course.course_id) as book:
+            CsvExportPlugin(to=str(to)).export(book)
+    except sa_exc.SQLAlchemyError as error:
+        raise gradebook.explain(error, course, "exporting it") from None
+    except OSError as error:
+        raise UsageError(
+            f"--to {args.to or to}: cannot write the CSV there ({error.strerror or error})"
+        ) from None
     print(f"nbgrader export wrote {to}: one row per learner and chapter (assignment)")
     return 0
 
