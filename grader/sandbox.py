@@ -272,6 +272,11 @@ def _child(target, args: tuple, results: str, log: str, token: str) -> None:
     # in the learner's repository.
     sys.path[:] = [os.path.abspath(entry) for entry in sys.path]
     os.chdir(Path(log).parent)
+    # Temporary files too (TensorFlow's autograph leaves one in /tmp per traced function):
+    # they go when the exercise's folder does.
+    private_tmp = Path(log).parent / "tmp"
+    private_tmp.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = tempfile.tempdir = str(private_tmp)
     # Kept so that a data download can still show its progress bar (grader.data.to_terminal).
     os.environ["KIT_TERMINAL_FD"] = str(os.dup(2))
     os.dup2(log_file.fileno(), 1)
