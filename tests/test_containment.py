@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -172,6 +173,23 @@ def test_processes_started_by_learner_code_end_with_the_exercise(ending, grade, 
     # Three per call of relu, which the checks may call more than once.
     counts = [int(m) for note in result.notes for m in re.findall(r"left (\d+) process", note)]
     assert counts and counts[0] % 3 == 0, result.notes
+
+
+def test_temporary_files_go_with_the_exercise(grade, tmp_path):
+    """Files learner code (or a framework, as TensorFlow's autograph does) leaves in the
+    temporary folder are removed with the exercise, never left in /tmp."""
+    record = tmp_path / "where.txt"
+    code = (
+        "import tempfile\n"
+        "with tempfile.NamedTemporaryFile('w', suffix='.kit-left', delete=False) as f:\n"
+        "    f.write('x')\n"
+        f"open({str(record)!r}, 'a').write(f.name + '\\n')"
+    )
+    result = grade("activations", write_mutant(in_relu("leaves a file", code), tmp_path))
+    assert result.status == "passed", result
+    left = record.read_text().split()
+    assert left and all(not Path(name).exists() for name in left), left
+    assert not list(Path(tempfile.gettempdir()).glob("*.kit-left"))
 
 
 def kit_in_background(*args: str, env: dict | None = None) -> subprocess.Popen:
