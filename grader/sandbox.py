@@ -241,10 +241,15 @@ def _group_members(pgid: int) -> list[int]:
 
 def _tokened(token: str) -> list[int]:
     """Processes that carry this exercise's token in their environment."""
-    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    return processes_with(TOKEN_VARIABLE, token)
+
+
+def processes_with(variable: str, value: str, besides: int | None = None) -> list[int]:
+    """Processes (other than this one and `besides`) whose environment sets variable=value."""
+    needle = f"{variable}={value}".encode()
     found = []
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
+        if entry.name.isdigit() and int(entry.name) not in (os.getpid(), besides):
             try:
                 if needle in (entry / "environ").read_bytes().split(b"\0"):
                     found.append(int(entry.name))

@@ -11,7 +11,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from grader import PROJECT_ROOT, manifest
 from grader.course.isolation import bwrap_problem
+from grader.sandbox import processes_with
 from tests.test_containment import SUBMISSIONS
 from tests.test_course_submit import SMALL, Course, learner_folder, one_line_error
 
@@ -414,16 +414,11 @@ def test_ctrl_c_keeps_what_was_recorded_ends_its_jobs_and_the_next_run_picks_up(
     slow = (RELU, SLOW_RELU)
     course.submit("ada", learner_folder(tmp_path / "ada", solved=["activations"]))
     course.submit("bob", learner_folder(tmp_path / "bob", edits={"activations": [slow]}))
-    run = subprocess.Popen(
-        # A long time limit: only autograde itself can end bob's job within the test's wait.
-        [sys.executable, "-m", "grader", "autograde", "--jobs", "1", "--timeout-scale", "50"],
-        cwd=course.kit_root,
-        env={**os.environ, "PYTHONPATH": str(course.kit_root), **course.env, "SLOW": token},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # A long time limit: only autograde itself can end bob's job within the test's wait.
+    run = course.popen(
+        "autograde", "--jobs", "1", "--timeout-scale", "50",
+        env={"SLOW": token}, start_new_session=True,
+    )  # fmt: skip
     seen = []
     for line in run.stdout:
         seen.append(line)
@@ -431,7 +426,7 @@ def test_ctrl_c_keeps_what_was_recorded_ends_its_jobs_and_the_next_run_picks_up(
             break
     assert seen and "✓ ada" in seen[-1], "".join(seen) + run.stderr.read()
     deadline = time.monotonic() + 60
-    while not carrying(token, besides=run.pid) and time.monotonic() < deadline:
+    while not processes_with("SLOW", token, besides=run.pid) and time.monotonic() < deadline:
         time.sleep(0.1)  # bob's job has started
     time.sleep(2)  # and is inside his endless relu
     (os.killpg if to == "group" else os.kill)(run.pid, signal.SIGINT)
@@ -441,26 +436,12 @@ def test_ctrl_c_keeps_what_was_recorded_ends_its_jobs_and_the_next_run_picks_up(
     assert "Traceback" not in out + err
     assert {r[0] for r in kit_results(course)} == {"ada"}
     time.sleep(1)
-    assert not carrying(token), "a grading job outlived Ctrl-C"
+    assert not processes_with("SLOW", token), "a grading job outlived Ctrl-C"
 
     again = autograde(course)  # without SLOW: bob's relu returns at once
     assert "1 to grade" in again.stdout, again.stdout
     assert sorted({r[0] for r in kit_results(course)}) == ["ada", "bob"]
     assert len(kit_results(course)) == 2 * len(SMALL)
-
-
-def carrying(token: str, besides: int | None = None) -> list[int]:
-    """Processes whose environment holds `token` (the grading jobs started by one run)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == besides:
-            continue
-        try:
-            if token.encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def test_a_submission_edited_while_autograde_runs_is_graded_as_submitted_or_not_at_all(

@@ -96,14 +96,15 @@ class Course:
     def submissions(self, learner: str) -> list[Path]:
         return sorted(p for p in (self.root / "submitted" / learner).iterdir() if p.is_dir())
 
-    def popen(self, *args: str) -> subprocess.Popen:
+    def popen(self, *args: str, env: dict | None = None, **kw) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "grader", *args],
             cwd=self.kit_root,
-            env={**os.environ, "PYTHONPATH": str(self.kit_root), **self.env},
+            env={**os.environ, "PYTHONPATH": str(self.kit_root), **self.env, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            **kw,
         )
 
 
