@@ -18,6 +18,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("KIT_CACHE_DIR") or PROJECT_ROOT / ".kit-cache")
 
 
+def write_dir() -> Path:
+    """Where new results go: the cache itself, except in an autograde job, where the
+    instructor's cache is read-only and new results stay in the job's own scratch space."""
+    return Path(os.environ.get("KIT_CACHE_WRITE_DIR") or cache_dir())
+
+
 def key(reference: ModuleType, check_file: str | Path, **parts: Any) -> str:
     """A digest of the reference and check sources, library versions and the given parts.
 
@@ -43,13 +49,15 @@ def cached(name: str, digest: str, compute: Callable[[], Any]) -> Any:
 
     if os.environ.get("KIT_NO_CACHE", "") not in ("", "0"):
         return compute()
-    path = cache_dir() / f"{name}-{digest}.pt"
-    if path.exists():
-        try:
-            return torch.load(path, weights_only=False)
-        except Exception:  # noqa: BLE001 - a truncated or foreign file is recomputed, never trusted
-            path.unlink(missing_ok=True)
+    file = f"{name}-{digest}.pt"
+    for path in dict.fromkeys((write_dir() / file, cache_dir() / file)):
+        if path.exists():
+            try:
+                return torch.load(path, weights_only=False)
+            except Exception:  # noqa: BLE001, S110 - a truncated or foreign file is recomputed
+                pass
     value = compute()
+    path = write_dir() / file
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     torch.save(value, partial)

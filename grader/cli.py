@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import signal
 import sys
 import textwrap
 from pathlib import Path
 
-from grader import EXERCISES_DIR, commands, manifest, provenance
+from grader import EXERCISES_DIR, commands, manifest, provenance, sandbox
 from grader.options import (
     MAX_SEED,
     UsageError,
@@ -59,6 +60,10 @@ def grade(args: argparse.Namespace) -> int:
         *(["--exercises", args.exercises] if args.exercises else []),
     )
     _stop_once_on(signal.SIGINT, signal.SIGTERM)
+    # Orphans of learner code (a daemon that left its session after its fork server was
+    # killed) come to this process, and are ended with everything else it started at exit.
+    sandbox.become_subreaper()
+    atexit.register(sandbox.end_descendants)
     try:
         server = grading.start_server(exercises)
         env = grading.probe_environment(server)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import platform
 import sys
 
@@ -37,8 +36,9 @@ def describe_environment() -> dict:
     return env
 
 
-def probe(results: str) -> int:
-    """Fork-server target: writes describe_environment() as one JSON line."""
-    with open(results, "a") as f:
-        f.write(json.dumps({"event": "environment", **describe_environment()}) + "\n")
+def probe() -> int:
+    """Fork-server target: sends describe_environment() as one record."""
+    from grader import records
+
+    records.send(event="environment", **describe_environment())
     return 0

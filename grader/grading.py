@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,6 +17,9 @@ STATUSES = ("passed", "failed", "not_started", "error", "timeout", "skipped", "n
 # Who a non-pass is down to: the learner's code, something the learner cannot fix, or code
 # that swapped the grader's own functions (grader.integrity).
 FAULTS = ("learner", "kit", "data", "tampered")
+# The flag of an exercise whose fork server stopped under it: learner code that signals its
+# parent does that, and so can a machine out of memory (grader.job tries such an exercise again).
+SERVER_DIED = "the kit's fork server stopped while it ran"
 
 
 @dataclass
@@ -45,6 +49,9 @@ class ExerciseResult:
     fault: str = "learner"
     # Loss-curve pictures the checks drew (paths), for training exercises.
     plots: list[str] = field(default_factory=list)
+    # Why this verdict needs a person's eye (its process ended abnormally, records that the
+    # kit never asked for, tampering): a flagged exercise scores nothing and is never reused.
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -198,28 +205,40 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
 
     Checks count only when the process reported that its pytest session finished and every
     collected check has a result; anything else is an error that names what did not run.
+    Learner code shares the process with its checks and can reach the channel, so only the
+    checks listed before any learner code ran are accepted, and an exercise whose process did
+    not end cleanly, or that sent records for other checks, scores nothing and is flagged.
     """
-    collected: list[str] = []
+    collected: list[str] | None = None
     checks: dict[str, CheckResult] = {}
     running: str | None = None
     notes: list[str] = []
     sources: list[str] = []
     plots: list[str] = []
+    flags: list[str] = []
     finished: dict | None = None
     interrupted: dict | None = None
     check_faults: set[str] = set()
+    strangers: list[str] = []
     for record in raw.records:
         event = record.get("event")
         if event == "collected":
-            collected = record["checks"]
+            if collected is None and not checks and running is None:
+                collected = [str(name) for name in record.get("checks", [])]
+            else:
+                strangers.append("(a second list of checks)")
         elif event == "start":
-            running = record["check"]
+            running = record.get("check")
         elif event == "check":
+            name = str(record.get("check"))
+            if collected is None or name not in collected:
+                strangers.append(name)
+                continue
             # A setup failure and a call result both arrive; the first non-pass verdict stands.
-            previous = checks.get(record["check"])
+            previous = checks.get(name)
             if previous is None or previous.status == "passed":
-                checks[record["check"]] = CheckResult(
-                    record["check"],
+                checks[name] = CheckResult(
+                    name,
                     record["status"],
                     record["message"],
                     record["doc"],
@@ -227,6 +246,8 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
                     record.get("where"),
                 )
             check_faults.add(record.get("fault") or "learner")
+            if record.get("flag") and str(record["flag"]) not in flags:
+                flags.append(str(record["flag"]))
             running = None
         elif event == "collect_error":
             notes.append(
@@ -242,12 +263,28 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
             interrupted = record
         elif event == "finished":
             finished = record
+    collected = collected or []
+    if strangers:
+        flags.append(f"records name checks that were never collected: {', '.join(strangers[:5])}")
+        notes.append(
+            "Records arrived for checks this exercise does not have "
+            f"({', '.join(strangers[:5])}): code in your file sent them. Nothing of this "
+            "exercise counts."
+        )
+    if raw.flooded:
+        flags.append(f"its process flooded the kit's channel ({raw.flooded})")
 
     missing = [name for name in collected if name not in checks]
-    complete = finished is not None and not raw.timed_out and not missing
+    complete = finished is not None and not raw.timed_out and not missing and not raw.flooded
     fault = next((f for f in ("tampered", "data") if f in check_faults), "learner")
     if not complete:
         status, message, fault = _incomplete(exercise, raw, options, interrupted, running, fault)
+        if fault == "learner":
+            flags.append(
+                f"did not finish within {exercise.timeout * options.timeout_scale:g} s"
+                if raw.timed_out
+                else f"ended abnormally ({_how_it_ended(raw, interrupted)})"
+            )
         not_run = [name for name in collected if name not in checks and name != running]
         if not_run:
             message += f"\nNot run: {', '.join(not_run)}."
@@ -260,6 +297,10 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         if not checks:
             checks["process"] = CheckResult("process", status, message)
         notes.insert(0, message)
+    if fault == "tampered" and not any(f.startswith("tampered") for f in flags):
+        flags.append("tampered")
+    if raw.server_died:
+        flags.append(SERVER_DIED)
 
     if raw.leftovers:
         notes.append(
@@ -273,16 +314,15 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         notes.append("No checks were collected for this exercise: a fault of the kit.")
         fault = "kit"
     status = overall_status(ordered, raw, notes)
-    counted = [c for c in ordered if c.status != "skipped"]
-    passed = sum(c.status == "passed" for c in counted)
-    score = round(exercise.points * passed / len(counted), 2) if counted else 0.0
+    if flags and status in ("passed", "failed", "not_started"):
+        status = "error"
     return ExerciseResult(
         id=exercise.id,
         chapter=exercise.chapter,
         title=exercise.title,
         topics=list(exercise.topics),
         status=status,
-        score=score,
+        score=0.0 if flags else score_of(ordered, exercise.points),
         max_score=exercise.points,
         seconds=0.0,
         checks=ordered,
@@ -290,7 +330,23 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         data=sources,
         fault=fault if status not in ("passed", "not_started", "skipped") else "learner",
         plots=plots,
+        flags=flags,
     )
+
+
+def score_of(checks: list[CheckResult], points: float) -> float:
+    """The exercise's points times the share of its counted (not skipped) checks that passed."""
+    counted = [c for c in checks if c.status != "skipped"]
+    passed = sum(c.status == "passed" for c in counted)
+    return round(points * passed / len(counted), 2) if counted else 0.0
+
+
+def _how_it_ended(raw: sandbox.RawResult, interrupted: dict | None) -> str:
+    if interrupted is not None:
+        return str(interrupted.get("kind", "KeyboardInterrupt"))
+    if raw.exitcode is not None and raw.exitcode < 0:
+        return signal.Signals(-raw.exitcode).name
+    return f"exit code {raw.exitcode}"
 
 
 def _incomplete(

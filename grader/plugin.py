@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import json
 import os
 import random
 import re
@@ -19,7 +18,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR, data, integrity
+from grader import CHECKS_DIR, REFERENCE_DIR, data, integrity, records
 from grader.expect import CheckFailed
 from grader.frameworks import import_frameworks
 
@@ -44,13 +43,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="devices for device-aware checks",
     )
     group.addoption(
-        "--kit-results", default=None, help="(internal) JSON-lines file for check results"
+        "--kit-graded",
+        action="store_true",
+        help="(internal) run inside `kit grade`'s exercise process: send records to the kit",
     )
     parser.addini("kit_seed", "default seed for the grader", default=str(DEFAULT_SEED))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--kit-results") is None:
+    if not config.getoption("--kit-graded"):
         # A plain `pytest grader/checks` run may import tensorflow in one check module before
         # a CIFAR check imports torchvision, which crashes; torchvision first is safe. (Under
         # `kit grade` the fork server has already imported what the exercises need.)
@@ -109,6 +110,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.skipped and call.excinfo is not None:
         verdict = Verdict("skipped", _skip_reason(call.excinfo))
     swapped = kit.guard.swapped()
+    borrowed = kit.reference_uses()
+    flag = None
     if swapped:
         verdict = Verdict(
             "error",
@@ -116,10 +119,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             f"({', '.join(swapped)}). A check cannot be trusted after that, so it scores nothing.",
             fault="tampered",
         )
+        flag = f"tampered: replaced {', '.join(swapped[:3])}"
+    elif borrowed:
+        verdict = Verdict(
+            "error",
+            f"Tampered: your code takes its answers from the kit's reference solution "
+            f"({'; '.join(borrowed)}). Such an answer scores nothing; write your own.",
+            fault="tampered",
+        )
+        flag = f"tampered: took answers from the reference solution ({'; '.join(borrowed[:2])})"
     if call.excinfo is not None and verdict.status in {"failed", "not_started", "error"}:
         # pytest's own output for plain `pytest` runs: the kit message, not a grader traceback.
         report.longrepr = f"[{verdict.status}] {verdict.message}"
-    elif swapped:
+    elif swapped or borrowed:
         report.outcome = "failed"
         report.longrepr = f"[error] {verdict.message}"
     kit.record(
@@ -133,6 +145,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         message=verdict.message,
         where=verdict.where,
         fault=verdict.fault,
+        flag=flag,
         when=call.when,
     )
     return report
@@ -196,16 +209,29 @@ class KitState:
         seed = config.getoption("--seed")
         self.seed = int(seed if seed is not None else config.getini("kit_seed"))
         self.device_option = config.getoption("--device")
-        results = config.getoption("--kit-results")
-        self._results = open(results, "a", buffering=1) if results else None  # noqa: SIM115
+        self._graded = bool(config.getoption("--kit-graded")) and records.active()
         self._modules: dict[tuple[Path, str], ModuleType | BaseException] = {}
         # Taken before any learner code is imported, so that a swap is seen after it.
         self.guard = integrity.Guard()
+        # (Grading the reference itself, its code is the answer, not a borrowed one.)
+        self.references = (
+            integrity.ReferenceGuard(REFERENCE_DIR, self.learner_root)
+            if self._graded and self.learner_root != REFERENCE_DIR.resolve()
+            else None
+        )
 
     def record(self, **fields) -> None:
-        if self._results:
-            self._results.write(json.dumps(fields) + "\n")
-            self._results.flush()
+        if self._graded:
+            records.send(**fields)
+
+    def reference_uses(self) -> list[str]:
+        """How learner code used the reference so far (empty outside `kit grade`)."""
+        if self.references is None:
+            return []
+        for (root, _), module in self._modules.items():
+            if root == self.learner_root and isinstance(module, ModuleType):
+                self.references.check_module(module)
+        return self.references.uses
 
     def device_params(self) -> list:
         wanted = ["cpu", "cuda"] if self.device_option == "all" else [self.device_option]
@@ -233,6 +259,8 @@ class KitState:
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[name] = module
                 spec.loader.exec_module(module)
+                if self.references and root != self.learner_root:
+                    self.references.watch_reference(module)
                 self._modules[key] = module
             except BaseException as exc:  # noqa: BLE001 - SystemExit at import must not stop grading
                 sys.modules.pop(name, None)

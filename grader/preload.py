@@ -3,7 +3,13 @@
 import gc
 import os
 
+from grader import sandbox
 from grader.frameworks import import_frameworks
+
+# The server adopts every orphan an exercise leaves (so none escapes by double-forking), and no
+# exercise's code may ptrace it or read its memory and descriptors (sandbox.protect).
+sandbox.become_subreaper()
+sandbox.protect()
 
 import_frameworks(os.environ.get("KIT_PRELOAD", "torch").split(","))
 

@@ -1,8 +1,12 @@
 """Runs each exercise's checks in its own process, forked from a server that has the frameworks loaded.
 
 A learner's sys.exit, os._exit, native crash, runaway memory or endless loop ends only that
-process; the parent reads whatever results it wrote and carries on with the next exercise.
-Each exercise process leads its own session, and everything it started is ended with it.
+process; the parent reads whatever records it sent and carries on with the next exercise.
+Records travel on a pipe the kit made for that one exercise, never through a file the
+exercise's code could write. Each exercise process leads its own session, and everything it
+started is ended with it: the fork server is a child subreaper (PR_SET_CHILD_SUBREAPER), so a
+process that double-forked, left the session and dropped the kit's token is still one of its
+descendants, and all of them are ended when the exercise ends. No root is needed for any of it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ from pathlib import Path
 TOKEN_VARIABLE = "KIT_SANDBOX_TOKEN"
 # How often the parent looks for new results while an exercise runs: the live display's pace.
 POLL_SECONDS = 0.1
+# The most an exercise's process may send: more is its code flooding the channel, which ends it.
+MAX_RECORD_BYTES = 256 * 1024
+# How much of an exercise's printed output the kit keeps (its end, where a crash dump is).
+OUTPUT_KEPT = 30000
+MAX_RECORDS = 20_000
+# prctl(2) options.
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 
 
 class ServerDied(RuntimeError):
@@ -49,6 +60,8 @@ class RawResult:
     log_tail: str = ""
     # Processes it started that were still running when it ended (all ended by the kit).
     leftovers: int = 0
+    # Why its channel was closed early (too many or too large records), else "".
+    flooded: str = ""
 
 
 class ForkServer:
@@ -65,19 +78,30 @@ class ForkServer:
 
     def start(self, target, args: tuple, workdir: Path) -> Running:
         token = uuid.uuid4().hex
-        results, log = workdir / "results.jsonl", workdir / "output.log"
         for attempt in (1, 2):
+            reader, writer = self.context.Pipe(duplex=False)
+            # The process's output (stdout, stderr, crash dumps) goes to a pipe too, of which
+            # the kit keeps only the end: printing gigabytes fills no disk.
+            output, output_writer = self.context.Pipe(duplex=False)
             process = self.context.Process(
-                target=_child, args=(target, args, str(results), str(log), token), daemon=True
+                target=_child,
+                args=(target, args, writer, output_writer, str(workdir), token),
+                daemon=True,
             )
             try:
                 process.start()
-                return Running(process, token, results, log)
             except (EOFError, OSError) as exc:
+                for end in (reader, writer, output, output_writer):
+                    end.close()
                 # The server died between two exercises; multiprocessing starts a new one on
                 # the next request, so one retry is enough unless the machine is in trouble.
                 if attempt == 2:
                     raise ServerDied(f"the kit's fork server could not be started ({exc})") from exc
+                continue
+            # The child's copies are the only ones left: its end closes the channels.
+            writer.close()
+            output_writer.close()
+            return Running(process, token, reader, output)
         raise AssertionError("unreachable")
 
     def run(
@@ -105,33 +129,52 @@ class ForkServer:
 class Running:
     """One exercise process: its live results, its time limit, and its whole process tree."""
 
-    def __init__(self, process, token: str, results: Path, log: Path):
+    def __init__(self, process, token: str, channel, output):
         self.process = process
         self.token = token
-        self.results = results
-        self.log = log
+        self.channel = channel
+        self.output = output
+        self._tail = b""
         self.started = time.monotonic()
-        self._offset = 0
         self._records: list[dict] = []
         self._ended = False
         self._leftovers = 0
+        self.flooded = ""
+
+    def read_output(self) -> None:
+        """Takes what the process printed since the last call, keeping the last OUTPUT_KEPT."""
+        fd = self.output.fileno()
+        while multiprocessing.connection.wait([self.output], 0):
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self._tail = (self._tail + chunk)[-OUTPUT_KEPT:]
 
     def new_records(self) -> list[dict]:
-        """Records written since the last call (complete lines only)."""
-        try:
-            with self.results.open("rb") as f:
-                f.seek(self._offset)
-                chunk = f.read()
-        except FileNotFoundError:
-            return []
-        complete = chunk[: chunk.rfind(b"\n") + 1]
-        self._offset += len(complete)
+        """Records that arrived since the last call."""
         fresh = []
-        for line in complete.decode(errors="replace").splitlines():
+        while not self.flooded:
             try:
-                fresh.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut by a crash mid-write tells nothing
+                if not self.channel.poll():
+                    break
+                data = self.channel.recv_bytes(MAX_RECORD_BYTES)
+            except (EOFError, OSError) as exc:
+                if not isinstance(exc, EOFError) and "message too long" in str(exc).lower():
+                    self.flooded = f"it sent a record larger than {MAX_RECORD_BYTES} bytes"
+                break
+            try:
+                record = json.loads(data)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                fresh.append(record)
+            if len(self._records) + len(fresh) >= MAX_RECORDS:
+                self.flooded = f"it sent more than {MAX_RECORDS} records"
+        if self.flooded and self.process.is_alive():
+            self.end()
         self._records.extend(fresh)
         return fresh
 
@@ -151,7 +194,10 @@ class Running:
                 break
             if cancelled and cancelled():
                 raise Cancelled
-            multiprocessing.connection.wait([self.process.sentinel], min(POLL_SECONDS, left))
+            multiprocessing.connection.wait(
+                [self.process.sentinel, self.channel, self.output], min(POLL_SECONDS, left)
+            )
+            self.read_output()
             for record in self.new_records():
                 if on_record:
                     on_record(record)
@@ -159,13 +205,16 @@ class Running:
                 break
         self.end()
         self.new_records()
+        self.read_output()
+        self.channel.close()
+        self.output.close()
         raw.records = self._records
+        raw.flooded = self.flooded
         raw.exitcode = self.process.exitcode
         # popen_forkserver reports 255 when the server, not the child, went away.
         raw.server_died = raw.exitcode == 255 and _dies_soon(self._server_pid())
         raw.leftovers = self._leftovers
-        if self.log.exists():
-            raw.log_tail = self.log.read_text(errors="replace")[-30000:]
+        raw.log_tail = self._tail.decode(errors="replace")
         return raw
 
     def end(self) -> None:
@@ -175,19 +224,29 @@ class Running:
         self._ended = True
         pid = self.process.pid
         # The exercise leads its own session, so its process group id is its pid: the group
-        # reaches children whose parent already exited; the token reaches those that left it.
-        others = set(_group_members(pid)) | set(_tokened(self.token)) if pid else set()
-        others.discard(pid)
+        # reaches children whose parent already exited; the token reaches those that left it;
+        # and the fork server, a subreaper, adopts whatever left both (see _started_by).
+        others = self._tree(pid) if pid else set()
         for target in others:
             _kill(target)
         if pid:
             _kill(pid)
         self.process.join(5)
         # A process started in the instant between the scan and the kill is caught here.
-        for target in set(_tokened(self.token)) - others:
+        for target in self._tree(pid) - others - {pid}:
             others.add(target)
             _kill(target)
         self._leftovers = len(others)
+
+    def _tree(self, pid: int) -> set[int]:
+        """Every process of this exercise but the exercise's own (pid)."""
+        found = set(_group_members(pid)) | set(_tokened(self.token)) | set(_started_by(pid))
+        server = self._server_pid()
+        if server and server != os.getpid():
+            # Orphans the fork server adopted: only this exercise's, as it runs one at a time.
+            found |= set(_started_by(server))
+        found.discard(pid)
+        return found
 
     @staticmethod
     def _server_pid() -> int | None:
@@ -239,6 +298,56 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
+def _started_by(ancestor: int) -> list[int]:
+    """Every living descendant of `ancestor` (children, their children, ...)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(ancestor, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def become_subreaper() -> None:
+    """Makes this process adopt every orphan among its descendants (Linux; elsewhere a no-op),
+    so that none can escape the kit by double-forking."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def end_descendants() -> int:
+    """Ends every process this one started, directly or not; returns how many there were."""
+    found = _started_by(os.getpid())
+    for pid in found:
+        _kill(pid)
+    return len(found)
+
+
+def protect() -> None:
+    """Makes this process non-dumpable: a process of the same user (learner code) can then
+    neither ptrace it nor open its file descriptors or memory through /proc."""
+    _prctl(PR_SET_DUMPABLE, 0)
+
+
+def _prctl(option: int, value: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _tokened(token: str) -> list[int]:
     """Processes that carry this exercise's token in their environment."""
     return processes_with(TOKEN_VARIABLE, token)
@@ -265,36 +374,43 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _child(target, args: tuple, results: str, log: str, token: str) -> None:
-    """Body of every exercise process: own session, quiet output, crash dumps to the log, then `target`."""
+def _child(target, args: tuple, channel, output, workdir: str, token: str) -> None:
+    """Body of every exercise process: own session, output to the kit, crash dumps too, then
+    `target`."""
     # A session of its own: the terminal's Ctrl-C reaches only the kit, which ends this
     # process and everything it started as one group.
     os.setsid()
     os.environ[TOKEN_VARIABLE] = token
     _die_with_parent()
-    log_file = open(log, "w")  # noqa: SIM115 - must outlive this frame for faulthandler
+    # The fork server is not dumpable (grader.preload); the exercise's own process may be, so
+    # that the kit can still read its processes' environment to find its token.
+    _prctl(PR_SET_DUMPABLE, 1)
     # Files learner code writes to relative paths land in this exercise's scratch folder, not
     # in the learner's repository.
     sys.path[:] = [os.path.abspath(entry) for entry in sys.path]
-    os.chdir(Path(log).parent)
+    os.chdir(workdir)
     # Temporary files too (TensorFlow's autograph leaves one in /tmp per traced function):
     # they go when the exercise's folder does.
-    private_tmp = Path(log).parent / "tmp"
+    private_tmp = Path(workdir) / "tmp"
     private_tmp.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = tempfile.tempdir = str(private_tmp)
     # Kept so that a data download can still show its progress bar (grader.data.to_terminal).
     os.environ["KIT_TERMINAL_FD"] = str(os.dup(2))
-    os.dup2(log_file.fileno(), 1)
-    os.dup2(log_file.fileno(), 2)
-    faulthandler.enable(file=log_file)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    faulthandler.enable(file=sys.stderr)
     limit = os.environ.get("KIT_MEMORY_LIMIT_GB")
     # The CUDA driver maps large private regions on the host, so the limit is CPU-only.
     torch = sys.modules.get("torch")
     if limit and float(limit) > 0 and not (torch and torch.cuda.is_available()):
         size = int(float(limit) * 2**30)
         resource.setrlimit(resource.RLIMIT_DATA, (size, size))
-    code = target(*args, results)
-    log_file.flush()
+    from grader import records
+
+    records.open_channel(channel)
+    code = target(*args)
+    sys.stdout.flush()
+    sys.stderr.flush()
     # Skip interpreter shutdown: framework atexit handlers can hang in a forked child.
     os._exit(code)
 
@@ -305,20 +421,13 @@ def _die_with_parent() -> None:
     Without it a kit killed outright (kill -9, a closed SSH session) would leave an endless
     learner loop running for ever.
     """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
+    if not _prctl(PR_SET_PDEATHSIG, signal.SIGKILL):
         return
     if os.getppid() == 1:  # the server was already gone before the request took effect
         os._exit(1)
 
 
-def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
+def run_checks(check_file: str, pytest_args: list[str]) -> int:
     import pytest
 
     # Third-party pytest plugins installed in the learner's environment must not change grading.
@@ -335,8 +444,10 @@ def run_checks(check_file: str, pytest_args: list[str], results: str) -> int:
             "--rootdir",
             str(checks_dir),
             "-q",
-            "--kit-results",
-            results,
+            # Learner output goes straight to the kit's pipe, which keeps only its end;
+            # pytest's capture would store all of it in a temporary file.
+            "--capture=no",
+            "--kit-graded",
             *pytest_args,
         ]
     )

@@ -21,15 +21,18 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from grader import REFERENCE_DIR, manifest, provenance
+from grader import REFERENCE_DIR, grading, manifest, provenance
+from grader.course import intake, reference_match
 from grader.course import isolation as iso
-from grader.course import reference_match
 from grader.course.config import Course
-from grader.course.gradebook import Recorded, Result, Writer, writing
-from grader.course.submission import Submission, changed_files, scan
+from grader.course.gradebook import UNSANDBOXED, Recorded, Result, Writer, writing
+from grader.course.submission import RECORD, TIMESTAMP, Submission, scan
+from grader.job import MAX_CHECKS
+from grader.job import cut as job_cut
 
 # Files of the grader whose change can change any verdict: all of grader/ but the course side
 # and the check folders (each exercise's checks count for that exercise only).
@@ -54,8 +57,6 @@ class Options:
             self.device,
             "--timeout-scale",
             f"{self.timeout_scale:g}",
-            "--memory-limit",
-            f"{self.memory_limit:g}",
         ]
 
 
@@ -73,7 +74,7 @@ def fingerprints(seed: int, device: str) -> dict[str, str]:
     """{exercise id: fingerprint of everything its verdict depends on}."""
     from grader import PROJECT_ROOT as root
 
-    hashes = iso.tree_hashes(root, ("grader", "reference"))
+    hashes = tree_hashes(root, ("grader", "reference"))
     core = [f"{name}={digest}" for name, digest in sorted(hashes.items()) if _is_core(name)]
     found = {}
     for ex in manifest.load():
@@ -89,6 +90,19 @@ def fingerprints(seed: int, device: str) -> dict[str, str]:
         material = [*core, *own, repr(ex), f"seed={seed}", f"device={device}"]
         found[ex.id] = hashlib.sha256("\n".join(material).encode()).hexdigest()[:16]
     return found
+
+
+def tree_hashes(root: Path, parts: tuple[str, ...]) -> dict[str, str]:
+    """{relative path: sha256} of every file below root/part for each part."""
+    hashes = {}
+    for start in (root / p for p in parts):
+        files = [start] if start.is_file() else sorted(p for p in start.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" not in path.parts:
+                hashes[path.relative_to(root).as_posix()] = hashlib.sha256(
+                    path.read_bytes()
+                ).hexdigest()
+    return hashes
 
 
 def _is_core(name: str) -> bool:
@@ -131,7 +145,10 @@ def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome
     started = time.perf_counter()
     outcome = Outcome()
     kits = fingerprints(options.seed, options.device)
-    with writing(course) as writer:
+    stale = iso.remove_stale_scratch()
+    if stale:
+        say(f"removed the scratch folders of {stale} earlier run(s) that were killed")
+    with iso.run_folder(), writing(course) as writer:
         write_nbgrader_config(course)
         subs, problems = scan(course.submitted)
         for problem in problems:
@@ -152,6 +169,8 @@ def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome
         plan = _plan(todo, known, kits, course, say, outcome)
         _execute(plan, known, kits, options, writer, course, say, outcome)
     outcome.graded_files = plan.graded_files
+    if options.isolation.kind == "unsandboxed":
+        say("UNSANDBOXED: member code ran with your rights; every verdict of this run is flagged")
     say(
         f"recorded {len(outcome.recorded)} submission(s) in {course.gradebook_shown} "
         f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
@@ -194,6 +213,8 @@ class _Plan:
     # What each submission needs: {exercise id: (exercise id, sha256, kit) key}.
     needs: dict[str, dict[str, tuple[str, str, str]]]
     ready: list[Submission]  # submissions to record, in order
+    # Each submission's module files, read once, safely, and checked against their hashes.
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
     graded_files: int = 0
 
 
@@ -210,15 +231,17 @@ def _plan(
     assigned: set[tuple[str, str, str]] = set()
     plan = _Plan([], {}, [])
     for sub in todo:
-        altered = changed_files(sub)
-        if altered:
-            folder = sub.relative_to(course.root)
-            say(
-                f"  ! skipped {folder}: {', '.join(altered)} changed after it was submitted "
-                "(its sha256 no longer matches the one recorded); it was not graded"
-            )
+        folder = sub.relative_to(course.root)
+        try:
+            files, extra = take_files(sub)
+        except intake.Refused as exc:
+            say(f"  ! {folder}: not graded: {exc}")
             outcome.skipped.append(folder)
             continue
+        if extra:
+            say(
+                f"  ! {folder}: {_some(extra)} ignored (not exercise modules; never copied or read)"
+            )
         needs, own = {}, []
         for ex in manifest.load():
             digest = sub.files.get(ex.module)
@@ -229,12 +252,34 @@ def _plan(
             if key not in known and key not in assigned:
                 assigned.add(key)
                 own.append(ex.id)
-        plan.needs[sub.relative_to(course.root)] = needs
+        plan.needs[folder] = needs
+        plan.files[folder] = files
         plan.ready.append(sub)
         if own:
             plan.jobs.append((sub, own))
             plan.graded_files += len(own)
     return plan
+
+
+def take_files(sub: Submission) -> tuple[dict[str, bytes], list[str]]:
+    """The submission's modules ({module: bytes}), each a regular file with the sha256 recorded
+    when it was submitted, and the names of anything else in its folder. Raises
+    intake.Refused naming the first module that cannot be taken."""
+    files = {}
+    for module, digest in sub.files.items():
+        content = intake.read(sub.folder, module)
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise intake.Refused(
+                f"{module} changed after it was submitted (its sha256 no longer matches the one "
+                "recorded)"
+            )
+        files[module] = content
+    return files, intake.extras(sub.folder, {*sub.files, RECORD, TIMESTAMP})
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _execute(
@@ -247,9 +292,20 @@ def _execute(
     say: Callable[[str], None],
     outcome: Outcome,
 ) -> None:
-    fresh: dict[tuple[str, str, str], Result] = {}
+    """Runs the plan's jobs and records each submission as soon as all its verdicts are in.
+
+    A clean verdict is shared by every submission of the same file; a flagged one (its process
+    ended abnormally, tampering) belongs to the submission it was graded in, and each other
+    submission of that file gets a job of its own.
+    """
+    fresh: dict[tuple[str, str, str], Result] = {}  # clean verdicts, by file
+    own: dict[tuple[str, str], Result] = {}  # flagged verdicts, by (folder, exercise)
     failed_keys: dict[tuple[str, str, str], str] = {}
+    graded_in: set[tuple[str, str]] = set()  # (folder, exercise) graded for that submission
     waiting = list(plan.ready)
+
+    def verdict(folder: str, exercise: str, key: tuple[str, str, str]) -> Result | None:
+        return own.get((folder, exercise)) or fresh.get(key) or known.get(key)
 
     def record_ready() -> None:
         for sub in list(waiting):
@@ -261,12 +317,13 @@ def _execute(
                 outcome.failed.append(folder)
                 waiting.remove(sub)
                 continue
-            if not all(key in fresh or key in known for key in needs.values()):
+            found = {ex: verdict(folder, ex, key) for ex, key in needs.items()}
+            if any(result is None for result in found.values()):
                 continue
             rows = []
-            for key in needs.values():
-                result = _copy(fresh.get(key) or known[key])
-                result.reused = key not in fresh or _graded_for(plan, key) is not sub
+            for exercise, result in found.items():
+                result = _copy(result)
+                result.reused = (folder, exercise) not in graded_in
                 outcome.reused_files += result.reused
                 rows.append(result)
             writer.record(
@@ -283,78 +340,79 @@ def _execute(
             waiting.remove(sub)
             say(_recorded_line(sub, folder, rows))
 
+    def others_with(key: tuple[str, str, str], graded: str) -> list[Submission]:
+        """The other waiting submissions of a file whose verdict came back flagged."""
+        return [
+            sub
+            for sub in waiting
+            if sub.relative_to(course.root) != graded
+            and plan.needs[sub.relative_to(course.root)].get(key[0]) == key
+            and (sub.relative_to(course.root), key[0]) not in graded_in
+        ]
+
     record_ready()  # submissions whose every file was graded before
-    if plan.jobs:
-        # Each job's report says whether a file is the pristine stub; the stubs' hashes take
-        # nbgrader (seconds) to compute, so they are put in the cache, which jobs start from.
-        provenance.stub_hashes()
-        kit_before = iso.kit_hashes() if options.isolation.kind == "copy" else None
-        pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
-        try:
-            futures = {
-                pool.submit(
-                    iso.run_job,
-                    options.isolation,
-                    sub.folder,
-                    ids,
-                    sub.learner,
-                    options.grade_args(),
-                    _job_timeout(ids, options),
-                    sub.files,
-                    kit_before,
-                    _threads_per_job(min(options.jobs, len(plan.jobs))),
-                ): (sub, ids)
-                for sub, ids in plan.jobs
-            }
-            for future in as_completed(futures):
-                sub, ids = futures[future]
+    if not plan.jobs:
+        return
+    # Which exercises are pristine stubs: computed here (nbgrader takes seconds) and kept in
+    # the cache for the next run.
+    stubs = provenance.stub_hashes()
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+    threads = _threads_per_job(min(options.jobs, len(plan.jobs)))
+    running: dict = {}
+
+    def start(sub: Submission, ids: list[str]) -> None:
+        folder = sub.relative_to(course.root)
+        graded_in.update((folder, exercise) for exercise in ids)
+        future = pool.submit(grade_submission, options, plan.files[folder], ids, threads)
+        running[future] = (sub, ids)
+
+    try:
+        for sub, ids in plan.jobs:
+            start(sub, ids)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                sub, ids = running.pop(future)
+                folder = sub.relative_to(course.root)
                 try:
-                    job = future.result()
+                    got, failures = future.result()
                 except Exception as exc:  # noqa: BLE001 - one job's failure never loses the others
-                    job = iso.JobResult(None, f"{type(exc).__name__}: {exc}", None)
-                if not job.unchanged:  # edited between the plan and its job: never graded
-                    folder = sub.relative_to(course.root)
-                    say(f"  ! skipped {folder}: {job.log_tail}")
-                    outcome.skipped.append(folder)
-                    waiting.remove(sub)
-                got, why = _results(job, sub, ids, kits)
-                if job.altered:
-                    say(
-                        f"  ! {sub.relative_to(course.root)}: files of the kit changed while it "
-                        f"was graded ({', '.join(job.altered[:3])}); its verdicts are marked "
-                        "tampered. Restore the kit's own files (git checkout -- grader "
-                        "reference) before grading again"
-                    )
+                    got, failures = {}, dict.fromkeys(ids, f"{type(exc).__name__}: {exc}")
                 for exercise_id in ids:
-                    key = (
-                        exercise_id,
-                        sub.files[manifest.find(exercise_id).module],
+                    ex = manifest.find(exercise_id)
+                    key = (exercise_id, sub.files[ex.module], kits[exercise_id])
+                    if exercise_id not in got:
+                        failed_keys[key] = failures.get(exercise_id, "it was not graded")
+                        continue
+                    result = to_result(
+                        got[exercise_id],
+                        plan.files[folder][ex.module],
+                        sub,
+                        ex,
                         kits[exercise_id],
+                        options,
+                        stubs,
                     )
-                    if exercise_id in got:
-                        fresh[key] = got[exercise_id]
+                    if set(result.flags) - {UNSANDBOXED}:
+                        own[(folder, exercise_id)] = result
+                        for other in others_with(key, folder):
+                            start(other, [exercise_id])
                     else:
-                        failed_keys[key] = why
-                record_ready()
-        except KeyboardInterrupt:
-            # Ctrl-C: jobs not yet started never start, the running ones are ended, and what
-            # was recorded stays.
-            pool.shutdown(wait=False, cancel_futures=True)
-            iso.stop_all()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                        fresh[key] = result
+            plan.graded_files = len(graded_in)
+            record_ready()
+    except KeyboardInterrupt:
+        # Ctrl-C: jobs not yet started never start, the running ones are ended, and what was
+        # recorded stays.
+        pool.shutdown(wait=False, cancel_futures=True)
+        iso.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     for sub in waiting:  # cannot happen unless a key was never assigned; never drop silently
         folder = sub.relative_to(course.root)
         say(f"  ✗ {folder}: not recorded: some of its files were never graded")
         outcome.failed.append(folder)
-
-
-def _graded_for(plan: _Plan, key: tuple[str, str, str]) -> Submission | None:
-    for sub, ids in plan.jobs:
-        if key[0] in ids and sub.files.get(manifest.find(key[0]).module) == key[1]:
-            return sub
-    return None
 
 
 def _copy(result: Result) -> Result:
@@ -374,67 +432,126 @@ def _job_timeout(ids: list[str], options: Options) -> float:
     return sum(manifest.find(i).timeout for i in ids) * options.timeout_scale + 300
 
 
-def _results(
-    job: iso.JobResult, sub: Submission, ids: list[str], kits: dict[str, str]
-) -> tuple[dict[str, Result], str]:
-    """{exercise id: Result} from a job's JSON report, and why the missing ones are missing."""
-    report = job.report
-    if not job.unchanged:
-        return {}, "the submission that holds this file changed before it was graded"
-    if not report or report.get("interrupted"):
-        last = [line for line in job.log_tail.splitlines() if line.strip()][-1:] or ["no output"]
-        status = "timed out" if job.returncode is None else f"exit {job.returncode}"
-        return {}, f"the grading job failed ({status}: {last[0].strip()[:200]})"
-    entries = {e.get("id"): e for e in report.get("exercises", [])}
-    got = {}
-    for exercise_id in ids:
-        entry = entries.get(exercise_id)
-        if entry is None:
-            continue
-        ex = manifest.find(exercise_id)
-        submitted = sub.files[ex.module]
-        result = Result(
-            exercise=ex.id,
-            chapter=ex.chapter,
-            status=entry["status"],
-            score=float(entry["score"]),
-            max_score=float(entry["max_score"]),
-            fault=entry.get("fault", "learner"),
-            attempted=bool(entry.get("attempted")),
-            matches_reference=_matches_reference(sub, ex),
-            sha256=submitted,
-            kit=kits[ex.id],
-            checks=[
-                {"name": c["name"], "status": c["status"], "message": c.get("message", "")}
-                for c in entry.get("checks", [])
-            ],
-            notes=list(entry.get("notes", [])),
-            seconds=float(entry.get("seconds", 0.0)),
+def grade_submission(
+    options: Options, files: dict[str, bytes], ids: list[str], threads: int | None
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """Grades `ids` of one submission: ({exercise id: the job's result}, {exercise id: why it
+    could not be graded}).
+
+    When the job ends during an exercise (member code can kill it, or stop it), that exercise
+    is tried once more in a new job; if it ends the job again it gets a flagged verdict of
+    nothing, and the exercises after it are graded in a new job.
+    """
+    remaining, tried, got = list(ids), set(), {}
+    while remaining:
+        job = iso.run_job(
+            options.isolation,
+            files,
+            remaining,
+            options.grade_args(),
+            options.memory_limit,
+            options.timeout_scale,
+            threads,
         )
-        if entry.get("sha256") != submitted:
-            _mark_tampered(result, "the file that was graded is not the file that was submitted")
-        if job.altered:
-            _mark_tampered(
-                result,
-                "files of the kit changed while this submission was graded: "
-                + ", ".join(job.altered[:5]),
-            )
-        got[exercise_id] = result
-    return got, "the grading job's report lacks this exercise"
+        got.update(job.results)
+        remaining = [i for i in remaining if i not in got]
+        broke = job.died_during
+        if not remaining:
+            break
+        if broke is None or not job.started:
+            # It ended before or between exercises, where no member code runs: the kit's
+            # or the machine's fault. Nothing is blamed on the member; the next run retries.
+            last = [line for line in job.log_tail.splitlines() if line.strip()][-1:] or [""]
+            why = f"the grading job failed ({job.why}: {last[0].strip()[:200]})"
+            return got, dict.fromkeys(remaining, why)
+        if broke in tried:
+            got[broke] = ended_abnormally(broke, job.why)
+            remaining.remove(broke)
+        tried.add(broke)
+    return got, {}
 
 
-def _mark_tampered(result: Result, why: str) -> None:
-    result.status, result.score, result.fault = "error", 0.0, "tampered"
-    result.notes.insert(0, f"Tampered: {why}. No verdict from this grading can be trusted.")
+def ended_abnormally(exercise_id: str, why: str) -> dict:
+    """The verdict of an exercise during which its grading job ended, twice."""
+    ex = manifest.find(exercise_id)
+    message = (
+        f"Not graded: {why} while this exercise ran, in two grading jobs in a row. Code that "
+        "ends or stops the grader's processes does this; so can a machine that ran out of "
+        "memory. Nothing of this exercise counts."
+    )
+    return {
+        "id": ex.id,
+        "status": "error",
+        "score": 0.0,
+        "max_score": ex.points,
+        "fault": "learner",
+        "checks": [{"name": "process", "status": "error", "message": message}],
+        "notes": [message],
+        "flags": [f"ended abnormally ({why})"],
+        "seconds": 0.0,
+    }
 
 
-def _matches_reference(sub: Submission, ex: manifest.Exercise) -> bool:
+def to_result(
+    entry: dict,
+    content: bytes,
+    sub: Submission,
+    ex: manifest.Exercise,
+    kit: str,
+    options: Options,
+    stubs: dict[str, str],
+) -> Result:
+    """The gradebook's Result from a job's result, checked: only known statuses and faults, the
+    score recomputed from the checks and kept within the exercise's points, nothing scored
+    when flagged. What the job cannot know (the file's hash, whether it is the stub or the
+    reference) is decided here."""
+    checks = [
+        {
+            "name": str(c.get("name", ""))[:200],
+            "status": c.get("status") if c.get("status") in grading.STATUSES else "error",
+            "message": job_cut(c.get("message", "")),
+        }
+        for c in entry.get("checks", [])[:MAX_CHECKS]
+        if isinstance(c, dict)
+    ]
+    # The status follows from the checks (a result without checks is no verdict).
+    status = entry.get("status") if entry.get("status") in grading.STATUSES else "error"
+    if not checks or (status == "passed" and any(c["status"] != "passed" for c in checks)):
+        status = "error"
+    fault = entry.get("fault") if entry.get("fault") in grading.FAULTS else "learner"
+    flags = [job_cut(str(f), 500) for f in entry.get("flags", [])][:8]
+    if options.isolation.kind == "unsandboxed":
+        flags.append(UNSANDBOXED)
+    score = grading.score_of(
+        [grading.CheckResult(c["name"], c["status"]) for c in checks], ex.points
+    )
+    if fault == "tampered" or set(flags) - {UNSANDBOXED}:
+        score = 0.0
+    digest = sub.files[ex.module]
+    return Result(
+        exercise=ex.id,
+        chapter=ex.chapter,
+        status=status,
+        score=max(0.0, min(float(ex.points), score)),
+        max_score=float(ex.points),
+        fault=fault,
+        attempted=digest != stubs.get(ex.module),
+        matches_reference=_matches_reference(content, ex),
+        sha256=digest,
+        kit=kit,
+        checks=checks,
+        notes=[job_cut(n) for n in entry.get("notes", [])][:8],
+        seconds=float(entry.get("seconds", 0.0) or 0.0),
+        flags=flags,
+    )
+
+
+def _matches_reference(content: bytes, ex: manifest.Exercise) -> bool:
     try:
-        mine = (sub.folder / ex.module).read_text(errors="replace")
         reference = (REFERENCE_DIR / ex.module).read_text()
     except OSError:
         return False
-    return reference_match.matches(mine, reference)
+    return reference_match.matches(content.decode(errors="replace"), reference)
 
 
 def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
@@ -446,9 +563,14 @@ def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
         f"({graded} graded, {len(rows) - graded} reused)"
     )
     tampered = [r.exercise for r in rows if r.tampered]
+    flagged = [r.exercise for r in rows if set(r.flags) - {UNSANDBOXED, "tampered"}]
     copied = [r.exercise for r in rows if r.matches_reference]
     if tampered:
         line += f"; TAMPERED: {', '.join(tampered)}"
+    if flagged:
+        line += f"; FLAGGED: {', '.join(flagged)}"
+    if any(r.unsandboxed for r in rows):
+        line += "; UNSANDBOXED"
     if copied:
         line += f"; matches the reference: {', '.join(copied)}"
     return line

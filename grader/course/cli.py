@@ -119,7 +119,7 @@ def autograde(args: argparse.Namespace) -> int:
             args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
         ),
         memory_limit=options_.memory_limit_gb(args.memory_limit),
-        isolation=isolation.choose(args.isolation),
+        isolation=isolation.choose(_isolation_kind(args.isolation)),
         learners=[learner] if learner else None,
     )
     if args.path:
@@ -159,6 +159,18 @@ def autograde(args: argparse.Namespace) -> int:
             f"was graded. Let it finish, then run again (or wait longer: --wait SECONDS)"
         ) from None
     return 1 if outcome.failed or outcome.skipped else 0
+
+
+def _isolation_kind(given: str) -> str:
+    from grader.cli import UsageError
+    from grader.course import isolation
+
+    if given not in (*isolation.KINDS, "copy"):
+        raise UsageError(
+            f"--isolation {given}: choose bwrap (the default) or unsandboxed (member code "
+            "then runs with your rights)"
+        )
+    return given
 
 
 # --- kit progress --------------------------------------------------------------------------
@@ -332,10 +344,10 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--isolation",
-        choices=["auto", "bwrap", "copy"],
-        default="auto",
-        help="bwrap: read-only file system (default where it runs); copy: a private "
-        "read-only copy of the kit, checked after each job",
+        default="bwrap",
+        help="bwrap (default, required): member code sees only its own work, the kit and the "
+        "data, read-only, without network; unsandboxed: member code runs with your rights, "
+        "every verdict flagged",
     )
     p.add_argument(
         "--wait",

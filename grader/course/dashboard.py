@@ -60,7 +60,7 @@ def _flags(v: LearnerView) -> str:
     for exercise_id, kind in v.flags():
         by_kind.setdefault(kind, []).append(exercise_id)
     return "<br>".join(
-        f'<span class="{"flag" if kind == "tampered" else "copy"}">{_e(kind)}:</span> '
+        f'<span class="{"copy" if kind == "matches the reference" else "flag"}">{_e(kind)}:</span> '
         + ", ".join(f"<code>{_e(i)}</code>" for i in ids)
         for kind, ids in by_kind.items()
     )

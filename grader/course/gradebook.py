@@ -68,6 +68,8 @@ def busy_seconds() -> float:
 REUSABLE = {"passed", "failed", "not_started", "error", "skipped"}
 # Verdicts the next autograde tries again: the fault was the kit's or the machine's.
 RETRY_FAULTS = {"kit", "data"}
+# The flag on every verdict of a run that did not sandbox member code.
+UNSANDBOXED = "unsandboxed"
 
 metadata = MetaData()
 submissions = Table(
@@ -112,6 +114,9 @@ results = Table(
     Column("checks", Text, nullable=False),  # JSON [{name, status, message}]
     Column("notes", Text, nullable=False),  # JSON [text]
     Column("seconds", Float, nullable=False),
+    # JSON [text]: why a person should look (ended abnormally, tampered, unsandboxed...). A
+    # flagged verdict scores nothing unless a person says otherwise, and is never reused.
+    Column("flags", Text, nullable=False, server_default="[]"),
     Index("kit_result_by_file", "exercise", "sha256", "kit"),
 )
 
@@ -136,10 +141,15 @@ class Result:
     checks: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)
 
     @property
     def tampered(self) -> bool:
         return self.fault == "tampered"
+
+    @property
+    def unsandboxed(self) -> bool:
+        return UNSANDBOXED in self.flags
 
     def failing_checks(self) -> list[dict]:
         return [c for c in self.checks if c.get("status") not in ("passed", "skipped")]
@@ -150,14 +160,17 @@ class Result:
             submission_id=submission_id,
             checks=json.dumps(self.checks, ensure_ascii=False),
             notes=json.dumps(self.notes, ensure_ascii=False),
+            flags=json.dumps(self.flags, ensure_ascii=False),
         )
         return values
 
     @classmethod
     def from_row(cls, row) -> Result:
-        values = {k: row._mapping[k] for k in _RESULT_FIELDS}
+        mapping = row._mapping
+        values = {k: mapping[k] for k in _RESULT_FIELDS if k in mapping}
         values["checks"] = json.loads(row.checks)
         values["notes"] = json.loads(row.notes)
+        values["flags"] = json.loads(mapping.get("flags") or "[]")
         return cls(**values)
 
 
@@ -250,6 +263,25 @@ def _alembic_on_path() -> Iterator[None]:
         os.environ["PATH"] = saved
 
 
+def _add_missing_columns(engine) -> None:
+    """Columns the kit added to its tables since a gradebook was made (create_all makes only
+    missing tables): each is added with its default, so older rows read as before."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        for table in (submissions, results):
+            have = {c["name"] for c in inspect(connection).get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.server_default is not None:
+                    default = column.server_default.arg
+                    connection.execute(
+                        text(
+                            f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
+                            f"{column.type.compile(engine.dialect)} NOT NULL DEFAULT '{default}'"
+                        )
+                    )
+
+
 def _lost_a_creation_race(exc: Exception) -> bool:
     text = str(getattr(exc, "orig", None) or exc).lower()
     return isinstance(exc, sa_exc.IntegrityError) or "already exists" in text
@@ -306,6 +338,7 @@ class Writer:
                 _with_busy_timeout(self.course.gradebook_url), self.course.course_id
             )
         metadata.create_all(self.nbgrader.engine)
+        _add_missing_columns(self.nbgrader.engine)
         self.session = self.nbgrader.db
         self._sync_structure()
 
@@ -376,10 +409,13 @@ class Writer:
     def reusable(self) -> dict[tuple[str, str, str], Result]:
         """{(exercise, sha256, kit): result} of every file graded before with a final verdict."""
         try:
+            # Only what a clean, complete run recorded: nothing flagged (ended abnormally,
+            # tampered, graded unsandboxed) is ever copied to another submission.
             rows = self.session.execute(
                 select(results).where(
                     results.c.status.in_(REUSABLE)
                     & ~results.c.fault.in_(RETRY_FAULTS | {"tampered"})
+                    & (results.c.flags == "[]")
                 )
             ).all()
         except sa_exc.SQLAlchemyError as exc:
@@ -484,7 +520,9 @@ class Writer:
                     sub_nb = SubmittedNotebook(notebook=notebook, assignment=submitted)
                     db.add(sub_nb)
                 result = outcome.get(notebook.name)
-                sub_nb.flagged = bool(result and (result.tampered or result.matches_reference))
+                sub_nb.flagged = bool(
+                    result and (result.tampered or result.matches_reference or result.flags)
+                )
                 sub_nb.late_submission_penalty = 0.0
                 grades = {g.cell_id: g for g in sub_nb.grades}
                 for cell in notebook.grade_cells:
@@ -513,6 +551,9 @@ def feedback(result: Result | None) -> str:
     lines = [f"{result.status.replace('_', ' ')}: {result.score:g}/{result.max_score:g}"]
     if result.tampered:
         lines.append("TAMPERED: the grader's own functions or files were changed by this code.")
+    for flag in result.flags:
+        if flag != "tampered":
+            lines.append(f"FLAGGED: {flag}.")
     if result.matches_reference:
         lines.append("MATCHES THE REFERENCE: the code is the reference solution, up to layout.")
     for check in result.failing_checks():

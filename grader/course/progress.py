@@ -43,13 +43,20 @@ class LearnerView:
         return self.latest.results.get(exercise_id)
 
     def flags(self) -> list[tuple[str, str]]:
-        """(exercise id, "tampered" or "matches the reference") in the latest submission."""
+        """(exercise id, kind) in the latest submission, kind "tampered", "flagged" (ended
+        abnormally and the like), "unsandboxed" or "matches the reference"."""
         found = []
         for ex in self.exercises:
             r = self.result(ex.id)
-            if r is not None and r.tampered:
+            if r is None:
+                continue
+            if r.tampered:
                 found.append((ex.id, "tampered"))
-            if r is not None and r.matches_reference:
+            elif [f for f in r.flags if f != "unsandboxed"]:
+                found.append((ex.id, "flagged"))
+            if r.unsandboxed:
+                found.append((ex.id, "unsandboxed"))
+            if r.matches_reference:
                 found.append((ex.id, "matches the reference"))
         return found
 

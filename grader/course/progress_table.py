@@ -139,11 +139,11 @@ def flag_lines(views: list[LearnerView]) -> list[str]:
         for exercise_id, kind in v.flags():
             by_kind.setdefault(kind, []).append(exercise_id)
         for kind, ids in by_kind.items():
-            mark = (
-                "[bold red]TAMPERED[/]"
-                if kind == "tampered"
-                else "[magenta]matches the reference[/]"
-            )
+            mark = {
+                "tampered": "[bold red]TAMPERED[/]",
+                "flagged": "[bold red]FLAGGED[/] (see its messages)",
+                "unsandboxed": "[bold yellow]graded UNSANDBOXED[/]",
+            }.get(kind, "[magenta]matches the reference[/]")
             lines.append(f"{v.learner}: {mark}: {', '.join(ids)}")
     return lines
 

@@ -225,8 +225,3 @@ def load(folder: Path) -> Submission:
             f"lies in {learner}'s folder"
         )
     return Submission(learner, submitted_at, folder, files, str(record.get("origin", "")))
-
-
-def changed_files(sub: Submission) -> list[str]:
-    """Modules whose file differs from the hash recorded when it was submitted."""
-    return [m for m, digest in sub.files.items() if provenance.sha256(sub.folder / m) != digest]

@@ -1,0 +1,127 @@
+"""Reading a member's files on the supervisor's side without trusting the folder they are in.
+
+A member owns their folder of the course and can put anything there: a link to /dev/urandom or
+to another member's work, a FIFO, a file of gigabytes, thousands of files. The supervisor's own
+process reads it, so it reads only regular files with the names it expects, opened one path
+component at a time with O_NOFOLLOW (a link is never followed, not even a linked folder), with
+O_NONBLOCK (a FIFO is never waited on), and no more than a size cap. Everything else is named
+in a Refused or an `extras` line, and never read.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+# Larger than any exercise module a person writes (the largest reference module is ~10 KiB).
+MAX_MODULE_BYTES = 1 * 2**20
+MAX_RECORD_BYTES = 1 * 2**20
+# How many entries of a member's folder are looked at when naming what does not belong.
+MAX_LISTED = 5000
+
+
+class Refused(Exception):
+    """A path of a member's folder that the kit will not read; str() names it and why."""
+
+
+def read(root: Path, relative: str, limit: int = MAX_MODULE_BYTES) -> bytes:
+    """The bytes of root/relative, a regular file of at most `limit` bytes, reached without
+    following any link below root (root itself is the kit's own path)."""
+    parts = Path(relative).parts
+    fd = _open_dir(root, str(root))
+    try:
+        for depth, part in enumerate(parts[:-1], 1):
+            shown = "/".join(parts[:depth])
+            try:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                raise Refused(_why(shown, exc, folder=True, link=_is_link(part, fd))) from None
+            os.close(fd)
+            fd = inner
+        try:
+            file_fd = os.open(
+                parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=fd
+            )
+        except OSError as exc:
+            raise Refused(_why(relative, exc)) from None
+    finally:
+        os.close(fd)
+    try:
+        info = os.fstat(file_fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"{relative} is not a regular file")
+        if info.st_size > limit:
+            raise Refused(f"{relative} is larger than {limit // 1024} KiB ({info.st_size} bytes)")
+        data = os.read(file_fd, limit + 1)
+        if len(data) > limit:
+            raise Refused(f"{relative} is larger than {limit // 1024} KiB")
+        return data
+    finally:
+        os.close(file_fd)
+
+
+def sha256(root: Path, relative: str) -> str:
+    return hashlib.sha256(read(root, relative)).hexdigest()
+
+
+def is_real_folder(path: Path) -> bool:
+    """A folder that is not a link (a member's linked folder is never entered)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def extras(root: Path, expected: set[str]) -> list[str]:
+    """Entries below root that are not among `expected` (relative paths), links and special
+    files included, without following links; at most MAX_LISTED entries are looked at."""
+    found, seen = [], 0
+    stack = [""]
+    while stack and seen < MAX_LISTED:
+        here = stack.pop()
+        try:
+            entries = sorted(os.scandir(root / here), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            relative = f"{here}/{entry.name}" if here else entry.name
+            if entry.name == "__pycache__" or entry.name.endswith((".pyc", ".pyo")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(relative)
+            elif relative not in expected:
+                found.append(relative)
+            if seen >= MAX_LISTED:
+                found.append(f"(more than {MAX_LISTED} entries; the rest were not looked at)")
+                break
+    return found
+
+
+def _open_dir(path: Path, shown: str) -> int:
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise Refused(_why(shown, exc, folder=True)) from None
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=dir_fd).st_mode)
+    except OSError:
+        return False
+
+
+def _why(shown: str, exc: OSError, folder: bool = False, link: bool = False) -> str:
+    if exc.errno == errno.ELOOP or link:
+        return f"{shown} is a symbolic link"
+    if exc.errno == errno.ENOTDIR:
+        return f"{shown} is not a folder" if folder else f"{shown} is a symbolic link"
+    if exc.errno == errno.ENOENT:
+        return f"{shown} is missing"
+    if exc.errno == errno.EACCES:
+        return f"{shown} cannot be read (permission denied)"
+    return f"{shown} cannot be read ({exc.strerror})"
