@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def _blocked_ancestors(path: Path) -> list[Path]:
     return [p for p in path.parents if not os.stat(p).st_mode & 0o001]
 
 
-def test_the_attack_suite_holds_for_an_unprivileged_supervisor(tmp_path):
+def test_the_attack_suite_holds_for_an_unprivileged_supervisor():
     _needs_root()
     if subprocess.run(["id", ACCOUNT], check=False, capture_output=True).returncode != 0:
         subprocess.run(["useradd", "--system", "--create-home", ACCOUNT], check=True)
@@ -46,8 +47,8 @@ def test_the_attack_suite_holds_for_an_unprivileged_supervisor(tmp_path):
     }
     for path in reach:
         subprocess.run(["setfacl", "-m", f"u:{ACCOUNT}:x", str(path)], check=True)
-    work = tmp_path / "work"
-    work.mkdir()
+    # Its own folder outside root's pytest folder, which only root may enter.
+    work = Path(tempfile.mkdtemp(prefix="kit-attacks-", dir="/tmp"))
     shutil.chown(work, ACCOUNT)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -87,6 +88,7 @@ def test_the_attack_suite_holds_for_an_unprivileged_supervisor(tmp_path):
     finally:
         for path in reach:
             subprocess.run(["setfacl", "-x", f"u:{ACCOUNT}", str(path)], check=False)
+        shutil.rmtree(work, ignore_errors=True)
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:]
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
