@@ -21,6 +21,7 @@ together, so no result is ever half recorded. nbgrader ignores tables it does no
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,18 +47,17 @@ from sqlalchemy import (
 )
 from sqlalchemy import create_engine as _create_engine
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 
 from grader import manifest
 from grader.course.config import Course
 
-# How long a writer waits for SQLite's lock (held by nbgrader's formgrader, say) before
+# How long a writer waits for the database's lock (held by nbgrader's formgrader, say) before
 # giving up with a clear message; KIT_DB_TIMEOUT changes it.
 DEFAULT_BUSY_SECONDS = 30
 
 
 def busy_seconds() -> float:
-    import os
-
     try:
         return max(0.0, float(os.environ.get("KIT_DB_TIMEOUT") or DEFAULT_BUSY_SECONDS))
     except ValueError:
@@ -199,10 +199,13 @@ def _naive(value: datetime) -> datetime:
 
 def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     """A one-line GradebookError for a database exception, with the next step."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    text = _scrubbed(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], course)
     where = course.gradebook_shown
     lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    server = _server_problem(lowered, text, where)
+    if server is not None:
+        return server
+    if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
         return GradebookError(
             f"the gradebook {where} stayed locked for {busy_seconds():g} s while {doing} ({text}); "
             "another program is writing it (nbgrader's formgrader, or a kit autograde on "
@@ -225,6 +228,105 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
             "writable"
         )
     return GradebookError(f"the gradebook {where} failed while {doing}: {text}")
+
+
+def _server_problem(lowered: str, text: str, where: str) -> GradebookError | None:
+    """A database server that cannot be reached or refuses the kit (PostgreSQL's messages)."""
+    if "password authentication failed" in lowered:
+        return GradebookError(
+            f"the gradebook server {where} refused the password ({text}); put the right one in "
+            "PGPASSWORD or in ~/.pgpass (a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600), "
+            "which reach the kit under tox too; nothing was changed"
+        )
+    if "no password supplied" in lowered:
+        return GradebookError(
+            f"the gradebook server {where} asks for a password ({text}); set PGPASSWORD, or add "
+            "a line HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600); nothing was changed"
+        )
+    missing = next(
+        (what for what in ("database", "role") if f'fatal:  {what} "' in lowered),
+        None,
+    )
+    if missing and "does not exist" in lowered:
+        return GradebookError(
+            f"the gradebook server {where} has no such {missing} ({text}); check the URL, or "
+            f"create it once on the server ({'createdb' if missing == 'database' else 'createuser'}"
+            " NAME); nothing was changed"
+        )
+    unreachable = (
+        "connection refused",
+        "could not connect",
+        "connection to server",
+        "failed to resolve host",
+        "could not translate host name",
+        "name or service not known",
+        "timeout expired",
+        "no route to host",
+    )
+    if any(words in lowered for words in unreachable):
+        return GradebookError(
+            f"cannot reach the gradebook server {where} ({text}); check the host and port in the "
+            "URL (or PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections from "
+            "this machine; nothing was changed"
+        )
+    return None
+
+
+def _scrubbed(message: str, course: Course) -> str:
+    """The message without the URL's password, should a driver ever echo the URL (libpq's own
+    messages never show a password)."""
+    try:
+        password = make_url(course.gradebook_url).password
+    except (sa_exc.ArgumentError, ValueError):
+        return message
+    return message.replace(str(password), "***") if password else message
+
+
+def check_address(course: Course) -> None:
+    """One line, before any connection, for an address that names no database the kit can open:
+    not a URL, a database SQLAlchemy does not know, or a driver that is not installed."""
+    example = "give a file (gradebook.db) or a URL such as postgresql://USER@HOST/DATABASE"
+    scheme = course.gradebook_url.split("://", 1)[0]
+    try:
+        url = make_url(course.gradebook_url)
+        url.get_dialect().import_dbapi()
+    except sa_exc.NoSuchModuleError:
+        raise GradebookError(
+            f"the gradebook address {scheme}://… names a database SQLAlchemy does not know; "
+            f"{example}"
+        ) from None
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        raise GradebookError(
+            f"the gradebook address {scheme}://… is not a database URL "
+            f"({_scrubbed(str(exc), course)}); {example}"
+        ) from None
+    except ImportError as exc:
+        raise GradebookError(
+            f"the gradebook {course.gradebook_shown} needs the Python module {exc.name}, which "
+            "is not installed in the kit's environment; write postgresql://… for PostgreSQL "
+            "(its driver, psycopg, comes with the kit), or install the package that provides "
+            f"{exc.name} into the kit's environment"
+        ) from None
+
+
+def connection_url(course: Course) -> str:
+    """The gradebook's URL as the kit connects: waiting at most busy_seconds() for a lock that
+    another program holds (SQLite's busy timeout, PostgreSQL's lock_timeout), then failing with
+    a clear message rather than hanging a scheduler's task for ever."""
+    url = course.gradebook_url
+    if url.startswith("sqlite"):
+        if "timeout=" not in url:
+            url += ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
+        return url
+    parsed = make_url(url)
+    # The user's own server options (in the URL or PGOPTIONS) are left as they are.
+    if parsed.get_backend_name() != "postgresql" or "options" in parsed.query:
+        return url
+    if os.environ.get("PGOPTIONS"):
+        return url
+    milliseconds = max(1, round(busy_seconds() * 1000))
+    parsed = parsed.update_query_dict({"options": f"-c lock_timeout={milliseconds}"})
+    return parsed.render_as_string(hide_password=False)
 
 
 def _autograde() -> str:
@@ -255,12 +357,6 @@ def _lost_a_creation_race(exc: Exception) -> bool:
     return isinstance(exc, sa_exc.IntegrityError) or "already exists" in text
 
 
-def _with_busy_timeout(url: str) -> str:
-    if url.startswith("sqlite") and "timeout=" not in url:
-        return url + ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
-    return url
-
-
 # --- writing (kit autograde) ---------------------------------------------------------------
 
 
@@ -269,6 +365,7 @@ class Writer:
 
     def __init__(self, course: Course):
         self.course = course
+        check_address(course)
         try:
             if course.gradebook_file is not None:
                 course.gradebook_file.parent.mkdir(parents=True, exist_ok=True)
@@ -302,9 +399,7 @@ class Writer:
         # nbgrader's Gradebook first: it stamps alembic's version only into a database that
         # has no tables yet, so the kit's tables must come after its own.
         with _alembic_on_path():
-            self.nbgrader = Gradebook(
-                _with_busy_timeout(self.course.gradebook_url), self.course.course_id
-            )
+            self.nbgrader = Gradebook(connection_url(self.course), self.course.course_id)
         metadata.create_all(self.nbgrader.engine)
         self.session = self.nbgrader.db
         self._sync_structure()
@@ -535,7 +630,7 @@ def writing(course: Course) -> Iterator[Writer]:
 
 def read(course: Course) -> list[Graded]:
     """Every recorded submission with its results, oldest first. Never writes."""
-    url = course.gradebook_url
+    check_address(course)
     path = course.gradebook_file
     if path is not None and not path.exists():
         raise GradebookError(
@@ -544,7 +639,7 @@ def read(course: Course) -> list[Graded]:
     engine = None
     try:
         if path is None:
-            engine = _create_engine(url)
+            engine = _create_engine(connection_url(course))
         else:
             # Read-only, so that reading never creates or changes a file; sqlite3 itself is
             # given the file: URI, which SQLAlchemy's URL parsing would unquote.
