@@ -44,10 +44,12 @@ from sqlalchemy import (
     delete,
     inspect,
     select,
+    text,
 )
 from sqlalchemy import create_engine as _create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from grader import manifest
 from grader.course.config import Course
@@ -55,6 +57,9 @@ from grader.course.config import Course
 # How long a writer waits for the database's lock (held by nbgrader's formgrader, say) before
 # giving up with a clear message; KIT_DB_TIMEOUT changes it.
 DEFAULT_BUSY_SECONDS = 30
+# The PostgreSQL advisory lock that lets one autograde at a time create the gradebook's tables
+# and chapters (any fixed 64-bit number; advisory locks are per database).
+CREATION_LOCK = 0x6B69_7467_7261_6465  # "kitgrade"
 
 
 def busy_seconds() -> float:
@@ -329,6 +334,35 @@ def connection_url(course: Course) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+@contextmanager
+def _one_creator(course: Course) -> Iterator[None]:
+    """On PostgreSQL, one kit autograde at a time creates a new gradebook: the runs of a job
+    array that all find it new wait here (an advisory lock) instead of racing to create the
+    same tables and rows, and retrying. A gradebook is complete once it has the kit's tables,
+    which are made last; runs that find it complete, at once or after waiting, take no lock.
+    SQLite has no such lock: there, Writer retries a lost race."""
+    if not course.gradebook_url.startswith("postgresql"):
+        yield
+        return
+    engine = _create_engine(connection_url(course), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if not _complete(connection):
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CREATION_LOCK})
+                if _complete(connection):
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": CREATION_LOCK}
+                    )
+            connection.commit()
+            yield  # a lock still held goes with the connection, when it closes
+    finally:
+        engine.dispose()
+
+
+def _complete(connection) -> bool:
+    return inspect(connection).has_table(results.name)
+
+
 def _autograde() -> str:
     from grader import commands
 
@@ -354,7 +388,9 @@ def _alembic_on_path() -> Iterator[None]:
 
 def _lost_a_creation_race(exc: Exception) -> bool:
     text = str(getattr(exc, "orig", None) or exc).lower()
-    return isinstance(exc, sa_exc.IntegrityError) or "already exists" in text
+    return isinstance(exc, sa_exc.IntegrityError) or any(
+        words in text for words in ("already exists", "unique constraint", "duplicate key")
+    )
 
 
 # --- writing (kit autograde) ---------------------------------------------------------------
@@ -364,6 +400,8 @@ class Writer:
     """The gradebook opened for autograde: nbgrader's schema and the kit's, kept in sync."""
 
     def __init__(self, course: Course):
+        from nbgrader.api import InvalidEntry  # nbgrader's wrapper of a database error
+
         self.course = course
         check_address(course)
         try:
@@ -377,14 +415,16 @@ class Writer:
                     sa_exc.IntegrityError,
                     sa_exc.OperationalError,
                     sa_exc.ProgrammingError,
+                    InvalidEntry,
                 ) as exc:
                     # Runs for several learners at once (a job array) may all find the
-                    # gradebook new and race to create its tables and chapters; the losers
-                    # find them made, and open it again.
+                    # gradebook new (SQLite), or find a chapter missing after the kit gained
+                    # one, and race to create them; the losers find them made, and open it
+                    # again.
                     self._dispose()
                     if attempt == 2 or not _lost_a_creation_race(exc):
                         raise
-        except sa_exc.SQLAlchemyError as exc:
+        except (sa_exc.SQLAlchemyError, InvalidEntry) as exc:
             self._dispose()
             raise explain(exc, course, "opening it") from None
         except OSError as exc:
@@ -397,12 +437,14 @@ class Writer:
         from nbgrader.api import Gradebook
 
         # nbgrader's Gradebook first: it stamps alembic's version only into a database that
-        # has no tables yet, so the kit's tables must come after its own.
-        with _alembic_on_path():
-            self.nbgrader = Gradebook(connection_url(self.course), self.course.course_id)
-        metadata.create_all(self.nbgrader.engine)
-        self.session = self.nbgrader.db
-        self._sync_structure()
+        # has no tables yet, so the kit's tables must come after its own. They come last, after
+        # the chapters: a gradebook with the kit's tables is complete (see _one_creator).
+        with _one_creator(self.course):
+            with _alembic_on_path():
+                self.nbgrader = Gradebook(connection_url(self.course), self.course.course_id)
+            self.session = self.nbgrader.db
+            self._sync_structure()
+            metadata.create_all(self.nbgrader.engine)
 
     def _dispose(self) -> None:
         gradebook = getattr(self, "nbgrader", None)
