@@ -58,6 +58,20 @@ def test_a_plain_postgresql_url_with_libpqs_own_settings(course, postgres, tmp_p
     assert {row[0] for row in kit_results(course)} == {"ada", "bob"}
 
 
+def test_a_server_that_ends_idle_transactions_does_not_end_autograde(course, postgres, tmp_path):
+    """Jobs grade for seconds between autograde's reads and its writes; some servers end a
+    session left idle inside a transaction after a while, which must not be the kit's."""
+    name = sqlalchemy.make_url(course.url).database
+    postgres.sql(f"ALTER DATABASE {name} SET idle_in_transaction_session_timeout = '2s'")
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=["sgd"]))
+    run = course.kit("autograde")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "recorded 1 submission(s)" in run.stdout
+    course.submit("ada", learner_folder(tmp_path / "ada", solved=["sgd", "activations"]))
+    run = course.kit("autograde")  # reads the earlier verdicts, grades one file, records
+    assert run.returncode == 0 and "(1 graded, 2 reused)" in run.stdout, run.stdout + run.stderr
+
+
 WRONG = "wrong-pw-41"  # a password that must never be shown either
 
 

@@ -506,9 +506,16 @@ class Writer:
                 entry = found[folder]
                 entry.kits[exercise] = kit
                 entry.retry |= fault in RETRY_FAULTS or status == "not_graded"
+            self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
             raise explain(exc, self.course, "reading what was graded") from None
         return found
+
+    def _end_reading(self) -> None:
+        """Ends the transaction a read began (PostgreSQL's driver begins one for any
+        statement): jobs grade for minutes before the next write, and a server may end a
+        session left idle in a transaction (idle_in_transaction_session_timeout)."""
+        self.session.commit()
 
     def reusable(self) -> dict[tuple[str, str, str], Result]:
         """{(exercise, sha256, kit): result} of every file graded before with a final verdict."""
@@ -519,6 +526,7 @@ class Writer:
                     & ~results.c.fault.in_(RETRY_FAULTS | {"tampered"})
                 )
             ).all()
+            self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
             raise explain(exc, self.course, "reading earlier results") from None
         found = {}
