@@ -207,7 +207,7 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     text = _scrubbed(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], course)
     where = course.gradebook_shown
     lowered = text.lower()
-    server = _server_problem(lowered, text, where)
+    server = _server_problem(lowered, f"{where} while {doing} ({text})")
     if server is not None:
         return server
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
@@ -235,18 +235,19 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     return GradebookError(f"the gradebook {where} failed while {doing}: {text}")
 
 
-def _server_problem(lowered: str, text: str, where: str) -> GradebookError | None:
-    """A database server that cannot be reached or refuses the kit (PostgreSQL's messages)."""
+def _server_problem(lowered: str, what: str) -> GradebookError | None:
+    """A database server that cannot be reached or refuses the kit (PostgreSQL's messages);
+    `what` names the gradebook, what the kit was doing and the server's words."""
     if "password authentication failed" in lowered:
         return GradebookError(
-            f"the gradebook server {where} refused the password ({text}); put the right one in "
+            f"the gradebook server refused the password: {what}; put the right one in "
             "PGPASSWORD or in ~/.pgpass (a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600), "
-            "which reach the kit under tox too; nothing was changed"
+            "which reach the kit under tox too"
         )
     if "no password supplied" in lowered:
         return GradebookError(
-            f"the gradebook server {where} asks for a password ({text}); set PGPASSWORD, or add "
-            "a line HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600); nothing was changed"
+            f"the gradebook server asks for a password: {what}; set PGPASSWORD, or add a line "
+            "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)"
         )
     missing = next(
         (what for what in ("database", "role") if f'fatal:  {what} "' in lowered),
@@ -254,9 +255,8 @@ def _server_problem(lowered: str, text: str, where: str) -> GradebookError | Non
     )
     if missing and "does not exist" in lowered:
         return GradebookError(
-            f"the gradebook server {where} has no such {missing} ({text}); check the URL, or "
-            f"create it once on the server ({'createdb' if missing == 'database' else 'createuser'}"
-            " NAME); nothing was changed"
+            f"the gradebook server has no such {missing}: {what}; check the URL, or create it "
+            f"once on the server ({'createdb' if missing == 'database' else 'createuser'} NAME)"
         )
     unreachable = (
         "connection refused",
@@ -270,9 +270,9 @@ def _server_problem(lowered: str, text: str, where: str) -> GradebookError | Non
     )
     if any(words in lowered for words in unreachable):
         return GradebookError(
-            f"cannot reach the gradebook server {where} ({text}); check the host and port in the "
-            "URL (or PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections from "
-            "this machine; nothing was changed"
+            f"cannot reach the gradebook server: {what}; check the host and port in the URL (or "
+            "PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections from this "
+            "machine"
         )
     return None
 
