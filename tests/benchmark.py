@@ -13,6 +13,11 @@
         alternating, and reruns with nothing new.
     .tox/kit/bin/python tests/benchmark.py views --learners 30 --submissions 10
         `kit progress` and `kit dashboard` over a generated gradebook of that size.
+    .tox/kit/bin/python tests/benchmark.py scale --learners 20
+        (as root, with Debian's postgresql, slurm-wlm and munge) a course of full submissions
+        made as for `autograde`, graded on a private PostgreSQL server once by the README's
+        Slurm job array (slurm/autograde.sbatch, one CPU a task) on a one-node cluster of this
+        machine, and once by `kit autograde --jobs 2`, back to back, each into a fresh database.
 Prints medians.
 """
 
@@ -115,10 +120,6 @@ def bench_autograde(args) -> None:
     """The issue's course: 10 full submissions, the reference and 9 made by mutating it (three
     wrong mutants each, from different chapters). Every file of each learner ends in a comment
     of its own, so no verdict is reused between learners: each run grades 390 files."""
-    from grader import manifest
-    from tests.mutants import all_mutants
-
-    wrong = [m for m in all_mutants() if m.status == "failed" and not m.needs_cuda]
     first: dict[int, list[float]] = {1: [], 2: []}
     reruns = []
     verdicts: dict[int, list] = {}
@@ -126,26 +127,7 @@ def bench_autograde(args) -> None:
         for jobs in (1, 2):
             with tempfile.TemporaryDirectory(prefix="kit-course-bench-") as course:
                 env = {**ENV, "KIT_COURSE_DIR": course}
-                for n in range(args.learners):
-                    work = Path(course) / f"work-{n}"
-                    shutil.copytree(
-                        ROOT / "reference", work, ignore=shutil.ignore_patterns("__pycache__")
-                    )
-                    # Learner n > 0: three wrong mutants, spread over the list (and chapters).
-                    for mutant in wrong[n - 1 :: max(1, len(wrong) // 3)][:3] if n else []:
-                        target = work / manifest.find(mutant.exercise).module
-                        text = target.read_text()
-                        for old, new_text in mutant.edits:
-                            text = text.replace(old, new_text)
-                        target.write_text(text)
-                    for module in work.rglob("*.py"):
-                        module.write_text(module.read_text() + f"\n# learner {n}\n")
-                    subprocess.run(
-                        [sys.executable, "-m", "grader", "submit", "--exercises", str(work),
-                         "--learner", f"learner{n}", "--course", course],
-                        cwd=ROOT, env=env, check=True, capture_output=True,
-                    )  # fmt: skip
-                    shutil.rmtree(work)
+                make_course(course, args.learners, env)
                 command = [sys.executable, "-m", "grader", "autograde", "--jobs", str(jobs)]
                 started = time.perf_counter()
                 done = subprocess.run(
@@ -176,6 +158,92 @@ def bench_autograde(args) -> None:
         f"rerun with nothing new: {', '.join(f'{s:.2f}' for s in reruns)} s; "
         f"median {statistics.median(reruns):.2f} s"
     )
+
+
+def make_course(course: str, learners: int, env: dict) -> None:
+    """Submits `learners` full submissions into the course folder: the reference, and for
+    learner n > 0 three wrong mutants, spread over the list (and chapters). Every file of each
+    learner ends in a comment of its own, so no verdict is reused between learners."""
+    from grader import manifest
+    from tests.mutants import all_mutants
+
+    wrong = [m for m in all_mutants() if m.status == "failed" and not m.needs_cuda]
+    for n in range(learners):
+        work = Path(course) / f"work-{n}"
+        shutil.copytree(ROOT / "reference", work, ignore=shutil.ignore_patterns("__pycache__"))
+        for mutant in wrong[n - 1 :: max(1, len(wrong) // 3)][:3] if n else []:
+            target = work / manifest.find(mutant.exercise).module
+            text = target.read_text()
+            for old, new_text in mutant.edits:
+                text = text.replace(old, new_text)
+            target.write_text(text)
+        for module in work.rglob("*.py"):
+            module.write_text(module.read_text() + f"\n# learner {n}\n")
+        subprocess.run(
+            [sys.executable, "-m", "grader", "submit", "--exercises", str(work),
+             "--learner", f"learner{n}", "--course", course],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(work)
+
+
+def bench_scale(args) -> None:
+    """The README's Slurm job array against `kit autograde --jobs 2`, both on PostgreSQL, on
+    this machine: the same course, each run into a fresh database, back to back (the order
+    alternates between repeats, since the first run warms the kit's caches)."""
+    from shlex import quote
+
+    from tests import postgres_server, slurm_cluster
+    from tests.test_slurm import README_COURSE, README_DB, readme_commands
+
+    why = postgres_server.problem() or slurm_cluster.problem()
+    if why:
+        raise SystemExit(f"benchmark.py scale: {why}")
+    times: dict[str, list[float]] = {"slurm": [], "jobs2": []}
+    with (
+        postgres_server.Server() as server,
+        slurm_cluster.Cluster("kitbench") as cluster,
+        tempfile.TemporaryDirectory(prefix="kit-scale-bench-") as course,
+    ):
+        env = {**ENV, **cluster.env, "KIT_COURSE_DIR": course, "KIT_PYTHON": sys.executable}
+        make_course(course, args.learners, env)
+        tables = {}
+        for n in range(args.repeat):
+            for way in ("slurm", "jobs2") if n % 2 == 0 else ("jobs2", "slurm"):
+                url = server.database()
+                started = time.perf_counter()
+                if way == "slurm":  # the README's commands, as printed
+                    commands = "\n".join(readme_commands())
+                    commands = commands.replace(README_COURSE, course)
+                    subprocess.run(
+                        ["bash", "-euc", commands.replace(README_DB, quote(url))],
+                        cwd=ROOT, env=env, check=True, capture_output=True,
+                    )  # fmt: skip
+                    cluster.wait(timeout=24 * 3600)
+                else:
+                    subprocess.run(
+                        [sys.executable, "-m", "grader", "autograde", "--jobs", "2"],
+                        cwd=ROOT, env={**env, "KIT_GRADEBOOK": url}, check=True,
+                        capture_output=True,
+                    )  # fmt: skip
+                times[way].append(time.perf_counter() - started)
+                table = subprocess.run(
+                    [sys.executable, "-m", "grader", "progress", "--csv", "-"],
+                    cwd=ROOT, env={**env, "KIT_GRADEBOOK": url}, check=True,
+                    capture_output=True, text=True,
+                ).stdout  # fmt: skip
+                scores = [line.split(",")[:11] for line in table.splitlines()]  # to "on"
+                assert len(scores) == args.learners + 1, table  # every learner recorded
+                tables.setdefault(way, scores)
+                assert tables[way] == scores == next(iter(tables.values())), tables
+        for log in ROOT.glob("kit-autograde-*.out"):
+            log.unlink()  # the tasks' logs, which the job script writes in the kit's folder
+        (ROOT / "learners.txt").unlink(missing_ok=True)
+    slurm, jobs2 = statistics.median(times["slurm"]), statistics.median(times["jobs2"])
+    print(f"{args.learners} full submissions on PostgreSQL, a node of {cluster.cpus} CPUs:")
+    print(f"  Slurm job array, one CPU a task: {', '.join(f'{t:.1f}' for t in times['slurm'])} s")
+    print(f"  kit autograde --jobs 2:          {', '.join(f'{t:.1f}' for t in times['jobs2'])} s")
+    print(f"  the job array takes {slurm / jobs2:.2f}x the time of --jobs 2 (medians)")
 
 
 def bench_views(args) -> None:
@@ -270,6 +338,10 @@ def main() -> int:
     p.add_argument("--learners", type=int, default=10)
     p.add_argument("--repeat", type=int, default=1)
     p.set_defaults(run=bench_autograde)
+    p = modes.add_parser("scale")
+    p.add_argument("--learners", type=int, default=20)
+    p.add_argument("--repeat", type=int, default=1)
+    p.set_defaults(run=bench_scale)
     p = modes.add_parser("views")
     p.add_argument("--learners", type=int, default=30)
     p.add_argument("--submissions", type=int, default=10)

@@ -77,6 +77,23 @@ def pristine_stubs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server for the whole session (tests/postgres_server.py), stopped at
+    the end; the tests that use it are skipped, saying why, where no server binaries exist."""
+    from tests import postgres_server
+
+    why = postgres_server.problem()
+    if why:
+        pytest.skip(why)
+    server = postgres_server.Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def server():
     """One fork server for the whole test session, preloaded like `kit grade` would be."""
     return grading.start_server(list(manifest.load()))

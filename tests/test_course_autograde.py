@@ -1,5 +1,9 @@
 """`kit autograde`: real grading processes, a real nbgrader gradebook, nbgrader's own export,
-real concurrent runs; and learner code that tries to change what judges it."""
+real concurrent runs; and learner code that tries to change what judges it.
+
+The gradebook, export and concurrency tests run twice: on SQLite (a file in the course folder)
+and on PostgreSQL (a private server, tests/postgres_server.py; skipped, saying why, where no
+server binaries exist)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from grader import PROJECT_ROOT, manifest
 from grader.course.isolation import bwrap_problem
@@ -26,22 +31,47 @@ RELU = "return np.maximum(x, 0)"
 WRONG_RELU = ("activations", [(RELU, "return np.minimum(x, 0)")])
 OTHER_RELU = ("activations", [(RELU, "return x * (x > 0)")])  # correct, not the reference's
 needs_bwrap = pytest.mark.skipif(bool(bwrap_problem()), reason=f"{bwrap_problem()}")
+# The gradebook's engines; a test marked with both_engines runs on each.
+ENGINES = ("sqlite", "postgresql")
+both_engines = pytest.mark.parametrize("engine", ENGINES, indirect=True)
 
 
 @pytest.fixture
-def course(tmp_path) -> Course:
+def engine(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+def server_url(request, engine: str) -> str | None:
+    """A fresh PostgreSQL database's URL for the postgresql variant, else None (SQLite)."""
+    return request.getfixturevalue("postgres").database() if engine == "postgresql" else None
+
+
+@pytest.fixture
+def course(tmp_path, engine, request) -> Course:
     """A course graded by a copy of the kit: no test touches the real kit or its cache, and
     edits to the real checks while the tests run cannot change a fingerprint mid-test."""
-    return Course(tmp_path, kit_root=instructor_kit(tmp_path))
+    return Course(
+        tmp_path, kit_root=instructor_kit(tmp_path), server_url=server_url(request, engine)
+    )
+
+
+def query(course: Course, sql: str) -> list[tuple]:
+    """Rows of `sql` on the course's gradebook, whichever engine holds it."""
+    db = sqlalchemy.create_engine(course.url, poolclass=sqlalchemy.pool.NullPool)
+    try:
+        with db.connect() as connection:
+            return [tuple(row) for row in connection.execute(sqlalchemy.text(sql))]
+    finally:
+        db.dispose()
 
 
 def kit_results(course: Course) -> list[tuple]:
-    with sqlite3.connect(course.gradebook) as db:
-        return db.execute(
-            "SELECT s.learner, s.folder, r.exercise, r.status, r.score, r.fault, "
-            "r.matches_reference, r.reused FROM kit_result r JOIN kit_submission s "
-            "ON r.submission_id = s.id ORDER BY s.submitted_at, r.exercise"
-        ).fetchall()
+    return query(
+        course,
+        "SELECT s.learner, s.folder, r.exercise, r.status, r.score, r.fault, "
+        "r.matches_reference, r.reused FROM kit_result r JOIN kit_submission s "
+        "ON r.submission_id = s.id ORDER BY s.submitted_at, r.exercise",
+    )
 
 
 def autograde(course: Course, *args: str, ok: bool = True, **kw):
@@ -51,13 +81,15 @@ def autograde(course: Course, *args: str, ok: bool = True, **kw):
     return run
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> Course:
+@pytest.fixture(scope="module", params=ENGINES)
+def graded(tmp_path_factory, request) -> Course:
     """Four learners graded in one autograde run:
     ada submits the reference, bob a wrong relu, cy a correct relu of her own, and eve code
     that swaps a comparison of the grader's."""
     tmp = tmp_path_factory.mktemp("graded")
-    course = Course(tmp, kit_root=instructor_kit(tmp))
+    course = Course(
+        tmp, kit_root=instructor_kit(tmp), server_url=server_url(request, request.param)
+    )
     course.submit("ada", learner_folder(tmp / "ada", solved=SMALL))
     course.submit(
         "bob", learner_folder(tmp / "bob", solved=["conv_output_size"], edits=dict([WRONG_RELU]))
@@ -115,7 +147,7 @@ def test_nbgrader_export_reads_the_gradebook(graded, tmp_path):
     nbgrader = Path(sys.executable).parent / "nbgrader"
     nbgrader = nbgrader if nbgrader.exists() else Path(shutil.which("nbgrader") or "nbgrader")
     export = subprocess.run(
-        [str(nbgrader), "export", "--to", str(tmp_path / "grades.csv")],
+        [str(nbgrader), "export", "--to", str(tmp_path / "grades.csv"), *nbgrader_db(graded)],
         cwd=graded.root,
         capture_output=True,
         text=True,
@@ -147,7 +179,7 @@ def test_kit_export_is_nbgraders_export_of_the_course(graded, tmp_path):
     nbgrader = Path(sys.executable).parent / "nbgrader"
     nbgrader = nbgrader if nbgrader.exists() else Path(shutil.which("nbgrader") or "nbgrader")
     theirs = subprocess.run(
-        [str(nbgrader), "export", "--to", str(tmp_path / "theirs.csv")],
+        [str(nbgrader), "export", "--to", str(tmp_path / "theirs.csv"), *nbgrader_db(graded)],
         cwd=graded.root, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert theirs.returncode == 0
@@ -158,6 +190,8 @@ def test_kit_export_is_nbgraders_export_of_the_course(graded, tmp_path):
     run = graded.kit("export", cwd=tmp_path)  # default: grades.csv in the course folder
     assert run.returncode == 0 and (graded.root / "grades.csv").exists(), run.stderr
     one_line_error(graded.kit("export", "--db", str(tmp_path / "none.db")), "no gradebook")
+    if graded.engine != "sqlite":
+        return  # a server gradebook is elsewhere already
     # A gradebook elsewhere (as a server's would be), though the course folder's
     # nbgrader_config.py names the default one.
     moved = tmp_path / "moved.db"
@@ -173,8 +207,16 @@ def test_kit_export_is_nbgraders_export_of_the_course(graded, tmp_path):
 
 
 def _submitted_at(course: Course) -> list[tuple[str, str]]:
-    with sqlite3.connect(course.gradebook) as db:
-        return db.execute("SELECT learner, submitted_at FROM kit_submission").fetchall()
+    return [
+        (who, str(when))
+        for who, when in query(course, "SELECT learner, submitted_at FROM kit_submission")
+    ]
+
+
+def nbgrader_db(course: Course) -> list[str]:
+    """nbgrader's option for a server gradebook, which autograde keeps out of the course
+    folder's nbgrader_config.py (it may hold a password)."""
+    return [] if course.engine == "sqlite" else ["--db", course.url]
 
 
 def test_the_reference_matches_whatever_its_layout_and_comments():
@@ -194,6 +236,7 @@ def test_the_reference_matches_whatever_its_layout_and_comments():
     assert not matches("def broken(:\n", reference)
 
 
+@both_engines
 def test_a_rerun_with_nothing_new_grades_nothing_and_a_change_grades_one_file(course, tmp_path):
     ada = learner_folder(tmp_path / "ada", solved=["conv_output_size"])
     course.submit("ada", ada)
@@ -309,6 +352,7 @@ def test_under_bubblewrap_learner_code_cannot_change_the_kit_cache_or_gradebook(
 # --- concurrency and faults -----------------------------------------------------------------
 
 
+@both_engines
 def test_two_concurrent_autogrades_record_each_result_once(course, tmp_path):
     from nbgrader.api import Gradebook
 
@@ -328,10 +372,9 @@ def test_two_concurrent_autogrades_record_each_result_once(course, tmp_path):
     assert sum("nothing to grade" in t for t in texts) == 1, texts
     rows = kit_results(course)
     assert len(rows) == 2 * len(SMALL) == len(set(rows))
-    with sqlite3.connect(course.gradebook) as db:
-        assert db.execute("SELECT COUNT(*) FROM kit_submission").fetchone() == (2,)
-        assert db.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone() == (2,)
-        assert db.execute("SELECT COUNT(*) FROM grade").fetchone() == (2 * len(SMALL),)
+    assert query(course, "SELECT COUNT(*) FROM kit_submission") == [(2,)]
+    assert query(course, "SELECT COUNT(*) FROM submitted_assignment") == [(2,)]
+    assert query(course, "SELECT COUNT(*) FROM grade") == [(2 * len(SMALL),)]
     with Gradebook(course.url, "cnn-basics") as gb:
         assert {s.student.id for s in gb.assignment_submissions("ch1_theory")} == {"ada", "bob"}
 
@@ -346,17 +389,25 @@ def test_a_held_lock_fails_clearly_when_told_not_to_wait(course, tmp_path):
     assert not course.gradebook.exists()  # nothing was graded or recorded
 
 
+@both_engines
 def test_a_gradebook_locked_by_another_program_fails_clearly_and_loses_nothing(course, tmp_path):
     course.submit("ada", learner_folder(tmp_path / "ada"))
     autograde(course)
     course.submit("ada", learner_folder(tmp_path / "ada", solved=["sgd"]))
     before = kit_results(course)
-    holder = sqlite3.connect(course.gradebook, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # as a formgrader in the middle of a write would
+    # As a formgrader in the middle of a write would.
+    if course.engine == "sqlite":
+        holder = sqlite3.connect(course.gradebook, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+    else:
+        import psycopg
+
+        holder = psycopg.connect(course.url)  # libpq reads the same URL; a transaction begins
+        holder.execute("LOCK TABLE kit_submission IN ACCESS EXCLUSIVE MODE")
     try:
         run = autograde(course, ok=False, env={"KIT_DB_TIMEOUT": "1"})
     finally:
-        holder.execute("ROLLBACK")
+        holder.rollback()
         holder.close()
     one_line_error(run, "stayed locked for 1 s")
     assert kit_results(course) == before
@@ -465,7 +516,10 @@ def test_a_submission_edited_while_autograde_runs_is_graded_as_submitted(course,
         assert digest == recorded[learner][manifest.find(exercise).module]
 
 
-def test_runs_for_different_learners_go_on_at_once_and_a_whole_course_run_waits(course, tmp_path):
+@both_engines
+def test_runs_for_different_learners_go_on_at_once_and_a_whole_course_run_waits(
+    course, tmp_path, request
+):
     """How a scheduler's job array grades a course: one `--learner` run per task."""
     from grader.course import run_lock
 
@@ -484,7 +538,10 @@ def test_runs_for_different_learners_go_on_at_once_and_a_whole_course_run_waits(
     # Two learners' runs started together on a course with no gradebook yet: both create it.
     for name in ("cy", "dan"):
         course.submit(name, learner_folder(tmp_path / name, solved=["activations"]))
-    course.gradebook.unlink()
+    if course.engine == "sqlite":
+        course.gradebook.unlink()
+    else:
+        course.use_server(server_url(request, course.engine))  # a new, empty database
     runs = [course.popen("autograde", "--learner", name, "--jobs", "1") for name in ("cy", "dan")]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs

@@ -61,7 +61,7 @@ def learner_folder(root: Path, solved=(), edits=None) -> Path:
 class Course:
     """A course folder with its environment, and the kit run as a learner or instructor would."""
 
-    def __init__(self, tmp: Path, kit_root: Path = PROJECT_ROOT):
+    def __init__(self, tmp: Path, kit_root: Path = PROJECT_ROOT, server_url: str | None = None):
         self.tmp = tmp
         self.root = tmp / "course"
         self.root.mkdir()
@@ -76,6 +76,16 @@ class Course:
             "KIT_GRADEBOOK": "",
             "COLUMNS": "100",
         }
+        self.server_url = None  # a server gradebook (PostgreSQL) instead of gradebook.db
+        if server_url:
+            self.use_server(server_url)
+
+    def use_server(self, url: str) -> None:
+        self.server_url = self.env["KIT_GRADEBOOK"] = url
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.server_url else "sqlite"
 
     @property
     def gradebook(self) -> Path:
@@ -83,7 +93,7 @@ class Course:
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.gradebook}"
+        return self.server_url or f"sqlite:///{self.gradebook}"
 
     def kit(self, *args: str, env: dict | None = None, cwd: Path | None = None):
         return kit_command(self.kit_root, *args, env={**self.env, **(env or {})}, cwd=cwd)

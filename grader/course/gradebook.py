@@ -21,6 +21,7 @@ together, so no result is ever half recorded. nbgrader ignores tables it does no
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,21 +44,25 @@ from sqlalchemy import (
     delete,
     inspect,
     select,
+    text,
 )
 from sqlalchemy import create_engine as _create_engine
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from grader import manifest
 from grader.course.config import Course
 
-# How long a writer waits for SQLite's lock (held by nbgrader's formgrader, say) before
+# How long a writer waits for the database's lock (held by nbgrader's formgrader, say) before
 # giving up with a clear message; KIT_DB_TIMEOUT changes it.
 DEFAULT_BUSY_SECONDS = 30
+# The PostgreSQL advisory lock that lets one autograde at a time create the gradebook's tables
+# and chapters (any fixed 64-bit number; advisory locks are per database).
+CREATION_LOCK = 0x6B69_7467_7261_6465  # "kitgrade"
 
 
 def busy_seconds() -> float:
-    import os
-
     try:
         return max(0.0, float(os.environ.get("KIT_DB_TIMEOUT") or DEFAULT_BUSY_SECONDS))
     except ValueError:
@@ -212,10 +217,13 @@ def _naive(value: datetime) -> datetime:
 
 def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     """A one-line GradebookError for a database exception, with the next step."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    text = _scrubbed(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], course)
     where = course.gradebook_shown
     lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    server = _server_problem(lowered, f"{where} while {doing} ({text})")
+    if server is not None:
+        return server
+    if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
         return GradebookError(
             f"the gradebook {where} stayed locked for {busy_seconds():g} s while {doing} ({text}); "
             "another program is writing it (nbgrader's formgrader, or a kit autograde on "
@@ -238,6 +246,134 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
             "writable"
         )
     return GradebookError(f"the gradebook {where} failed while {doing}: {text}")
+
+
+def _server_problem(lowered: str, what: str) -> GradebookError | None:
+    """A database server that cannot be reached or refuses the kit (PostgreSQL's messages);
+    `what` names the gradebook, what the kit was doing and the server's words."""
+    if "password authentication failed" in lowered:
+        return GradebookError(
+            f"the gradebook server refused the password: {what}; put the right one in "
+            "PGPASSWORD or in ~/.pgpass (a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600), "
+            "which reach the kit under tox too"
+        )
+    if "no password supplied" in lowered:
+        return GradebookError(
+            f"the gradebook server asks for a password: {what}; set PGPASSWORD, or add a line "
+            "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)"
+        )
+    missing = next(
+        (what for what in ("database", "role") if f'fatal:  {what} "' in lowered),
+        None,
+    )
+    if missing and "does not exist" in lowered:
+        return GradebookError(
+            f"the gradebook server has no such {missing}: {what}; check the URL, or create it "
+            f"once on the server ({'createdb' if missing == 'database' else 'createuser'} NAME)"
+        )
+    unreachable = (
+        "connection refused",
+        "could not connect",
+        "connection to server",
+        "failed to resolve host",
+        "could not translate host name",
+        "name or service not known",
+        "timeout expired",
+        "no route to host",
+    )
+    if any(words in lowered for words in unreachable):
+        return GradebookError(
+            f"cannot reach the gradebook server: {what}; check the host and port in the URL (or "
+            "PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections from this "
+            "machine"
+        )
+    return None
+
+
+def _scrubbed(message: str, course: Course) -> str:
+    """The message without the URL's password, should a driver ever echo the URL (libpq's own
+    messages never show a password)."""
+    try:
+        password = make_url(course.gradebook_url).password
+    except (sa_exc.ArgumentError, ValueError):
+        return message
+    return message.replace(str(password), "***") if password else message
+
+
+def check_address(course: Course) -> None:
+    """One line, before any connection, for an address that names no database the kit can open:
+    not a URL, a database SQLAlchemy does not know, or a driver that is not installed."""
+    example = "give a file (gradebook.db) or a URL such as postgresql://USER@HOST/DATABASE"
+    scheme = course.gradebook_url.split("://", 1)[0]
+    try:
+        url = make_url(course.gradebook_url)
+        url.get_dialect().import_dbapi()
+    except sa_exc.NoSuchModuleError:
+        raise GradebookError(
+            f"the gradebook address {scheme}://… names a database SQLAlchemy does not know; "
+            f"{example}"
+        ) from None
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        raise GradebookError(
+            f"the gradebook address {scheme}://… is not a database URL "
+            f"({_scrubbed(str(exc), course)}); {example}"
+        ) from None
+    except ImportError as exc:
+        raise GradebookError(
+            f"the gradebook {course.gradebook_shown} needs the Python module {exc.name}, which "
+            "is not installed in the kit's environment; write postgresql://… for PostgreSQL "
+            "(its driver, psycopg, comes with the kit), or install the package that provides "
+            f"{exc.name} into the kit's environment"
+        ) from None
+
+
+def connection_url(course: Course) -> str:
+    """The gradebook's URL as the kit connects: waiting at most busy_seconds() for a lock that
+    another program holds (SQLite's busy timeout, PostgreSQL's lock_timeout), then failing with
+    a clear message rather than hanging a scheduler's task for ever."""
+    url = course.gradebook_url
+    if url.startswith("sqlite"):
+        if "timeout=" not in url:
+            url += ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
+        return url
+    parsed = make_url(url)
+    # The user's own server options (in the URL or PGOPTIONS) are left as they are.
+    if parsed.get_backend_name() != "postgresql" or "options" in parsed.query:
+        return url
+    if os.environ.get("PGOPTIONS"):
+        return url
+    milliseconds = max(1, round(busy_seconds() * 1000))
+    parsed = parsed.update_query_dict({"options": f"-c lock_timeout={milliseconds}"})
+    return parsed.render_as_string(hide_password=False)
+
+
+@contextmanager
+def _one_creator(course: Course) -> Iterator[None]:
+    """On PostgreSQL, one kit autograde at a time creates a new gradebook: the runs of a job
+    array that all find it new wait here (an advisory lock) instead of racing to create the
+    same tables and rows, and retrying. A gradebook is complete once it has the kit's tables,
+    which are made last; runs that find it complete, at once or after waiting, take no lock.
+    SQLite has no such lock: there, Writer retries a lost race."""
+    if not course.gradebook_url.startswith("postgresql"):
+        yield
+        return
+    engine = _create_engine(connection_url(course), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if not _complete(connection):
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CREATION_LOCK})
+                if _complete(connection):
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": CREATION_LOCK}
+                    )
+            connection.commit()
+            yield  # a lock still held goes with the connection, when it closes
+    finally:
+        engine.dispose()
+
+
+def _complete(connection) -> bool:
+    return inspect(connection).has_table(results.name)
 
 
 def _autograde() -> str:
@@ -284,13 +420,9 @@ def _add_missing_columns(engine) -> None:
 
 def _lost_a_creation_race(exc: Exception) -> bool:
     text = str(getattr(exc, "orig", None) or exc).lower()
-    return isinstance(exc, sa_exc.IntegrityError) or "already exists" in text
-
-
-def _with_busy_timeout(url: str) -> str:
-    if url.startswith("sqlite") and "timeout=" not in url:
-        return url + ("&" if "?" in url else "?") + f"timeout={busy_seconds():g}"
-    return url
+    return isinstance(exc, sa_exc.IntegrityError) or any(
+        words in text for words in ("already exists", "unique constraint", "duplicate key")
+    )
 
 
 # --- writing (kit autograde) ---------------------------------------------------------------
@@ -300,7 +432,10 @@ class Writer:
     """The gradebook opened for autograde: nbgrader's schema and the kit's, kept in sync."""
 
     def __init__(self, course: Course):
+        from nbgrader.api import InvalidEntry  # nbgrader's wrapper of a database error
+
         self.course = course
+        check_address(course)
         try:
             if course.gradebook_file is not None:
                 course.gradebook_file.parent.mkdir(parents=True, exist_ok=True)
@@ -312,14 +447,16 @@ class Writer:
                     sa_exc.IntegrityError,
                     sa_exc.OperationalError,
                     sa_exc.ProgrammingError,
+                    InvalidEntry,
                 ) as exc:
                     # Runs for several learners at once (a job array) may all find the
-                    # gradebook new and race to create its tables and chapters; the losers
-                    # find them made, and open it again.
+                    # gradebook new (SQLite), or find a chapter missing after the kit gained
+                    # one, and race to create them; the losers find them made, and open it
+                    # again.
                     self._dispose()
                     if attempt == 2 or not _lost_a_creation_race(exc):
                         raise
-        except sa_exc.SQLAlchemyError as exc:
+        except (sa_exc.SQLAlchemyError, InvalidEntry) as exc:
             self._dispose()
             raise explain(exc, course, "opening it") from None
         except OSError as exc:
@@ -332,15 +469,15 @@ class Writer:
         from nbgrader.api import Gradebook
 
         # nbgrader's Gradebook first: it stamps alembic's version only into a database that
-        # has no tables yet, so the kit's tables must come after its own.
-        with _alembic_on_path():
-            self.nbgrader = Gradebook(
-                _with_busy_timeout(self.course.gradebook_url), self.course.course_id
-            )
-        metadata.create_all(self.nbgrader.engine)
-        _add_missing_columns(self.nbgrader.engine)
-        self.session = self.nbgrader.db
-        self._sync_structure()
+        # has no tables yet, so the kit's tables must come after its own. They come last, after
+        # the chapters: a gradebook with the kit's tables is complete (see _one_creator).
+        with _one_creator(self.course):
+            with _alembic_on_path():
+                self.nbgrader = Gradebook(connection_url(self.course), self.course.course_id)
+            self.session = self.nbgrader.db
+            self._sync_structure()
+            metadata.create_all(self.nbgrader.engine)
+            _add_missing_columns(self.nbgrader.engine)
 
     def _dispose(self) -> None:
         gradebook = getattr(self, "nbgrader", None)
@@ -402,9 +539,16 @@ class Writer:
                 entry = found[folder]
                 entry.kits[exercise] = kit
                 entry.retry |= fault in RETRY_FAULTS or status == "not_graded"
+            self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
             raise explain(exc, self.course, "reading what was graded") from None
         return found
+
+    def _end_reading(self) -> None:
+        """Ends the transaction a read began (PostgreSQL's driver begins one for any
+        statement): jobs grade for minutes before the next write, and a server may end a
+        session left idle in a transaction (idle_in_transaction_session_timeout)."""
+        self.session.commit()
 
     def reusable(self) -> dict[tuple[str, str, str], Result]:
         """{(exercise, sha256, kit): result} of every file graded before with a final verdict."""
@@ -418,6 +562,7 @@ class Writer:
                     & (results.c.flags == "[]")
                 )
             ).all()
+            self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
             raise explain(exc, self.course, "reading earlier results") from None
         found = {}
@@ -576,7 +721,7 @@ def writing(course: Course) -> Iterator[Writer]:
 
 def read(course: Course) -> list[Graded]:
     """Every recorded submission with its results, oldest first. Never writes."""
-    url = course.gradebook_url
+    check_address(course)
     path = course.gradebook_file
     if path is not None and not path.exists():
         raise GradebookError(
@@ -585,7 +730,7 @@ def read(course: Course) -> list[Graded]:
     engine = None
     try:
         if path is None:
-            engine = _create_engine(url)
+            engine = _create_engine(connection_url(course))
         else:
             # Read-only, so that reading never creates or changes a file; sqlite3 itself is
             # given the file: URI, which SQLAlchemy's URL parsing would unquote.
