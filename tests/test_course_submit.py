@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, manifest, release
-from tests.conftest import kit_command
+from tests.conftest import kit_command, own_code
 
 # The course the instructor-side tests grade: chapter-1 exercises that grade in about 0.3 s.
 SMALL = ("conv_output_size", "activations", "sgd")
@@ -40,19 +40,25 @@ def modules(ids=SMALL) -> list[str]:
 
 
 def learner_folder(root: Path, solved=(), edits=None) -> Path:
-    """A learner's exercises/ for the small course: pristine stubs, the reference for the
-    `solved` ids, and {id: [(old, new), ...]} edits applied to the reference."""
+    """A learner's exercises/ for the small course: pristine stubs, a copy of the reference
+    (without nbgrader's markers) for the `solved` ids, and for the ids in `edits`, code of
+    their own: the reference's code (own_code) with the {id: [(old, new), ...]} edits."""
+    from grader.course.reference_match import without_markers
+
     stubs = release.planned(exercises=[manifest.find(i) for i in SMALL])
     for exercise_id in SMALL:
         module = manifest.find(exercise_id).module
         target = root / module
         target.parent.mkdir(parents=True, exist_ok=True)
-        if exercise_id in solved or exercise_id in (edits or {}):
-            text = (REFERENCE_DIR / module).read_text()
-            for old, new in (edits or {}).get(exercise_id, []):
+        reference = (REFERENCE_DIR / module).read_text()
+        if exercise_id in (edits or {}):
+            text = own_code(reference)
+            for old, new in edits[exercise_id]:
                 assert text.count(old) == 1, old
                 text = text.replace(old, new)
             target.write_text(text)
+        elif exercise_id in solved:
+            target.write_text(without_markers(reference))
         else:
             target.write_text(stubs[module])
     return root
