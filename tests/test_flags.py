@@ -7,19 +7,25 @@
 - Similarity between members (similarity, winnowing as MOSS does): no pair of answers by
   different authors is shown; copies that rename every variable, change the comments and
   re-lay the code are, with the lines both share; stubs and TODO-following code never are.
+- Flags never change a score (autograde, end to end).
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import sqlite3
 import tokenize
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from grader import REFERENCE_DIR, manifest, release
 from grader.course import reference_match, similarity
 from tests.conftest import own_code
+from tests.test_course_autograde import WRONG_RELU, autograde, instructor_kit, kit_results
+from tests.test_course_submit import Course, learner_folder
 
 ROOT = Path(__file__).resolve().parent
 BEGINNERS = ROOT / "beginners"
@@ -164,3 +170,53 @@ def test_stubs_and_todo_following_code_are_never_similar():
         for a, b in ((stub, stub), (own, own), (stub, own)):
             found = similarity.similar_pairs(ex.id, {"a": ("a", a), "b": ("b", b)}, ignored(ex.id))
             assert found == [], ex.id
+
+
+# --- flags never change a score --------------------------------------------------------------
+
+
+@pytest.fixture
+def course(tmp_path) -> Course:
+    return Course(tmp_path, kit_root=instructor_kit(tmp_path))
+
+
+# bob's own softmax, written his way; dan hands in bob's file with every name changed.
+BOB_SOFTMAX = (
+    """shifted = logits - logits.max(axis=-1, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / exps.sum(axis=-1, keepdims=True)""",
+    """biggest = np.max(logits, axis=1)[:, None]
+    top = logits - biggest
+    weights = np.exp(top)
+    totals = np.sum(weights, axis=1)[:, None]
+    answer = weights / totals
+    return answer""",
+)
+
+
+def test_flags_are_recorded_and_shown_but_never_change_a_score(course, tmp_path):
+    ada = learner_folder(tmp_path / "ada", solved=["activations"])  # the reference's own file
+    bob = learner_folder(tmp_path / "bob", edits={"activations": [WRONG_RELU[1][0], BOB_SOFTMAX]})
+    dan = tmp_path / "dan"
+    learner_folder(dan)
+    module = manifest.find("activations").module
+    (dan / module).write_text(disguise((bob / module).read_text()))
+    for name, folder in (("ada", ada), ("bob", bob), ("dan", dan)):
+        course.submit(name, folder)
+    run = autograde(course)
+    assert "1 pair(s) of members have similar code" in run.stdout, run.stdout
+    rows = {(r[0], r[2]): r for r in kit_results(course)}
+    assert rows["ada", "activations"][6] == 1 and rows["ada", "activations"][4] == 2.0
+    # dan's disguised copy is judged exactly as bob's file is: the same status and score.
+    assert rows["dan", "activations"][3:5] == rows["bob", "activations"][3:5]
+    assert rows["bob", "activations"][3] == "failed"
+    with sqlite3.connect(course.gradebook) as db:
+        pairs = db.execute(
+            "SELECT exercise, learner_a, learner_b, lines FROM kit_similarity"
+        ).fetchall()
+    assert [p[:3] for p in pairs] == [("activations", "bob", "dan")]
+    shown = course.kit("progress", env={"COLUMNS": "120"}).stdout
+    assert "similar bob ~ dan in activations" in shown, shown
+    assert "ada: matches the reference: activations" in shown
+    assert "it has the reference's comment" in shown
+    assert "no score was changed" in shown

@@ -13,6 +13,12 @@ one submission each, `--jobs` at a time; each job is its own `python -m grader g
 Which submissions are graded: every one never graded, every one whose verdict was the kit's or
 the machine's fault, and each learner's latest when the kit changed since it was graded (the
 earlier ones keep the verdicts they had, as history).
+
+Before grading, each run re-checks the hashes of everything graded earlier, checks the owners
+of new submissions where the roster names accounts (grader.course.integrity), and checks that
+the data the exercises need loads (grader.course.data_check). What it finds is recorded once
+in the gradebook (grader.course.records) and reported once; a later run that finds it again
+only counts it and does not fail for it.
 """
 
 from __future__ import annotations
@@ -22,13 +28,13 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from grader import REFERENCE_DIR, manifest, provenance
+from grader import REFERENCE_DIR, identity, manifest, provenance
+from grader.course import data_check, integrity, records, reference_match, similarity
 from grader.course import isolation as iso
-from grader.course import reference_match
 from grader.course.config import Course
-from grader.course.gradebook import Recorded, Result, Writer, writing
+from grader.course.gradebook import RETRY_FAULTS, Recorded, Result, Writer, writing
 from grader.course.submission import Submission, changed_files, scan
 
 # Files of the grader whose change can change any verdict: all of grader/ but the course side
@@ -63,10 +69,12 @@ class Options:
 class Outcome:
     recorded: list[str] = field(default_factory=list)  # folders recorded this run
     failed: list[str] = field(default_factory=list)  # folders that could not be graded
-    skipped: list[str] = field(default_factory=list)  # damaged or altered submissions
+    skipped: list[str] = field(default_factory=list)  # integrity findings new in this run
+    known: int = 0  # integrity findings reported by earlier runs, found again
     up_to_date: int = 0
     graded_files: int = 0
     reused_files: int = 0
+    similar: int = 0  # pairs of similar modules among the members' latest submissions
 
 
 def fingerprints(seed: int, device: str) -> dict[str, str]:
@@ -126,38 +134,158 @@ def pending(
     return todo, fine
 
 
-def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome:
-    """Grades what is pending and records it; the caller holds the course's autograde lock."""
+def run(course: Course, options: Options, say: Callable[[str], None], board=None) -> Outcome:
+    """Grades what is pending and records it; the caller holds the course's autograde lock.
+
+    board: a live_jobs.JobBoard to show the running jobs on (in a terminal), or None."""
     started = time.perf_counter()
     outcome = Outcome()
     kits = fingerprints(options.seed, options.device)
     with writing(course) as writer:
         write_nbgrader_config(course)
+        writer.sync_students(course.roster)
+        moved = records.learner_states(writer.session.connection())
+        finding = _Findings(writer, say, outcome)
         subs, problems = scan(course.submitted)
-        for problem in problems:
-            say(f"  ! {problem}")
-            outcome.skipped.append(problem)
-        if options.learners is not None:
-            subs = [s for s in subs if s.learner in options.learners]
-        todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
-        say(
-            f"{len(subs)} submission(s) in {course.submitted}: {len(todo)} to grade, "
-            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
+        for folder, text in problems:
+            finding(folder.parent.name, _rel(folder, course), records.UNREADABLE, text)
+        # A renamed or merged learner's folders count for the id they now have.
+        subs = [replace(s, learner=moved.current(s.learner)) for s in subs]
+        # nbgrader's student records carry the name each learner gave (the roster's win).
+        given = {s.learner: s.name for s in subs if s.name and course.member(s.learner) is None}
+        writer.sync_students(
+            [identity.Learner(i, n, n if "@" in n else None) for i, n in given.items()]
         )
-        if not todo:
+        if options.learners is not None:
+            wanted = {moved.current(name) for name in options.learners}
+            subs = [s for s in subs if s.learner in wanted]
+        for learner, folder, what in integrity.edited_after_grading(writer.session, course):
+            finding(learner, folder, records.EDITED_AFTER_GRADING, f"{folder}: {what}")
+        todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
+        clean = []
+        for sub in todo:
+            problem = integrity.owner_problem(sub, course, sub.learner)
+            if problem:
+                finding(
+                    sub.learner,
+                    sub.relative_to(course.root),
+                    records.WRONG_OWNER,
+                    f"skipped {sub.relative_to(course.root)}: {problem}; it was not graded",
+                )
+            else:
+                clean.append(sub)
+        known = writer.reusable()
+        plan = _plan(clean, known, kits, course, finding, outcome)
+        say(
+            f"{len(subs)} submission(s) in {course.submitted}: {len(plan.ready)} to grade, "
+            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
+            + (f", {len(todo) - len(plan.ready)} skipped" if len(todo) > len(plan.ready) else "")
+        )
+        if outcome.known:
+            say(
+                f"{outcome.known} integrity finding(s) reported by earlier runs were found again "
+                f"(not repeated here): {_progress_command(course)} lists them"
+            )
+        if not plan.ready:
             say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
             return outcome
+        graded_ids = sorted({i for _, ids in plan.jobs for i in ids})
+        if graded_ids:
+            checked = data_check.require(graded_ids, offline=options.isolation.kind == "bwrap")
+            if checked:
+                say(f"data checked: {', '.join(checked)}")
         say(f"isolation: {options.isolation.why}")
-        known = writer.reusable()
-        plan = _plan(todo, known, kits, course, say, outcome)
-        _execute(plan, known, kits, options, writer, course, say, outcome)
+        if plan.jobs:
+            say(
+                f"grading {plan.graded_files} file(s) of {len(plan.jobs)} submission(s), "
+                f"{min(options.jobs, len(plan.jobs))} at a time…"
+            )
+        _execute(plan, known, kits, options, writer, course, say, outcome, board)
+        if outcome.recorded:
+            outcome.similar = _update_similarity(writer, course, moved)
     outcome.graded_files = plan.graded_files
     say(
         f"recorded {len(outcome.recorded)} submission(s) in {course.gradebook_shown} "
         f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    if outcome.similar:
+        say(
+            f"{outcome.similar} pair(s) of members have similar code: "
+            f"{_progress_command(course)} lists them (flags only: no score changed)"
+        )
     return outcome
+
+
+def _progress_command(course: Course) -> str:
+    from grader import commands
+
+    return commands.kit("progress", *course.options())
+
+
+def _rel(folder, course: Course) -> str:
+    try:
+        return folder.relative_to(course.root).as_posix()
+    except ValueError:
+        return str(folder)
+
+
+class _Findings:
+    """Records an integrity finding once; says it when it is new, counts it when known."""
+
+    def __init__(self, writer: Writer, say: Callable[[str], None], outcome: Outcome):
+        self.writer, self.say, self.outcome = writer, say, outcome
+
+    def __call__(self, learner: str, folder: str, kind: str, text: str) -> None:
+        if records.note(self.writer.session, learner, folder, kind, text):
+            self.say(f"  ! {text}")
+            self.outcome.skipped.append(folder)
+        else:
+            self.outcome.known += 1
+
+
+def _update_similarity(writer: Writer, course: Course, moved: records.LearnerStates) -> int:
+    """Compares every member's latest module of each exercise with the others' (similarity.py)
+    and stores the pairs; returns how many."""
+    from sqlalchemy import select
+
+    from grader.course.gradebook import results, submissions
+
+    db = writer.session
+    latest: dict[str, tuple[str, int]] = {}
+    for learner, folder, sub_id in db.execute(
+        select(submissions.c.learner, submissions.c.folder, submissions.c.id).order_by(
+            submissions.c.submitted_at
+        )
+    ).all():
+        if learner not in moved.withdrawn:
+            latest[learner] = (folder, sub_id)
+    attempted = {
+        (row.submission_id, row.exercise)
+        for row in db.execute(
+            select(results.c.submission_id, results.c.exercise).where(results.c.attempted)
+        ).all()
+    }
+    pairs = []
+    for ex in manifest.load():
+        modules = {}
+        for learner, (folder, sub_id) in latest.items():
+            if (sub_id, ex.id) not in attempted:
+                continue
+            try:
+                modules[learner] = (folder, (course.root / folder / ex.module).read_text())
+            except (OSError, UnicodeDecodeError):
+                continue
+        if len(modules) < 2:
+            continue
+        reference = (REFERENCE_DIR / ex.module).read_text()
+        pairs += similarity.similar_pairs(
+            ex.id,
+            modules,
+            [reference_match.without_markers(reference), similarity.stub_of(reference)],
+        )
+    records.replace_similar(db, pairs)
+    return len(pairs)
 
 
 NBGRADER_CONFIG = "nbgrader_config.py"
@@ -202,7 +330,7 @@ def _plan(
     known: dict[tuple[str, str, str], Result],
     kits: dict[str, str],
     course: Course,
-    say: Callable[[str], None],
+    finding: _Findings,
     outcome: Outcome,
 ) -> _Plan:
     """Which files to grade in which job: each (exercise, file) once, in the first submission
@@ -213,11 +341,13 @@ def _plan(
         altered = changed_files(sub)
         if altered:
             folder = sub.relative_to(course.root)
-            say(
-                f"  ! skipped {folder}: {', '.join(altered)} changed after it was submitted "
-                "(its sha256 no longer matches the one recorded); it was not graded"
+            finding(
+                sub.learner,
+                folder,
+                records.EDITED_AFTER_SUBMISSION,
+                f"skipped {folder}: {', '.join(altered)} changed after it was submitted "
+                "(its sha256 no longer matches the one recorded); it was not graded",
             )
-            outcome.skipped.append(folder)
             continue
         needs, own = {}, []
         for ex in manifest.load():
@@ -246,6 +376,7 @@ def _execute(
     course: Course,
     say: Callable[[str], None],
     outcome: Outcome,
+    board=None,
 ) -> None:
     fresh: dict[tuple[str, str, str], Result] = {}
     failed_keys: dict[tuple[str, str, str], str] = {}
@@ -293,7 +424,9 @@ def _execute(
         try:
             futures = {
                 pool.submit(
-                    iso.run_job,
+                    _run_job,
+                    board,
+                    sub,
                     options.isolation,
                     sub.folder,
                     ids,
@@ -314,8 +447,12 @@ def _execute(
                     job = iso.JobResult(None, f"{type(exc).__name__}: {exc}", None)
                 if not job.unchanged:  # edited between the plan and its job: never graded
                     folder = sub.relative_to(course.root)
-                    say(f"  ! skipped {folder}: {job.log_tail}")
-                    outcome.skipped.append(folder)
+                    _Findings(writer, say, outcome)(
+                        sub.learner,
+                        folder,
+                        records.EDITED_AFTER_SUBMISSION,
+                        f"skipped {folder}: {job.log_tail}",
+                    )
                     waiting.remove(sub)
                 got, why = _results(job, sub, ids, kits)
                 if job.altered:
@@ -350,6 +487,20 @@ def _execute(
         outcome.failed.append(folder)
 
 
+def _run_job(board, sub: Submission, *args) -> iso.JobResult:
+    """iso.run_job, shown on the board (if any) while it runs."""
+    if board is None:
+        return iso.run_job(*args)
+    key = id(args)
+    board.started(
+        key, f"{sub.learner} {sub.submitted_at:%Y-%m-%d %H:%M} ({len(args[2])} exercise(s))"
+    )
+    try:
+        return iso.run_job(*args)
+    finally:
+        board.finished(key)
+
+
 def _graded_for(plan: _Plan, key: tuple[str, str, str]) -> Submission | None:
     for sub, ids in plan.jobs:
         if key[0] in ids and sub.files.get(manifest.find(key[0]).module) == key[1]:
@@ -358,8 +509,6 @@ def _graded_for(plan: _Plan, key: tuple[str, str, str]) -> Submission | None:
 
 
 def _copy(result: Result) -> Result:
-    from dataclasses import replace
-
     return replace(result, checks=list(result.checks), notes=list(result.notes))
 
 
@@ -393,6 +542,7 @@ def _results(
             continue
         ex = manifest.find(exercise_id)
         submitted = sub.files[ex.module]
+        evidence = _copied_from_reference(sub, ex)
         result = Result(
             exercise=ex.id,
             chapter=ex.chapter,
@@ -401,16 +551,19 @@ def _results(
             max_score=float(entry["max_score"]),
             fault=entry.get("fault", "learner"),
             attempted=bool(entry.get("attempted")),
-            matches_reference=_matches_reference(sub, ex),
+            matches_reference=bool(evidence),
             sha256=submitted,
             kit=kits[ex.id],
-            checks=[
-                {"name": c["name"], "status": c["status"], "message": c.get("message", "")}
-                for c in entry.get("checks", [])
-            ],
+            checks=[_check(c) for c in entry.get("checks", [])],
             notes=list(entry.get("notes", [])),
             seconds=float(entry.get("seconds", 0.0)),
         )
+        if evidence:
+            result.notes.append(f"Matches the reference: {'; '.join(evidence)}.")
+        if result.fault in RETRY_FAULTS:
+            # The kit's, the data's or the machine's fault: no verdict and no score, shown as
+            # such, and graded again on the next run.
+            result.status, result.score = "not_graded", 0.0
         if entry.get("sha256") != submitted:
             _mark_tampered(result, "the file that was graded is not the file that was submitted")
         if job.altered:
@@ -428,13 +581,24 @@ def _mark_tampered(result: Result, why: str) -> None:
     result.notes.insert(0, f"Tampered: {why}. No verdict from this grading can be trusted.")
 
 
-def _matches_reference(sub: Submission, ex: manifest.Exercise) -> bool:
+def _check(entry: dict) -> dict:
+    """A check as the gradebook keeps it: name, status, message, and the learner's line it
+    names (for the dashboard's code view)."""
+    check = {"name": entry["name"], "status": entry["status"], "message": entry.get("message", "")}
+    where = entry.get("where")
+    if isinstance(where, dict) and isinstance(where.get("line"), int):
+        check["line"] = where["line"]
+    return check
+
+
+def _copied_from_reference(sub: Submission, ex: manifest.Exercise) -> list[str]:
+    """The evidence that the module is the reference's (reference_match); [] for none."""
     try:
         mine = (sub.folder / ex.module).read_text(errors="replace")
         reference = (REFERENCE_DIR / ex.module).read_text()
     except OSError:
-        return False
-    return reference_match.matches(mine, reference)
+        return []
+    return reference_match.copied(mine, reference)
 
 
 def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
