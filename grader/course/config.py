@@ -242,6 +242,11 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
         )
     if not root.is_dir():
         raise CourseError(f"the course folder {root} (from {source}) is a file, not a folder")
+    if not os.access(root, os.X_OK):
+        raise CourseError(
+            f"you may not enter the course folder {root} (from {source}): permission denied; "
+            "ask your supervisor to add you to the course's group"
+        )
     if not (root / SUBMITTED).is_dir():
         hint = (
             f"did you mean {root.parent}, which holds it?"

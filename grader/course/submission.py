@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import socket
-import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,11 +125,14 @@ def _account() -> str | None:
 
 
 def _make_folder(path: Path) -> None:
-    """mkdir with FOLDER_MODE whatever the umask, keeping a setgid bit the parent passes on
-    (it keeps the graders' group on everything below submitted/)."""
-    path.mkdir(mode=FOLDER_MODE)
-    setgid = path.parent.stat().st_mode & stat.S_ISGID
-    os.chmod(path, FOLDER_MODE | setgid)
+    """mkdir with FOLDER_MODE whatever the learner's umask. By umask, not chmod: a member's
+    chmod of a folder whose group is the graders' (set by submitted/'s setgid bit) would
+    clear its setgid bit, and the folders below it would lose the graders' group."""
+    saved = os.umask(0o027)
+    try:
+        path.mkdir(mode=FOLDER_MODE)
+    finally:
+        os.umask(saved)
 
 
 def take(
