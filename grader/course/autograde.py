@@ -148,7 +148,9 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         finding = _Findings(writer, say, outcome)
         subs, problems = scan(course.submitted)
         for folder, text in problems:
-            finding(folder.parent.name, _rel(folder, course), records.UNREADABLE, text)
+            # A learner's folder (a name kit submit never writes) or a submission in one.
+            learner = folder.name if folder.parent == course.submitted else folder.parent.name
+            finding(learner, _rel(folder, course), records.UNREADABLE, text)
         # A renamed or merged learner's folders count for the id they now have.
         subs = [replace(s, learner=moved.current(s.learner)) for s in subs]
         # nbgrader's student records carry the name each learner gave (the roster's win).
