@@ -236,7 +236,7 @@ def test_autograde_a_clone_by_path(course, tmp_path):
     (tmp_path / "clone/ch1_theory/notes.txt").unlink()
     (tmp_path / "clone/ch1_theory/sgd.py").unlink()
     one_line_error(autograde(course, "--learner", "Carol", str(clone), ok=False), "lacks")
-    one_line_error(autograde(course, str(clone), ok=False), "Name the learner")
+    one_line_error(autograde(course, str(clone), ok=False), "Name the learner with --learner")
     assert len(course.submissions("Carol")) == 1  # the bad ones were never taken
 
 

@@ -109,8 +109,8 @@ def autograde(args: argparse.Namespace) -> int:
     course = _course(args)
     if args.path and not args.learner:
         raise kit_cli.UsageError(
-            f"{args.path}: whose work is it? Name the learner: "
-            f"{commands.kit('autograde', '--learner', 'NAME', args.path, *course.options())}"
+            f"{args.path}: whose work is it? Name the learner with --learner (their roster id, "
+            "e-mail or name), before the folder"
         )
     learner = identity.resolve(args.learner, course.roster) if args.learner else None
     if args.jobs is not None and args.jobs < 1:
@@ -343,8 +343,8 @@ def learners(args: argparse.Namespace) -> int:
             from grader.cli import UsageError
 
             raise UsageError(
-                f"kit learners {args.action} takes two ids: "
-                f"{commands.kit('learners', args.action, 'OLD', 'NEW', *course.options())}"
+                f"kit learners {args.action} takes two ids, the old one and the new one "
+                f"(see {commands.kit('learners', '--help')})"
             )
         people.move(course, args.action, *args.names, wait=args.wait, say=print)
         return 0
