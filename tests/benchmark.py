@@ -126,6 +126,7 @@ def bench_autograde(args) -> None:
         for jobs in (1, 2):
             with tempfile.TemporaryDirectory(prefix="kit-course-bench-") as course:
                 env = {**ENV, "KIT_COURSE_DIR": course}
+                (Path(course) / "submitted").mkdir()  # a course folder, as the README sets up
                 for n in range(args.learners):
                     work = Path(course) / f"work-{n}"
                     shutil.copytree(
@@ -194,6 +195,7 @@ def bench_views(args) -> None:
     with tempfile.TemporaryDirectory(prefix="kit-views-bench-") as course:
         env = {**ENV, "KIT_COURSE_DIR": course}
         os.environ["KIT_COURSE_DIR"] = course
+        os.mkdir(os.path.join(course, "submitted"))  # a course folder, as the README sets up
         started = time.perf_counter()
         start = datetime(2026, 9, 1, tzinfo=UTC)
         with writing(config.resolve(course)) as writer:

@@ -325,7 +325,7 @@ def test_a_folder_without_submitted_is_refused_and_printed_commands_keep_the_cou
     inside = course.root / "submitted"
     for verb in (["autograde"], ["progress"], ["dashboard", "--out", str(tmp_path / "d")]):
         run = course.kit(*verb, "--course", str(inside))
-        one_line_error(run, f"did you mean {course.root}")
+        one_line_error(run, f"pass its parent {course.root} instead")
     assert list(inside.iterdir()) == []  # no gradebook, no lock, nothing created
     one_line_error(course.kit("export", "--course", str(tmp_path)), "is not a course folder")
 

@@ -112,7 +112,12 @@ def autograde(args: argparse.Namespace) -> int:
             f"{args.path}: whose work is it? Name the learner with --learner (their roster id, "
             "e-mail or name), before the folder"
         )
-    learner = identity.resolve(args.learner, course.roster) if args.learner else None
+    learner = None
+    if args.learner and args.path:  # a new submission: a roster member, or any name without one
+        learner = identity.resolve(args.learner, course.roster)
+    elif args.learner:  # grading what is there: a member, or a folder in submitted/
+        member = identity.find(course.roster, args.learner)
+        learner = member or identity.Learner(identity.folder_name(args.learner), args.learner)
     if args.jobs is not None and args.jobs < 1:
         raise kit_cli.UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     options = ag.Options(

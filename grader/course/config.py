@@ -249,7 +249,7 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
         )
     if not (root / SUBMITTED).is_dir():
         hint = (
-            f"did you mean {root.parent}, which holds it?"
+            f"pass its parent {root.parent} instead, the course folder that holds it"
             if root.name == SUBMITTED
             else "pass the folder that holds submitted/, or set up a course as the README's "
             "instructor steps say"
