@@ -5,7 +5,7 @@
 - The id is the learner's folder in the course (submitted/<id>/) and nbgrader's student id.
   A name that is already a safe folder name (ada, ada@lab.example, 李明, Jo-Ann) is its own id.
   Any other name keeps its letters and digits and gets a short hash of the whole name after a
-  "+", which a plain id never contains: "Jo Ann" becomes Jo-Ann+1a2b3c4d, never Jo-Ann. Two
+  "+", which a plain id never contains: "Jo Ann" becomes Jo-Ann+87eb04ae, never Jo-Ann. Two
   different names therefore never share an id, and no id holds a path separator, "..", a
   leading dot or dash, or a leading = + - @ (which a spreadsheet would read as a formula).
 

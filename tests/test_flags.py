@@ -220,3 +220,22 @@ def test_flags_are_recorded_and_shown_but_never_change_a_score(course, tmp_path)
     assert "ada: matches the reference: activations" in shown
     assert "it has the reference's comment" in shown
     assert "no score was changed" in shown
+
+
+def test_runs_for_one_learner_leave_similarity_to_a_run_over_the_course(course, tmp_path):
+    """A scheduler's tasks grade one learner each; the next whole-course run, with nothing
+    left to grade, computes the pairs."""
+    bob = learner_folder(tmp_path / "bob", edits={"activations": [WRONG_RELU[1][0], BOB_SOFTMAX]})
+    dan = learner_folder(tmp_path / "dan")
+    module = manifest.find("activations").module
+    (dan / module).write_text(disguise((bob / module).read_text()))
+    course.submit("bob", bob)
+    course.submit("dan", dan)
+    for name in ("bob", "dan"):
+        one = autograde(course, "--learner", name)
+        assert "similar code" not in one.stdout, one.stdout
+    with sqlite3.connect(course.gradebook) as db:
+        assert db.execute("SELECT COUNT(*) FROM kit_similarity").fetchone() == (0,)
+    whole = autograde(course)
+    assert "nothing to grade" in whole.stdout and "1 pair(s) of members" in whole.stdout
+    assert "similar code" not in autograde(course).stdout  # computed once, not again

@@ -147,10 +147,14 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         moved = records.learner_states(writer.session.connection())
         finding = _Findings(writer, say, outcome)
         subs, problems = scan(course.submitted)
+        # A run for some learners (a scheduler's task) checks only theirs: runs for others
+        # go on at once, and each finding is recorded by one run.
+        wanted = {moved.current(n) for n in options.learners} if options.learners else None
         for folder, text in problems:
             # A learner's folder (a name kit submit never writes) or a submission in one.
             learner = folder.name if folder.parent == course.submitted else folder.parent.name
-            finding(learner, _rel(folder, course), records.UNREADABLE, text)
+            if wanted is None or moved.current(learner) in wanted:
+                finding(learner, _rel(folder, course), records.UNREADABLE, text)
         # A renamed or merged learner's folders count for the id they now have.
         subs = [replace(s, learner=moved.current(s.learner)) for s in subs]
         # nbgrader's student records carry the name each learner gave (the roster's win).
@@ -158,10 +162,9 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         writer.sync_students(
             [identity.Learner(i, n, n if "@" in n else None) for i, n in given.items()]
         )
-        if options.learners is not None:
-            wanted = {moved.current(name) for name in options.learners}
+        if wanted is not None:
             subs = [s for s in subs if s.learner in wanted]
-        for learner, folder, what in integrity.edited_after_grading(writer.session, course):
+        for learner, folder, what in integrity.edited_after_grading(writer.session, course, wanted):
             finding(learner, folder, records.EDITED_AFTER_GRADING, f"{folder}: {what}")
         todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
         clean = []
@@ -189,6 +192,9 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
                 f"(not repeated here): {_progress_command(course)} lists them"
             )
         if not plan.ready:
+            if wanted is None and records.similarity_stale(writer.session):
+                outcome.similar = _update_similarity(writer, course, moved)
+                _say_similar(course, outcome, say)
             say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
             return outcome
         graded_ids = sorted({i for _, ids in plan.jobs for i in ids})
@@ -203,7 +209,9 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
                 f"{min(options.jobs, len(plan.jobs))} at a time…"
             )
         _execute(plan, known, kits, options, writer, course, say, outcome, board)
-        if outcome.recorded:
+        # Similarity compares every member with every other: a whole-course run's work (the
+        # runs of a scheduler's tasks, one learner each, leave it to the next such run).
+        if wanted is None and (outcome.recorded or records.similarity_stale(writer.session)):
             outcome.similar = _update_similarity(writer, course, moved)
     outcome.graded_files = plan.graded_files
     say(
@@ -211,12 +219,16 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    _say_similar(course, outcome, say)
+    return outcome
+
+
+def _say_similar(course: Course, outcome: Outcome, say: Callable[[str], None]) -> None:
     if outcome.similar:
         say(
             f"{outcome.similar} pair(s) of members have similar code: "
             f"{_progress_command(course)} lists them (flags only: no score changed)"
         )
-    return outcome
 
 
 def _progress_command(course: Course) -> str:

@@ -24,15 +24,18 @@ from grader.course.config import Course
 from grader.course.submission import Submission
 
 
-def edited_after_grading(session, course: Course) -> list[tuple[str, str, str]]:
-    """(learner, folder, what changed) for each recorded submission whose files on disk no
-    longer have the hashes they were graded with."""
+def edited_after_grading(
+    session, course: Course, learners: set[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(learner, folder, what changed) for each recorded submission (of `learners`, when
+    given) whose files on disk no longer have the hashes they were graded with."""
     from grader.course.gradebook import submissions
 
     found = []
-    rows = session.execute(
-        select(submissions.c.learner, submissions.c.folder, submissions.c.files)
-    ).all()
+    query = select(submissions.c.learner, submissions.c.folder, submissions.c.files)
+    if learners is not None:
+        query = query.where(submissions.c.learner.in_(sorted(learners)))
+    rows = session.execute(query).all()
     for learner, folder, files in rows:
         where = course.root / folder
         if not where.is_dir():
