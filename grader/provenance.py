@@ -10,55 +10,24 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from grader import PROJECT_ROOT, REFERENCE_DIR
+from grader import PROJECT_ROOT, REFERENCE_DIR, identity
 
-# Learner names become folder names in a course's exchange, so they are kept to one safe word.
-SAFE_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@"
-
-
-class NoIdentity(ValueError):
-    """No learner name from --learner, KIT_LEARNER or git; the message says how to give one."""
+NoIdentity = identity.NoIdentity  # identities live in grader.identity
 
 
 def learner(given: str | None = None, required: bool = True) -> str | None:
-    """--learner, then KIT_LEARNER, then git's user.email (else user.name), made folder-safe."""
-    for candidate in (
-        given,
-        os.environ.get("KIT_LEARNER"),
-        _git_config("user.email"),
-        _git_config("user.name"),
-    ):
+    """The learner id a local report is labelled with: --learner, then KIT_LEARNER, then git's
+    user.email (else user.name), as grader.identity turns a name into an id."""
+    found = identity.git_identity()
+    for candidate in (given, os.environ.get("KIT_LEARNER"), found[0] if found else None):
         if candidate and candidate.strip():
-            return safe_name(candidate)
+            return identity.folder_name(candidate)
     if required:
         raise NoIdentity(
             "no learner name: pass --learner NAME, or set KIT_LEARNER, or set git's "
             "user.email (git config --global user.email you@lab.example)"
         )
     return None
-
-
-def safe_name(name: str) -> str:
-    """The name with anything but letters, digits and ._-@ turned into '-'."""
-    cleaned = "".join(c if c in SAFE_NAME else "-" for c in name.strip()).strip("-.")
-    if not cleaned:
-        raise NoIdentity(f"learner name {name!r} has no letters or digits; choose another")
-    return cleaned
-
-
-def _git_config(key: str) -> str | None:
-    try:
-        run = subprocess.run(
-            ["git", "config", "--get", key],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return run.stdout.strip() or None
 
 
 @cache

@@ -262,6 +262,7 @@ def bench_views(args) -> None:
     with tempfile.TemporaryDirectory(prefix="kit-views-bench-") as course:
         env = {**ENV, "KIT_COURSE_DIR": course}
         os.environ["KIT_COURSE_DIR"] = course
+        os.mkdir(os.path.join(course, "submitted"))  # a course folder, as the README sets up
         started = time.perf_counter()
         start = datetime(2026, 9, 1, tzinfo=UTC)
         with writing(config.resolve(course)) as writer:

@@ -134,3 +134,18 @@ def copy_reference(root: Path, exercise_ids: list[str]) -> Path:
         (root / module).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REFERENCE_DIR / module, root / module)
     return root
+
+
+def own_code(reference: str) -> str:
+    """The reference's code as a learner who wrote it themselves would hand it in: without
+    nbgrader's markers and without the comments of the solution regions (which only a copy of
+    the reference has)."""
+    out, inside = [], False
+    for line in reference.splitlines(keepends=True):
+        if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
+            inside = "BEGIN" in line
+            continue
+        if inside and line.strip().startswith("#"):
+            continue
+        out.append(line.split("  # ")[0].rstrip() + "\n" if inside else line)
+    return "".join(out)

@@ -244,3 +244,85 @@ def test_the_pictures_name_every_learner_of_a_large_course(tmp_path):
             assert [n for n in names if n not in shown] == [], picture
     finally:
         browser.close()
+
+
+# --- the member's code beside the message ----------------------------------------------------
+
+SCRIPT_NAME = "<script>window.hacked = 2</script>"
+# A relu that fails on its own line, in a file that also holds markup of its own.
+RAISING = (
+    "return np.maximum(x, 0)",
+    """label = "<script>window.hacked = 3</script>"  # </pre></td> <b>bold</b>
+    raise ValueError(f"{label} is not an activation")""",
+)
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory) -> tuple[Path, str]:
+    """A member with a hostile name whose relu raises on a known line, autograded for real."""
+    from grader import identity
+    from tests.test_course_autograde import autograde, instructor_kit
+    from tests.test_course_submit import Course, learner_folder
+
+    tmp = tmp_path_factory.mktemp("coded")
+    course = Course(tmp, kit_root=instructor_kit(tmp))
+    work = learner_folder(tmp / "work", solved=["sgd"], edits={"activations": [RAISING]})
+    course.submit(SCRIPT_NAME, work)
+    autograde(course)
+    out = tmp / "site"
+    run = course.kit("dashboard", "--out", str(out))
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = (work / "ch1_theory/activations.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "raise ValueError" in text)
+    return out, identity.folder_name(SCRIPT_NAME), line
+
+
+@needs_chromium
+def test_the_members_code_is_shown_beside_the_message_with_the_named_line(coded):
+    out, learner, line = coded
+    page = out / "learners" / f"{learner}.html"
+    assert page.is_file(), sorted(p.name for p in (out / "learners").iterdir())
+    html = page.read_text()
+    assert SCRIPT_NAME not in html and "&lt;script&gt;" in html  # escaped, name and code
+    browser = Browser()
+    try:
+        browser.open((out / "index.html").as_uri())
+        assert browser.errors() == [] and browser.evaluate("document.scripts.length") == 0
+        browser.open(page.as_uri())
+        assert browser.errors() == []
+        # The negative controls: nothing the member wrote ran or became markup.
+        assert browser.evaluate("document.scripts.length") == 0
+        assert browser.evaluate("window.hacked === undefined")
+        assert browser.evaluate("document.querySelectorAll('b').length") == 0
+        assert SCRIPT_NAME in browser.evaluate("document.querySelector('h1').innerText")
+        # Only the failing exercise shows its code: the whole file, every line numbered.
+        codes = browser.evaluate(
+            "Array.from(document.querySelectorAll('table.code')).map(t => t.closest('div').id)"
+        )
+        assert codes == ["code-activations"]
+        hits = browser.evaluate(
+            "Array.from(document.querySelectorAll('table.code tr.hit'))"
+            ".map(r => [r.cells[0].innerText, r.cells[1].innerText])"
+        )
+        assert hits == [[str(line), hits[0][1]]] and "raise ValueError" in hits[0][1], hits
+        shown = browser.evaluate("document.querySelector('table.code').innerText")
+        assert '"<script>window.hacked = 3</script>"  # </pre></td> <b>bold</b>' in shown
+        # The highlight is visible: the named line's background differs from its neighbour's.
+        colours = browser.evaluate(
+            f"[document.getElementById('code-activations-L{line}'),"
+            f" document.getElementById('code-activations-L{line - 1}')]"
+            ".map(r => getComputedStyle(r.cells[1]).backgroundColor)"
+        )
+        assert colours[0] != colours[1], colours
+        message = browser.evaluate("document.body.innerText")
+        assert f"ch1_theory/activations.py:{line}" in message
+        # The checks above can fail: the same page with the name left unescaped runs it.
+        raw = page.with_name("unescaped.html")
+        escaped = "&lt;script&gt;window.hacked = 2&lt;/script&gt;"
+        assert escaped in html
+        raw.write_text(html.replace(escaped, SCRIPT_NAME))
+        browser.open(raw.as_uri())
+        assert browser.evaluate("window.hacked") == 2
+        assert browser.evaluate("document.scripts.length") >= 1
+    finally:
+        browser.close()

@@ -49,8 +49,15 @@ def result(exercise_id: str, status: str, **extra) -> Result:
     )
 
 
-def record(root: Path, learner: str, days_ago: float, verdicts: dict[str, Result | str]) -> None:
+def record(
+    root: Path,
+    learner: str,
+    days_ago: float,
+    verdicts: dict[str, Result | str],
+    isolation: str = "bwrap",
+) -> None:
     """One graded submission: the given verdicts, every other exercise not started."""
+    (root / "submitted").mkdir(exist_ok=True)  # a course folder, as the README sets it up
     settings = CourseSettings(root, gradebook_url(None, root), "cnn-basics", "test")
     when = NOW - timedelta(days=days_ago)
     outcome = []
@@ -60,7 +67,7 @@ def record(root: Path, learner: str, days_ago: float, verdicts: dict[str, Result
     folder = f"submitted/{learner}/{when:%Y%m%dT%H%M%S.%fZ}"
     files = {r.exercise: r.sha256 for r in outcome}
     with writing(settings) as writer:
-        writer.record(learner, when, folder, files, "test", "kit (test)", "bwrap", outcome)
+        writer.record(learner, when, folder, files, "test", "kit (test)", isolation, outcome)
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +148,9 @@ def test_sort_and_filter_by_learner_and_chapter(history):
     assert order == [LONG_NAME, "ada", "bob"]
     ch2 = table(history, "--chapter", "ch2_pytorch")
     assert set(ch2["ada"]) == {
-        "learner", "ch2_pytorch (of 10)", "total (of 10)", "on", "last_progress",
-        "stuck_since", "stuck_for", "flags",
+        "learner", "name", "ch2_pytorch (of 10)", "total (of 10)", "on", "behind",
+        "behind_days", "last_progress", "stuck_since", "stuck_for", "stuck_exercises",
+        "integrity", "flags", "similar",
     }  # fmt: skip
     assert ch2[LONG_NAME]["on"] == "tensors" and ch2["ada"]["on"] == "tensors"
     only_bob = progress(history, ["--learner", "bob"])

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, manifest, release
-from tests.conftest import kit_command
+from tests.conftest import kit_command, own_code
 
 # The course the instructor-side tests grade: chapter-1 exercises that grade in about 0.3 s.
 SMALL = ("conv_output_size", "activations", "sgd")
@@ -40,19 +40,25 @@ def modules(ids=SMALL) -> list[str]:
 
 
 def learner_folder(root: Path, solved=(), edits=None) -> Path:
-    """A learner's exercises/ for the small course: pristine stubs, the reference for the
-    `solved` ids, and {id: [(old, new), ...]} edits applied to the reference."""
+    """A learner's exercises/ for the small course: pristine stubs, a copy of the reference
+    (without nbgrader's markers) for the `solved` ids, and for the ids in `edits`, code of
+    their own: the reference's code (own_code) with the {id: [(old, new), ...]} edits."""
+    from grader.course.reference_match import without_markers
+
     stubs = release.planned(exercises=[manifest.find(i) for i in SMALL])
     for exercise_id in SMALL:
         module = manifest.find(exercise_id).module
         target = root / module
         target.parent.mkdir(parents=True, exist_ok=True)
-        if exercise_id in solved or exercise_id in (edits or {}):
-            text = (REFERENCE_DIR / module).read_text()
-            for old, new in (edits or {}).get(exercise_id, []):
+        reference = (REFERENCE_DIR / module).read_text()
+        if exercise_id in (edits or {}):
+            text = own_code(reference)
+            for old, new in edits[exercise_id]:
                 assert text.count(old) == 1, old
                 text = text.replace(old, new)
             target.write_text(text)
+        elif exercise_id in solved:
+            target.write_text(without_markers(reference))
         else:
             target.write_text(stubs[module])
     return root
@@ -64,7 +70,7 @@ class Course:
     def __init__(self, tmp: Path, kit_root: Path = PROJECT_ROOT, server_url: str | None = None):
         self.tmp = tmp
         self.root = tmp / "course"
-        self.root.mkdir()
+        (self.root / "submitted").mkdir(parents=True)  # as the README's set-up makes it
         self.kit_root = kit_root
         (tmp / "manifest.toml").write_text(small_manifest_text())
         self.env = {
@@ -171,7 +177,8 @@ def test_submit_copies_the_modules_with_their_hashes_and_time(course, tmp_path):
     assert str(folder) in run.stdout and "UTC" in run.stdout
     for module, digest in expected.items():
         assert re.search(rf"^  {re.escape(module)}\s+{digest[:16]}$", run.stdout, re.MULTILINE)
-    assert "progress --learner me" in run.stdout
+    # The follow-up names the learner actually used, and runs as printed.
+    assert "progress --learner ada@lab.example" in run.stdout
 
 
 def test_a_second_submission_is_a_new_folder_that_names_what_changed(course, tmp_path):
@@ -188,8 +195,11 @@ def test_a_second_submission_is_a_new_folder_that_names_what_changed(course, tmp
 
 def test_the_learner_name_comes_from_the_environment_and_is_never_empty(course, tmp_path):
     work = learner_folder(tmp_path / "work")
-    course.kit("submit", "--exercises", str(work), env={"KIT_LEARNER": "Grace Hopper"})
-    assert course.submissions("Grace-Hopper")
+    from grader.identity import folder_name
+
+    run = course.kit("submit", "--exercises", str(work), env={"KIT_LEARNER": "Grace Hopper"})
+    assert course.submissions(folder_name("Grace Hopper")), run.stdout + run.stderr
+    assert "the name came from KIT_LEARNER" in run.stdout
     nobody = {
         "KIT_LEARNER": "",
         "HOME": str(tmp_path),
@@ -232,6 +242,11 @@ def _course_missing(work: Path, course: Course) -> dict:
     return {}
 
 
+def _not_a_course_folder(work: Path, course: Course) -> dict:
+    """--course pointing at a folder without submitted/ (here, submitted/ itself)."""
+    return {"KIT_COURSE_DIR": str(course.root / "submitted")}
+
+
 @pytest.mark.parametrize(
     ("spoil", "phrase"),
     [
@@ -239,8 +254,15 @@ def _course_missing(work: Path, course: Course) -> dict:
         (_make_extra, "not exercise modules: ch1_theory/helpers.py"),
         (_no_course_set, "no course folder is set"),
         (_course_missing, "does not exist"),
+        (_not_a_course_folder, "is not a course folder: it has no submitted/ folder"),
     ],
-    ids=["missing module", "extra file", "no course folder set", "course folder missing"],
+    ids=[
+        "missing module",
+        "extra file",
+        "no course folder set",
+        "course folder missing",
+        "not a course folder",
+    ],
 )
 def test_bad_input_is_one_line_and_submits_nothing(course, tmp_path, spoil, phrase):
     work = learner_folder(tmp_path / "work")
@@ -249,7 +271,7 @@ def test_bad_input_is_one_line_and_submits_nothing(course, tmp_path, spoil, phra
     run = course.kit("submit", "--exercises", str(work), "--learner", "ada", env=env)
     one_line_error(run, phrase)
     assert snapshot(work) == before
-    assert not (course.root / "submitted").exists()
+    assert not course.root.exists() or not any((course.root / "submitted").iterdir())
 
 
 def test_a_kit_clone_instead_of_its_exercises_folder_names_the_right_one(course, tmp_path):
@@ -289,4 +311,4 @@ def test_a_course_folder_that_is_not_writable_is_refused(course, tmp_path):
             check=False,
         )
     one_line_error(run, "is not writable for you")
-    assert not (course.root / "submitted").exists()
+    assert not any((course.root / "submitted").iterdir())

@@ -13,6 +13,12 @@ one submission each, `--jobs` at a time; each job is its own `python -m grader g
 Which submissions are graded: every one never graded, every one whose verdict was the kit's or
 the machine's fault, and each learner's latest when the kit changed since it was graded (the
 earlier ones keep the verdicts they had, as history).
+
+Before grading, each run re-checks the hashes of everything graded earlier, checks the owners
+of new submissions where the roster names accounts (grader.course.integrity), and checks that
+the data the exercises need loads (grader.course.data_check). What it finds is recorded once
+in the gradebook (grader.course.records) and reported once; a later run that finds it again
+only counts it and does not fail for it.
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader import REFERENCE_DIR, grading, manifest, provenance
-from grader.course import intake, reference_match
+from grader import REFERENCE_DIR, grading, identity, manifest, provenance
+from grader.course import data_check, intake, integrity, records, reference_match, similarity
 from grader.course import isolation as iso
 from grader.course.config import Course
-from grader.course.gradebook import UNSANDBOXED, Recorded, Result, Writer, writing
+from grader.course.gradebook import RETRY_FAULTS, UNSANDBOXED, Recorded, Result, Writer, writing
 from grader.course.submission import RECORD, TIMESTAMP, Submission, scan
 from grader.job import MAX_CHECKS
 from grader.job import cut as job_cut
@@ -64,10 +70,12 @@ class Options:
 class Outcome:
     recorded: list[str] = field(default_factory=list)  # folders recorded this run
     failed: list[str] = field(default_factory=list)  # folders that could not be graded
-    skipped: list[str] = field(default_factory=list)  # damaged or altered submissions
+    skipped: list[str] = field(default_factory=list)  # integrity findings new in this run
+    known: int = 0  # integrity findings reported by earlier runs, found again
     up_to_date: int = 0
     graded_files: int = 0
     reused_files: int = 0
+    similar: int = 0  # pairs of similar modules among the members' latest submissions
 
 
 def fingerprints(seed: int, device: str) -> dict[str, str]:
@@ -140,8 +148,10 @@ def pending(
     return todo, fine
 
 
-def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome:
-    """Grades what is pending and records it; the caller holds the course's autograde lock."""
+def run(course: Course, options: Options, say: Callable[[str], None], board=None) -> Outcome:
+    """Grades what is pending and records it; the caller holds the course's autograde lock.
+
+    board: a live_jobs.JobBoard to show the running jobs on (in a terminal), or None."""
     started = time.perf_counter()
     outcome = Outcome()
     kits = fingerprints(options.seed, options.device)
@@ -150,24 +160,76 @@ def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome
         say(f"removed the scratch folders of {stale} earlier run(s) that were killed")
     with iso.run_folder(), writing(course) as writer:
         write_nbgrader_config(course)
+        writer.sync_students(course.roster)
+        moved = records.learner_states(writer.session.connection())
+        finding = _Findings(writer, say, outcome)
         subs, problems = scan(course.submitted)
-        for problem in problems:
-            say(f"  ! {problem}")
-            outcome.skipped.append(problem)
-        if options.learners is not None:
-            subs = [s for s in subs if s.learner in options.learners]
-        todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
-        say(
-            f"{len(subs)} submission(s) in {course.submitted}: {len(todo)} to grade, "
-            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
+        # A run for some learners (a scheduler's task) checks only theirs: runs for others
+        # go on at once, and each finding is recorded by one run.
+        wanted = {moved.current(n) for n in options.learners} if options.learners else None
+        for folder, text in problems:
+            # A learner's folder (a name kit submit never writes) or a submission in one.
+            learner = folder.name if folder.parent == course.submitted else folder.parent.name
+            if wanted is None or moved.current(learner) in wanted:
+                finding(learner, _rel(folder, course), records.UNREADABLE, text)
+        # A renamed or merged learner's folders count for the id they now have.
+        subs = [replace(s, learner=moved.current(s.learner)) for s in subs]
+        # nbgrader's student records carry the name each learner gave (the roster's win).
+        given = {s.learner: s.name for s in subs if s.name and course.member(s.learner) is None}
+        writer.sync_students(
+            [identity.Learner(i, n, n if "@" in n else None) for i, n in given.items()]
         )
-        if not todo:
+        if wanted is not None:
+            subs = [s for s in subs if s.learner in wanted]
+        for learner, folder, what in integrity.edited_after_grading(writer.session, course, wanted):
+            finding(learner, folder, records.EDITED_AFTER_GRADING, f"{folder}: {what}")
+        todo, outcome.up_to_date = pending(subs, writer.recorded(), kits, course)
+        clean = []
+        for sub in todo:
+            problem = integrity.owner_problem(sub, course, sub.learner)
+            if problem:
+                finding(
+                    sub.learner,
+                    sub.relative_to(course.root),
+                    records.WRONG_OWNER,
+                    f"skipped {sub.relative_to(course.root)}: {problem}; it was not graded",
+                )
+            else:
+                clean.append(sub)
+        known = writer.reusable()
+        plan = _plan(clean, known, kits, course, finding, outcome)
+        say(
+            f"{len(subs)} submission(s) in {course.submitted}: {len(plan.ready)} to grade, "
+            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
+            + (f", {len(todo) - len(plan.ready)} skipped" if len(todo) > len(plan.ready) else "")
+        )
+        if outcome.known:
+            say(
+                f"{outcome.known} integrity finding(s) reported by earlier runs were found again "
+                f"(not repeated here): {_progress_command(course)} lists them"
+            )
+        if not plan.ready:
+            if wanted is None and records.similarity_stale(writer.session):
+                outcome.similar = _update_similarity(writer, course, moved)
+                _say_similar(course, outcome, say)
             say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
             return outcome
+        graded_ids = sorted({i for _, ids in plan.jobs for i in ids})
+        if graded_ids:
+            checked = data_check.require(graded_ids, offline=options.isolation.kind == "bwrap")
+            if checked:
+                say(f"data checked: {', '.join(checked)}")
         say(f"isolation: {options.isolation.why}")
-        known = writer.reusable()
-        plan = _plan(todo, known, kits, course, say, outcome)
-        _execute(plan, known, kits, options, writer, course, say, outcome)
+        if plan.jobs:
+            say(
+                f"grading {plan.graded_files} file(s) of {len(plan.jobs)} submission(s), "
+                f"{min(options.jobs, len(plan.jobs))} at a time…"
+            )
+        _execute(plan, known, kits, options, writer, course, say, outcome, board)
+        # Similarity compares every member with every other: a whole-course run's work (the
+        # runs of a scheduler's tasks, one learner each, leave it to the next such run).
+        if wanted is None and (outcome.recorded or records.similarity_stale(writer.session)):
+            outcome.similar = _update_similarity(writer, course, moved)
     outcome.graded_files = plan.graded_files
     if options.isolation.kind == "unsandboxed":
         say("UNSANDBOXED: member code ran with your rights; every verdict of this run is flagged")
@@ -176,7 +238,87 @@ def run(course: Course, options: Options, say: Callable[[str], None]) -> Outcome
         f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    _say_similar(course, outcome, say)
     return outcome
+
+
+def _say_similar(course: Course, outcome: Outcome, say: Callable[[str], None]) -> None:
+    if outcome.similar:
+        say(
+            f"{outcome.similar} pair(s) of members have similar code: "
+            f"{_progress_command(course)} lists them (flags only: no score changed)"
+        )
+
+
+def _progress_command(course: Course) -> str:
+    from grader import commands
+
+    return commands.kit("progress", *course.options())
+
+
+def _rel(folder, course: Course) -> str:
+    try:
+        return folder.relative_to(course.root).as_posix()
+    except ValueError:
+        return str(folder)
+
+
+class _Findings:
+    """Records an integrity finding once; says it when it is new, counts it when known."""
+
+    def __init__(self, writer: Writer, say: Callable[[str], None], outcome: Outcome):
+        self.writer, self.say, self.outcome = writer, say, outcome
+
+    def __call__(self, learner: str, folder: str, kind: str, text: str) -> None:
+        if records.note(self.writer.session, learner, folder, kind, text):
+            self.say(f"  ! {text}")
+            self.outcome.skipped.append(folder)
+        else:
+            self.outcome.known += 1
+
+
+def _update_similarity(writer: Writer, course: Course, moved: records.LearnerStates) -> int:
+    """Compares every member's latest module of each exercise with the others' (similarity.py)
+    and stores the pairs; returns how many."""
+    from sqlalchemy import select
+
+    from grader.course.gradebook import results, submissions
+
+    db = writer.session
+    latest: dict[str, tuple[str, int]] = {}
+    for learner, folder, sub_id in db.execute(
+        select(submissions.c.learner, submissions.c.folder, submissions.c.id).order_by(
+            submissions.c.submitted_at
+        )
+    ).all():
+        if learner not in moved.withdrawn:
+            latest[learner] = (folder, sub_id)
+    attempted = {
+        (row.submission_id, row.exercise)
+        for row in db.execute(
+            select(results.c.submission_id, results.c.exercise).where(results.c.attempted)
+        ).all()
+    }
+    pairs = []
+    for ex in manifest.load():
+        modules = {}
+        for learner, (folder, sub_id) in latest.items():
+            if (sub_id, ex.id) not in attempted:
+                continue
+            try:
+                modules[learner] = (folder, intake.text(course.root / folder, ex.module))
+            except intake.Refused:
+                continue
+        if len(modules) < 2:
+            continue
+        reference = (REFERENCE_DIR / ex.module).read_text()
+        pairs += similarity.similar_pairs(
+            ex.id,
+            modules,
+            [reference_match.without_markers(reference), similarity.stub_of(reference)],
+        )
+    records.replace_similar(db, pairs)
+    return len(pairs)
 
 
 NBGRADER_CONFIG = "nbgrader_config.py"
@@ -223,7 +365,7 @@ def _plan(
     known: dict[tuple[str, str, str], Result],
     kits: dict[str, str],
     course: Course,
-    say: Callable[[str], None],
+    finding: _Findings,
     outcome: Outcome,
 ) -> _Plan:
     """Which files to grade in which job: each (exercise, file) once, in the first submission
@@ -235,11 +377,16 @@ def _plan(
         try:
             files, extra = take_files(sub)
         except intake.Refused as exc:
-            say(f"  ! {folder}: not graded: {exc}")
-            outcome.skipped.append(folder)
+            changed = "changed after it was submitted" in str(exc)
+            finding(
+                sub.learner,
+                folder,
+                records.EDITED_AFTER_SUBMISSION if changed else records.UNREADABLE,
+                f"skipped {folder}: {exc}; it was not graded",
+            )
             continue
         if extra:
-            say(
+            finding.say(
                 f"  ! {folder}: {_some(extra)} ignored (not exercise modules; never copied or read)"
             )
         needs, own = {}, []
@@ -291,6 +438,7 @@ def _execute(
     course: Course,
     say: Callable[[str], None],
     outcome: Outcome,
+    board=None,
 ) -> None:
     """Runs the plan's jobs and records each submission as soon as all its verdicts are in.
 
@@ -363,7 +511,9 @@ def _execute(
     def start(sub: Submission, ids: list[str]) -> None:
         folder = sub.relative_to(course.root)
         graded_in.update((folder, exercise) for exercise in ids)
-        future = pool.submit(grade_submission, options, plan.files[folder], ids, threads)
+        future = pool.submit(
+            _on_board, board, sub, ids, grade_submission, options, plan.files[folder], ids, threads
+        )
         running[future] = (sub, ids)
 
     try:
@@ -415,9 +565,19 @@ def _execute(
         outcome.failed.append(folder)
 
 
-def _copy(result: Result) -> Result:
-    from dataclasses import replace
+def _on_board(board, sub: Submission, ids: list[str], work, *args):
+    """work(*args), shown on the board (if any) while it runs."""
+    if board is None:
+        return work(*args)
+    key = object()
+    board.started(key, f"{sub.learner} {sub.submitted_at:%Y-%m-%d %H:%M} ({len(ids)} exercise(s))")
+    try:
+        return work(*args)
+    finally:
+        board.finished(key)
 
+
+def _copy(result: Result) -> Result:
     return replace(result, checks=list(result.checks), notes=list(result.notes))
 
 
@@ -505,15 +665,7 @@ def to_result(
     score recomputed from the checks and kept within the exercise's points, nothing scored
     when flagged. What the job cannot know (the file's hash, whether it is the stub or the
     reference) is decided here."""
-    checks = [
-        {
-            "name": str(c.get("name", ""))[:200],
-            "status": c.get("status") if c.get("status") in grading.STATUSES else "error",
-            "message": job_cut(c.get("message", "")),
-        }
-        for c in entry.get("checks", [])[:MAX_CHECKS]
-        if isinstance(c, dict)
-    ]
+    checks = [_check(c) for c in entry.get("checks", [])[:MAX_CHECKS] if isinstance(c, dict)]
     # The status follows from the checks (a result without checks is no verdict).
     status = entry.get("status") if entry.get("status") in grading.STATUSES else "error"
     if not checks or (status == "passed" and any(c["status"] != "passed" for c in checks)):
@@ -527,7 +679,15 @@ def to_result(
     )
     if fault == "tampered" or set(flags) - {UNSANDBOXED}:
         score = 0.0
+    if fault in RETRY_FAULTS:
+        # The kit's, the data's or the machine's fault: no verdict and no score, shown as such,
+        # and graded again on the next run.
+        status, score = "not_graded", 0.0
     digest = sub.files[ex.module]
+    evidence = _copied_from_reference(content, ex)
+    notes = [job_cut(n) for n in entry.get("notes", [])][:8]
+    if evidence:
+        notes.append(f"Matches the reference: {'; '.join(evidence)}.")
     return Result(
         exercise=ex.id,
         chapter=ex.chapter,
@@ -536,22 +696,37 @@ def to_result(
         max_score=float(ex.points),
         fault=fault,
         attempted=digest != stubs.get(ex.module),
-        matches_reference=_matches_reference(content, ex),
+        matches_reference=bool(evidence),
         sha256=digest,
         kit=kit,
         checks=checks,
-        notes=[job_cut(n) for n in entry.get("notes", [])][:8],
+        notes=notes,
         seconds=float(entry.get("seconds", 0.0) or 0.0),
         flags=flags,
     )
 
 
-def _matches_reference(content: bytes, ex: manifest.Exercise) -> bool:
+def _check(entry: dict) -> dict:
+    """A check as the gradebook keeps it: name, status, message (cut to what the gradebook
+    keeps), and the learner's line it names (for the dashboard's code view)."""
+    check = {
+        "name": str(entry.get("name", ""))[:200],
+        "status": entry.get("status") if entry.get("status") in grading.STATUSES else "error",
+        "message": job_cut(entry.get("message", "")),
+    }
+    where = entry.get("where")
+    if isinstance(where, dict) and isinstance(where.get("line"), int):
+        check["line"] = where["line"]
+    return check
+
+
+def _copied_from_reference(content: bytes, ex: manifest.Exercise) -> list[str]:
+    """The evidence that the module is the reference's (reference_match); [] for none."""
     try:
         reference = (REFERENCE_DIR / ex.module).read_text()
     except OSError:
-        return False
-    return reference_match.matches(content.decode(errors="replace"), reference)
+        return []
+    return reference_match.copied(content.decode(errors="replace"), reference)
 
 
 def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader import EXERCISES_DIR, commands, provenance
+from grader import EXERCISES_DIR, commands, identity
 
 ME = "me"  # `kit progress --learner me`: the learner this kit's identity names
 
@@ -29,6 +30,8 @@ def _usage_errors(verb):
             return verb(args)
         except (CourseError, GradebookError, IsolationError, SubmissionError) as exc:
             raise UsageError(str(exc)) from None
+        except identity.NoIdentity as exc:
+            raise UsageError(str(exc)) from None
 
     return run
 
@@ -47,21 +50,22 @@ def submit(args: argparse.Namespace) -> int:
     from grader.course import submission
     from grader.course.config import CourseError
 
-    learner = provenance.learner(args.learner)
     course = _course(args)
     source = Path(args.exercises).resolve() if args.exercises else EXERCISES_DIR
     shown = args.exercises or "exercises/"
     submission.check_layout(source, shown)
-    target = course.submitted if course.submitted.exists() else course.root
-    if not os.access(target, os.W_OK | os.X_OK):
+    if not os.access(course.submitted, os.W_OK | os.X_OK):
         raise CourseError(
-            f"the course folder {target} is not writable for you; ask your supervisor to make "
-            f"it group-writable (chmod g+w {target}). Nothing was submitted"
+            f"{course.submitted} is not writable for you; ask your supervisor to set up the "
+            "course folder as the README's instructor steps say. Nothing was submitted"
         )
-    before = _latest(course.submitted, learner)
+    chosen = identity.choose(args.learner, course.roster, _ask if sys.stdin.isatty() else None)
+    learner = chosen.learner
+    before = (submission.history(course.submitted, learner.id) or [None])[-1]
     done = submission.take(source, course.submitted, learner, "kit submit", shown=shown)
     local = done.submitted_at.astimezone()
-    print(f"Submitted {len(done.files)} files as {learner}")
+    who = learner.id if learner.name == learner.id else f"{learner.id} ({learner.name})"
+    print(f"Submitted {len(done.files)} files as {who}; the name came from {chosen.source}")
     print(f"  to   {done.folder}")
     print(f"  at   {done.submitted_at:%Y-%m-%d %H:%M:%S} UTC ({local:%H:%M:%S %Z} local time)")
     print(f"  {'file':<38}sha256 (first 16 of 64)")
@@ -79,16 +83,16 @@ def submit(args: argparse.Namespace) -> int:
     print(f"Full hashes: {done.folder / submission.RECORD}. Your {shown} was only read.")
     print(
         "Your supervisor's autograde grades it; then see your progress with: "
-        f"{commands.kit('progress', '--learner', ME)}"
+        f"{commands.kit('progress', '--learner', learner.id, *course.options())}"
     )
     return 0
 
 
-def _latest(submitted: Path, learner: str):
-    from grader.course import submission
-
-    mine = [s for s in submission.scan(submitted)[0] if s.learner == learner]
-    return mine[-1] if mine else None
+def _ask(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 # --- kit autograde -------------------------------------------------------------------------
@@ -105,10 +109,15 @@ def autograde(args: argparse.Namespace) -> int:
     course = _course(args)
     if args.path and not args.learner:
         raise kit_cli.UsageError(
-            f"{args.path}: whose work is it? Name the learner: "
-            f"{commands.kit('autograde', '--learner', 'NAME', args.path)}"
+            f"{args.path}: whose work is it? Name the learner with --learner (their roster id, "
+            "e-mail or name), before the folder"
         )
-    learner = provenance.safe_name(args.learner) if args.learner else None
+    learner = None
+    if args.learner and args.path:  # a new submission: a roster member, or any name without one
+        learner = identity.resolve(args.learner, course.roster)
+    elif args.learner:  # grading what is there: a member, or a folder in submitted/
+        member = identity.find(course.roster, args.learner)
+        learner = member or identity.Learner(identity.folder_name(args.learner), args.learner)
     if args.jobs is not None and args.jobs < 1:
         raise kit_cli.UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     options = ag.Options(
@@ -120,7 +129,7 @@ def autograde(args: argparse.Namespace) -> int:
         ),
         memory_limit=options_.memory_limit_gb(args.memory_limit),
         isolation=isolation.choose(_isolation_kind(args.isolation)),
-        learners=[learner] if learner else None,
+        learners=[learner.id] if learner else None,
     )
     if args.path:
         submission.check_layout(Path(args.path), args.path)
@@ -129,28 +138,38 @@ def autograde(args: argparse.Namespace) -> int:
             f"the course folder {course.root} is not writable for you; autograde keeps its lock "
             "(and, by default, the gradebook) there. Run it as the course's owner"
         )
+    board = None
+    if sys.stdout.isatty():
+        from grader.course.live_jobs import JobBoard
+        from grader.report import console
+
+        board = JobBoard(console())
+    say = board.say if board else functools.partial(print, flush=True)
     try:
         with run_lock.held(
             course.root,
             args.wait,
-            lambda holder: print(
-                f"waiting up to {args.wait:g} s for {holder} to finish…", flush=True
-            ),
-            learner,
+            lambda holder: say(f"waiting up to {args.wait:g} s for {holder} to finish…"),
+            learner.id if learner else None,
         ):
             if args.path:
                 taken = submission.take(
                     Path(args.path).resolve(), course.submitted, learner, "kit autograde"
                 )
-                print(
-                    f"took {len(taken.files)} files from {args.path} as {learner}'s submission "
-                    f"{taken.folder}"
+                say(
+                    f"took {len(taken.files)} files from {args.path} as {learner.id}'s "
+                    f"submission {taken.folder}"
                 )
-            outcome = ag.run(course, options, functools.partial(print, flush=True))
+            if board is not None:
+                with board:
+                    outcome = ag.run(course, options, say, board)
+            else:
+                outcome = ag.run(course, options, say)
     except KeyboardInterrupt:
         print(
             "\nStopped (Ctrl-C): every submission reported above as recorded is in the "
-            f"gradebook; the others are graded on the next run ({commands.kit('autograde')})"
+            "gradebook; the others are graded on the next run "
+            f"({commands.kit('autograde', *course.options())})"
         )
         return 130
     except run_lock.Locked as exc:
@@ -158,6 +177,7 @@ def autograde(args: argparse.Namespace) -> int:
             f"{exc} still holds the course's autograde lock after {args.wait:g} s; nothing "
             f"was graded. Let it finish, then run again (or wait longer: --wait SECONDS)"
         ) from None
+    # Findings reported by an earlier run do not fail this one: they were reported once.
     return 1 if outcome.failed or outcome.skipped else 0
 
 
@@ -176,6 +196,37 @@ def _isolation_kind(given: str) -> str:
 # --- kit progress --------------------------------------------------------------------------
 
 
+def _context(course, records, include_withdrawn: bool = False):
+    from grader.course import progress as model
+
+    return model.Context(
+        roster=course.roster,
+        records=records,
+        due=course.due,
+        now=datetime.now(UTC),
+        include_withdrawn=include_withdrawn,
+    )
+
+
+def _learner_ids(names: list[str], course, records) -> list[str]:
+    """The ids that --learner NAMEs give: `me`, an id, a roster e-mail or name, or a name as
+    the learner gave it; a renamed or merged id counts as the one it became."""
+    ids = []
+    for name in names:
+        if name == ME:
+            found = identity.me(course.roster)
+            if found is None:
+                raise identity.NoIdentity(
+                    f"--learner {ME}: who is that? Set KIT_LEARNER or git's user.email, or pass "
+                    "--learner with your id"
+                )
+        else:
+            member = identity.find(course.roster, name)
+            found = member.id if member else identity.folder_name(name)
+        ids.append(records.learners.current(found))
+    return ids
+
+
 @_usage_errors
 def progress(args: argparse.Namespace) -> int:
     from grader import manifest
@@ -186,20 +237,18 @@ def progress(args: argparse.Namespace) -> int:
 
     course = _course(args)
     chapters = _chapters(args.chapter)
-    graded = gradebook.read(course)
-    known = sorted({g.learner for g in graded})
+    graded, records = gradebook.read_all(course)
+    context = _context(course, records, include_withdrawn=args.all)
     learners = None
     if args.learner:
-        learners = [
-            provenance.learner(None) if name == ME else provenance.safe_name(name)
-            for name in args.learner
-        ]
+        learners = _learner_ids(args.learner, course, records)
+        known = sorted(model.known_learners(graded, context))
         unknown = [name for name in learners if name not in known]
         if unknown:
             raise UsageError(
-                f"no learner {unknown[0]!r} in the gradebook {course.gradebook_shown}; "
-                f"known learners: {', '.join(known) or 'none yet'} (a learner appears once a "
-                "submission of theirs has been graded)"
+                f"no learner {unknown[0]!r} in the gradebook {course.gradebook_shown} or the "
+                f"roster; known learners: {', '.join(known) or 'none yet'} (a learner appears "
+                "once a submission of theirs has been graded)"
             )
     if args.sort not in (*progress_table.SORTS, *manifest.chapters()):
         raise UsageError(
@@ -208,8 +257,10 @@ def progress(args: argparse.Namespace) -> int:
         )
     if args.sort in manifest.chapters() and args.sort not in chapters:
         raise UsageError(f"--sort {args.sort}: that chapter is not shown (see --chapter)")
-    now = datetime.now(UTC)
-    views = progress_table.sort_views(model.views(graded, learners, chapters), args.sort, now)
+    now = context.now
+    views = progress_table.sort_views(
+        model.views(graded, learners, chapters, context), args.sort, now
+    )
     if args.csv:
         progress_table.write_csv(views, chapters, now, args.csv)
         if args.csv != "-":
@@ -219,7 +270,9 @@ def progress(args: argparse.Namespace) -> int:
     if not views:
         out.print(f"No graded submission in {course.gradebook_shown} yet.")
         return 0
-    progress_table.show(views, chapters, now, out.print, out.width, history=bool(args.learner))
+    progress_table.show(
+        views, chapters, now, out.print, out.width, history=bool(args.learner), due=course.due
+    )
     return 0
 
 
@@ -252,10 +305,11 @@ def dashboard(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out} is a file; pass a folder for the dashboard")
-    graded = gradebook.read(course)
-    views = model.views(graded)
+    graded, records = gradebook.read_all(course)
+    context = _context(course, records, include_withdrawn=args.all)
+    views = model.views(graded, context=context)
     try:
-        index = page.build(views, out, course.course_id, page.now_utc())
+        index = page.build(views, out, course, context.now)
     except OSError as exc:
         raise UsageError(
             f"--out {args.out}: cannot write the dashboard there ({exc.strerror or exc}); "
@@ -271,31 +325,52 @@ def dashboard(args: argparse.Namespace) -> int:
 
 @_usage_errors
 def export(args: argparse.Namespace) -> int:
-    """nbgrader's own CSV exporter (what `nbgrader export` runs) on this course's gradebook.
-
-    In-process rather than through nbgrader's command: that command reads the course folder's
-    nbgrader_config.py over anything but its command line, where a server gradebook's URL
-    (and password) would show in `ps`."""
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
-    from sqlalchemy import exc as sa_exc
-
+    """The rows and columns of nbgrader's own CSV exporter (what `nbgrader export` writes),
+    read with nbgrader's API, written as CSV that is safe to open (grader.course.export)."""
     from grader.cli import UsageError
+    from grader.course import export as exporter
     from grader.course import gradebook
 
     course = _course(args)
     gradebook.read(course)  # a missing or damaged gradebook is one line, and is never created
     to = Path(args.to).resolve() if args.to else course.root / "grades.csv"
     try:
-        with Gradebook(course.gradebook_url, course.course_id) as book:
-            CsvExportPlugin(to=str(to)).export(book)
-    except sa_exc.SQLAlchemyError as error:
-        raise gradebook.explain(error, course, "exporting it") from None
+        exporter.write(course, to)
     except OSError as error:
         raise UsageError(
             f"--to {args.to or to}: cannot write the CSV there ({error.strerror or error})"
         ) from None
     print(f"nbgrader export wrote {to}: one row per learner and chapter (assignment)")
+    return 0
+
+
+# --- kit learners --------------------------------------------------------------------------
+
+
+@_usage_errors
+def learners(args: argparse.Namespace) -> int:
+    from grader.course import learners as people
+
+    course = _course(args)
+    if args.action == "list":
+        people.show(course, include_withdrawn=True)
+        return 0
+    if args.action in ("rename", "merge"):
+        if not args.names or len(args.names) != 2:
+            from grader.cli import UsageError
+
+            raise UsageError(
+                f"kit learners {args.action} takes two ids, the old one and the new one "
+                f"(see {commands.kit('learners', '--help')})"
+            )
+        people.move(course, args.action, *args.names, wait=args.wait, say=print)
+        return 0
+    if not args.names:
+        from grader.cli import UsageError
+
+        raise UsageError(f"kit learners {args.action} takes the learner's id")
+    for name in args.names:
+        people.set_withdrawn(course, name, args.action == "withdraw", wait=args.wait, say=print)
     return 0
 
 
@@ -324,7 +399,10 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
         "submit", help="copy your exercise modules into the course folder for grading"
     )
     p.add_argument("--exercises", help="the folder to submit (default: exercises/)")
-    p.add_argument("--learner", help="your name (default: KIT_LEARNER, else git's user.email)")
+    p.add_argument(
+        "--learner",
+        help="your name or roster id (default: KIT_LEARNER, else git's user.email, confirmed once)",
+    )
     _course_options(p, db=False)
     p.set_defaults(func=submit)
 
@@ -379,6 +457,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
         help="learner, score, last (longest without progress first), stuck, on, or a chapter",
     )
     p.add_argument("--csv", help="write the table as CSV to this file ('-': standard output)")
+    p.add_argument("--all", action="store_true", help="show withdrawn learners too")
     _course_options(p)
     p.set_defaults(func=progress)
 
@@ -386,6 +465,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
         "dashboard", help="(instructors) write a static HTML page of the course's progress"
     )
     p.add_argument("--out", required=True, help="folder to write index.html and its pictures to")
+    p.add_argument("--all", action="store_true", help="show withdrawn learners too")
     _course_options(p)
     p.set_defaults(func=dashboard)
 
@@ -395,3 +475,24 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--to", help="the CSV file to write (default: grades.csv in the course folder)")
     _course_options(p)
     p.set_defaults(func=export)
+
+    p = verbs.add_parser(
+        "learners",
+        help="(instructors) list the members; rename, merge, withdraw or reinstate one",
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "rename", "merge", "withdraw", "reinstate"],
+        help="list (default); rename OLD NEW; merge OLD INTO; withdraw ID; reinstate ID",
+    )
+    p.add_argument("names", nargs="*", help="the learners' ids")
+    p.add_argument(
+        "--wait",
+        type=parse_number,
+        default=3600,
+        help="seconds to wait for a running autograde of this course (default 3600)",
+    )
+    _course_options(p)
+    p.set_defaults(func=learners)

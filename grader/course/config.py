@@ -10,6 +10,16 @@ A config file (TOML) may hold
     gradebook = "gradebook.db"           # a path (relative to course_dir) or an SQLAlchemy URL
     course_id = "cnn-basics"
 
+    [due]                                # optional target dates, per chapter (nbgrader's duedate)
+    ch1_theory = 2025-05-09              # a date: the end of that day, in this machine's time
+    ch2_pytorch = 2025-05-16T18:00:00+09:00
+
+    [[learner]]                          # the roster, one table per member (optional)
+    id = "ana"                           # their folder in submitted/ and nbgrader's student id
+    name = "Ana García"                  # any Unicode name, shown as written
+    email = "ana@lab.example"            # optional; git's user.email that maps to this member
+    account = "ana"                      # optional: the Unix account that submits as them
+
 and is looked for at KIT_COURSE_CONFIG, then ~/.config/cnn-basics-kit/course.toml (or under
 XDG_CONFIG_HOME), then course.toml in the kit's folder, which a lab can commit to its fork of
 the kit so that every member's clone knows the course folder.
@@ -19,15 +29,18 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from grader import PROJECT_ROOT
+from grader import PROJECT_ROOT, identity
 
 DEFAULT_GRADEBOOK = "gradebook.db"  # nbgrader's own default name, in the course folder
 DEFAULT_COURSE_ID = "cnn-basics"
 SUBMITTED = "submitted"  # nbgrader's folder for collected submissions
-KNOWN_KEYS = {"course_dir", "gradebook", "course_id"}
+TEXT_KEYS = {"course_dir", "gradebook", "course_id"}
+KNOWN_KEYS = TEXT_KEYS | {"due", "learner"}
+MEMBER_KEYS = {"id", "name", "email", "account", "first_name", "last_name"}
 
 
 class CourseError(Exception):
@@ -41,6 +54,18 @@ class Course:
     course_id: str
     # Where each value came from, for messages ("KIT_COURSE_DIR", "course.toml", ...).
     root_source: str
+    roster: tuple[identity.Member, ...] = ()
+    due: dict[str, datetime] = field(default_factory=dict)  # chapter -> UTC time
+    db_option: str | None = None  # the gradebook as given with --db, if it was
+
+    def options(self) -> list[str]:
+        """The options that name this course in a command the kit prints: those the user gave
+        on the command line (the rest come from the same environment and files again)."""
+        args = ["--course", str(self.root)] if self.root_source == "--course" else []
+        return args + (["--db", self.db_option] if self.db_option else [])
+
+    def member(self, learner_id: str) -> identity.Member | None:
+        return next((m for m in self.roster if m.id == learner_id), None)
 
     @property
     def submitted(self) -> Path:
@@ -98,15 +123,95 @@ def _read_config() -> tuple[dict, Path | None]:
                 f"{path}: unknown setting {unknown[0]!r}; the settings are "
                 f"{', '.join(sorted(KNOWN_KEYS))}"
             )
-        for key, value in values.items():
+        for key in TEXT_KEYS & set(values):
+            value = values[key]
             if not isinstance(value, str) or not value.strip():
                 raise CourseError(f"{path}: {key} must be a non-empty string, got {value!r}")
+        values["due"] = _due(values.get("due", {}), path)
+        values["learner"] = _roster(values.get("learner", []), path)
         return values, path
     if explicit:
         raise CourseError(
             f"KIT_COURSE_CONFIG={explicit}: no such file; create it or unset KIT_COURSE_CONFIG"
         )
     return {}, None
+
+
+def _due(table: object, path: Path) -> dict[str, datetime]:
+    """[due] chapter = date or date-time, as UTC times; a bare date means the end of that day
+    in this machine's time zone."""
+    from grader import manifest
+
+    if not isinstance(table, dict):
+        raise CourseError(f"{path}: due must be a table of chapter = date lines ([due])")
+    chapters = manifest.chapters()
+    found = {}
+    for chapter, when in table.items():
+        if chapter not in chapters:
+            raise CourseError(
+                f"{path}: due.{chapter}: no such chapter; the chapters are {', '.join(chapters)}"
+            )
+        if isinstance(when, datetime):
+            moment = when if when.tzinfo else when.astimezone()  # local time when no offset
+        elif isinstance(when, date):
+            moment = datetime.combine(when, time(23, 59, 59)).astimezone()
+        else:
+            raise CourseError(
+                f"{path}: due.{chapter} must be a TOML date such as 2025-05-09 (no quotes) or "
+                f"a date-time such as 2025-05-09T18:00:00+09:00, got {when!r}"
+            )
+        found[chapter] = moment.astimezone(UTC)
+    return found
+
+
+def _roster(entries: object, path: Path) -> tuple[identity.Member, ...]:
+    """[[learner]] tables: id and name required; ids, e-mails and accounts unique."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CourseError(f"{path}: the roster must be [[learner]] tables")
+    members: list[identity.Member] = []
+    for n, entry in enumerate(entries, 1):
+        where = f"{path}: learner {n}"
+        unknown = sorted(set(entry) - MEMBER_KEYS)
+        if unknown:
+            raise CourseError(
+                f"{where}: unknown key {unknown[0]!r}; a member has {', '.join(sorted(MEMBER_KEYS))}"
+            )
+        for key, value in entry.items():
+            if not isinstance(value, str) or not value.strip():
+                raise CourseError(f"{where}: {key} must be a non-empty string, got {value!r}")
+        if "id" not in entry or "name" not in entry:
+            raise CourseError(f'{where}: give both id and name (id = "ana", name = "Ana García")')
+        try:
+            name = identity.display(entry["name"])
+        except identity.NoIdentity as exc:
+            raise CourseError(f"{where}: {exc}") from None
+        member_id = entry["id"].strip()
+        if not identity.is_id(member_id):
+            raise CourseError(
+                f"{where}: id {member_id!r} is not a safe folder name; use letters, digits and "
+                f'._@- (not first), e.g. id = "{identity.folder_name(member_id)}"'
+            )
+        members.append(
+            identity.Member(
+                member_id,
+                name,
+                entry.get("email", "").strip() or None,
+                entry.get("account", "").strip() or None,
+                entry.get("first_name"),
+                entry.get("last_name"),
+            )
+        )
+    for key in ("id", "email", "account"):
+        seen: dict[str, int] = {}
+        for member in members:
+            value = getattr(member, key)
+            if value is None:
+                continue
+            folded = value.casefold() if key == "email" else value
+            if folded in seen:
+                raise CourseError(f"{path}: two members have {key} {value!r}; each needs its own")
+            seen[folded] = 1
+    return tuple(members)
 
 
 def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
@@ -137,6 +242,22 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
         )
     if not root.is_dir():
         raise CourseError(f"the course folder {root} (from {source}) is a file, not a folder")
+    if not os.access(root, os.X_OK):
+        raise CourseError(
+            f"you may not enter the course folder {root} (from {source}): permission denied; "
+            "ask your supervisor to add you to the course's group"
+        )
+    if not (root / SUBMITTED).is_dir():
+        hint = (
+            f"pass its parent {root.parent} instead, the course folder that holds it"
+            if root.name == SUBMITTED
+            else "pass the folder that holds submitted/, or set up a course as the README's "
+            "instructor steps say"
+        )
+        raise CourseError(
+            f"{root} (from {source}) is not a course folder: it has no {SUBMITTED}/ folder; "
+            f"{hint}. Nothing was done"
+        )
     # A gradebook path on the command line or in the environment is relative to where the
     # command runs; in a config file, to the course folder.
     given_db = db or os.environ.get("KIT_GRADEBOOK", "").strip()
@@ -146,7 +267,15 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
     course_id = os.environ.get("KIT_COURSE_ID", "").strip() or values.get(
         "course_id", DEFAULT_COURSE_ID
     )
-    return Course(root, gradebook_url(given_db, root), course_id, source)
+    return Course(
+        root,
+        gradebook_url(given_db, root),
+        course_id,
+        source,
+        values.get("learner", ()),
+        values.get("due", {}),
+        db,
+    )
 
 
 def gradebook_url(given: str | None, root: Path) -> str:

@@ -2,8 +2,12 @@
 
 DIR/index.html opens from the file system or from any web server (every link is relative):
 the heatmap of learners × exercises, each learner's score over time, the exercises where most
-learners are stuck with the check most of them fail, and a table of learners, each linking to
-DIR/learners/<learner>.html with the messages of their latest submission.
+learners are stuck with the check most of them fail, a table of learners (who is behind their
+target dates and by how much), each member's integrity findings with the reason, and the flags
+(code that matches the reference, similar pairs). Each learner links to
+DIR/learners/<learner>.html: the messages of their latest submission, and beside each failing
+exercise the file they submitted, with the lines the messages name highlighted (code_view).
+Everything a learner wrote (names, messages, code) is escaped.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ import html
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from grader import manifest
-from grader.course import dashboard_figures
+from grader.course import code_view, dashboard_figures, intake
+from grader.course.config import Course
 from grader.course.progress import LearnerView, StuckExercise, ago, duration, stuck_exercises
 
 STYLE = """
@@ -31,6 +37,14 @@ pre { white-space: pre-wrap; background: #f8f8f8; padding: 0.4rem; margin: 0.2re
 .status { padding: 0 0.4rem; border-radius: 0.2rem; color: #fff; white-space: nowrap; }
 .empty { color: #666; font-style: italic; }
 .scroll { overflow-x: auto; }
+.late { color: #b35806; font-weight: bold; }
+details.code summary { cursor: pointer; color: #444; margin-top: 0.4rem; }
+table.code { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 0.85rem;
+             margin: 0.2rem 0; background: #fafafa; }
+table.code td { border: none; padding: 0 0.5rem; white-space: pre; }
+table.code td.ln { color: #888; text-align: right; user-select: none; }
+table.code tr.hit td { background: #ffe9a8; }
+table.code tr.hit td.ln { color: #222; font-weight: bold; }
 """
 
 
@@ -61,31 +75,103 @@ def _flags(v: LearnerView) -> str:
         by_kind.setdefault(kind, []).append(exercise_id)
     return "<br>".join(
         f'<span class="{"copy" if kind == "matches the reference" else "flag"}">{_e(kind)}:</span> '
-        + ", ".join(f"<code>{_e(i)}</code>" for i in ids)
+        + ", ".join(
+            f"<code>{_e(i)}</code>"
+            + (
+                f" ({_e(v.evidence(i))})"
+                if kind == "matches the reference" and v.evidence(i)
+                else ""
+            )
+            for i in ids
+        )
         for kind, ids in by_kind.items()
     )
 
 
-def _flags_list(views: list[LearnerView]) -> str:
+def _pairs(pairs, course: Course, prefix: str = "") -> str:
+    items = []
+    for p in pairs:
+        a, b = p.learners
+        module = manifest.find(p.exercise).module
+        shown = "".join(
+            f"<div><code>{_e(folder)}</code>, lines {_e(_spans(ranges))}:"
+            f"<pre>{_e(_lines(course.root / folder, module, ranges))}</pre></div>"
+            for folder, ranges in zip(p.folders, p.lines, strict=True)
+        )
+        items.append(
+            f'<li><span class="copy">similar</span> {_link(a, prefix)} ~ {_link(b, prefix)} in '
+            f"<code>{_e(p.exercise)}</code>: {p.score:.0%} of the fingerprints"
+            f"<details><summary>the lines both share</summary>{shown}</details></li>"
+        )
+    return "<ul>" + "\n".join(items) + "</ul>" if items else ""
+
+
+def _lines(root: Path, module: str, ranges) -> str:
+    """The text of `ranges` of a submitted file, "…" between them."""
+    try:
+        text = intake.text(root, module).splitlines()
+    except intake.Refused as exc:
+        return f"(cannot be read here: {exc})"
+    return "\n…\n".join("\n".join(text[a - 1 : b]) for a, b in ranges)
+
+
+def _spans(ranges) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in ranges)
+
+
+def _flags_list(views: list[LearnerView], course: Course) -> str:
     items = [f"<li>{_link(v.learner)}: {_flags(v)}</li>" for v in views if v.flags()]
+    seen, pairs = set(), []
+    for v in views:
+        for p in v.similar:
+            if (p.exercise, p.learners) not in seen:
+                seen.add((p.exercise, p.learners))
+                pairs.append(p)
+    if not items and not pairs:
+        return (
+            '<p class="empty">No tampering, no code that matches the reference, and no '
+            "similar pair of members.</p>"
+        )
+    return ("<ul>" + "\n".join(items) + "</ul>" if items else "") + _pairs(pairs, course)
+
+
+def _issues(v: LearnerView) -> str:
+    return "<br>".join(
+        f'<span class="flag">{_e(i.kind)}</span>'
+        + (f" ({i.when:%Y-%m-%d %H:%M} UTC)" if i.when else "")
+        + f": {_e(i.detail)}"
+        for i in v.issues
+    )
+
+
+def _integrity_list(views: list[LearnerView]) -> str:
+    items = [f"<li>{_link(v.learner)}:<br>{_issues(v)}</li>" for v in views if v.issues]
     if not items:
-        return '<p class="empty">No tampering, and no code that matches the reference.</p>'
+        return (
+            '<p class="empty">Nothing skipped or edited, no tampering, no run without the '
+            "sandbox, and no fault of the kit or the data.</p>"
+        )
     return "<ul>" + "\n".join(items) + "</ul>"
 
 
 def learner_file(learner: str) -> str:
-    """The learner page's path relative to DIR (learner names are folder-safe already)."""
+    """The learner page's path relative to DIR; learner ids are folder-safe (grader.identity),
+    and the link is percent-encoded, so that 李明 or a+b links to its own page."""
     return f"learners/{learner}.html"
 
 
-def build(views: list[LearnerView], out: Path, course_name: str, now: datetime) -> Path:
+def _href(learner: str) -> str:
+    return quote(learner_file(learner), safe="/@+")
+
+
+def build(views: list[LearnerView], out: Path, course: Course, now: datetime) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "learners").mkdir(exist_ok=True)
     dashboard_figures.heatmap(views, out / "heatmap.svg")
     dashboard_figures.progress_over_time(views, out / "progress.svg")
-    _write(out / "index.html", index(views, stuck_exercises(views), course_name, now))
+    _write(out / "index.html", index(views, stuck_exercises(views), course, now))
     for v in views:
-        _write(out / learner_file(v.learner), learner_page(v, now))
+        _write(out / learner_file(v.learner), learner_page(v, now, course))
     return out / "index.html"
 
 
@@ -96,8 +182,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def index(
-    views: list[LearnerView], stuck: list[StuckExercise], course_name: str, now: datetime
+    views: list[LearnerView], stuck: list[StuckExercise], course: Course, now: datetime
 ) -> str:
+    course_name = course.course_id
     parts = [
         f"<h1>{_e(course_name)}: onboarding progress</h1>",
         (
@@ -115,16 +202,22 @@ def index(
         "<h2>Where learners are stuck</h2>",
         _stuck_table(stuck),
         "<h2>Learners</h2>",
-        _learners_table(views, now),
+        _learners_table(views, now, course.due),
+        "<h2>Integrity</h2>",
+        _integrity_list(views),
         "<h2>For you to look at</h2>",
-        _flags_list(views),
+        '<p class="meta">Flags only: none of them changed a score.</p>',
+        _flags_list(views, course),
     ]
     return _page(f"{course_name}: onboarding progress", "\n".join(parts))
 
 
 def _stuck_table(stuck: list[StuckExercise]) -> str:
     if not stuck:
-        return '<p class="empty">Nobody is stuck: no learner has an exercise they attempted and did not pass.</p>'
+        return (
+            '<p class="empty">Nobody is stuck: no learner has an exercise they attempted and '
+            "did not pass.</p>"
+        )
     rows = []
     for s in stuck:
         ex = s.exercise
@@ -153,83 +246,117 @@ def _first_lines(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _link(learner: str) -> str:
-    return f'<a href="{_e(learner_file(learner))}">{_e(learner)}</a>'
+def _link(learner: str, prefix: str = "") -> str:
+    return f'<a href="{_e(prefix + _href(learner))}">{_e(learner)}</a>'
 
 
-def _learners_table(views: list[LearnerView], now: datetime) -> str:
+def _learners_table(views: list[LearnerView], now: datetime, due: dict[str, datetime]) -> str:
     if not views:
-        return '<p class="empty">No submission has been graded yet.</p>'
+        return '<p class="empty">No learner yet: no roster, and no graded submission.</p>'
     from grader.course.progress_table import chapter_labels
 
     chapters = manifest.chapters()
     labels = chapter_labels(chapters)
-    head = "".join(f'<th title="{_e(c)}">{_e(labels[c])}</th>' for c in chapters)
+    head = "".join(
+        f'<th title="{_e(c)}{_e(f", due {due[c]:%Y-%m-%d %H:%M} UTC") if c in due else ""}">'
+        f"{_e(labels[c])}{'<br>' + _e(f'{due[c]:%m-%d}') if c in due else ''}</th>"
+        for c in chapters
+    )
     rows = []
     for v in views:
+        late = {c for c, _, _ in v.behind}
         cells = "".join(
-            f'<td class="num">{v.chapter_scores[c][0]:g}/{v.chapter_scores[c][1]}</td>'
+            f'<td class="num{" late" if c in late else ""}">'
+            f"{v.chapter_scores[c][0]:g}/{v.chapter_scores[c][1]}</td>"
             for c in chapters
         )
+        behind = (
+            "; ".join(
+                f"{_e(labels[c])} by {_e(duration(s))} ({missing:g} points short)"
+                for c, s, missing in v.behind
+            )
+            or "—"
+        )
+        stuck = (
+            f"{_e(duration(v.stuck_for(now)))}"
+            + (f" ({len(v.stuck)} exercises)" if len(v.stuck) > 1 else "")
+            if v.stuck
+            else "—"
+        )
+        name = f"<br>{_e(v.name)}" if v.name and v.name != v.learner else ""
+        late_class = ' class="late"' if v.behind else ""
         rows.append(
-            f"<tr><td>{_link(v.learner)}</td>{cells}"
+            f"<tr><td>{_link(v.learner)}{name}</td>{cells}"
             f'<td class="num">{v.score:g}/{v.max_score}</td>'
             f"<td><code>{_e(v.on.id if v.on else 'done')}</code></td>"
-            f"<td>{_e(ago(v.last_progress, now))}</td>"
-            f"<td>{_e(duration(v.stuck_for(now)) if v.stuck_since else '—')}</td></tr>"
+            f"<td{late_class}>{behind}</td>"
+            f"<td>{_e(ago(v.last_progress, now) if v.history else 'not submitted')}</td>"
+            f"<td>{stuck}</td>"
+            f"<td>{len(v.issues) or ''}</td></tr>"
         )
     legend = ", ".join(f"{_e(labels[c])} = {_e(c)}" for c in chapters if labels[c] != c)
     return (
         '<div class="scroll"><table><tr><th>learner</th>'
-        f"{head}<th>total</th><th>on</th><th>last progress</th><th>stuck</th></tr>\n"
+        f"{head}<th>total</th><th>on</th><th>behind</th><th>last progress</th><th>stuck</th>"
+        "<th>integrity</th></tr>\n"
         + "\n".join(rows)
         + f'</table></div><p class="meta">chapters: {legend}</p>'
     )
 
 
-def learner_page(v: LearnerView, now: datetime) -> str:
+def learner_page(v: LearnerView, now: datetime, course: Course) -> str:
     latest = v.latest
-    parts = [
-        '<p><a href="../index.html">← all learners</a></p>',
-        f"<h1>{_e(v.learner)}</h1>",
-        f'<p class="meta">Latest submission {latest.submitted_at:%Y-%m-%d %H:%M} UTC '
-        f"({_e(ago(latest.submitted_at, now))}), graded {latest.graded_at:%Y-%m-%d %H:%M} UTC "
-        f"with kit {_e(latest.kit)} ({_e(latest.isolation)} isolation). Score "
-        f"{v.score:g}/{v.max_score}; on <code>{_e(v.on.id if v.on else 'done')}</code>"
-        + (f", stuck for {_e(duration(v.stuck_for(now)))}" if v.stuck_since else "")
-        + ".</p>",
-        "<h2>Latest messages, exercise by exercise</h2>",
-        "<table><tr><th>exercise</th><th>status</th><th>score</th><th>messages</th></tr>",
-    ]
-    for ex in v.exercises:
-        r = v.result(ex.id)
-        if r is None:
-            parts.append(
-                f"<tr><td><code>{_e(ex.id)}</code></td><td>{_status('missing')}</td>"
-                '<td class="num">—</td><td></td></tr>'
-            )
-            continue
-        messages = []
-        if r.tampered:
-            messages.append('<span class="flag">tampered</span>')
-        if r.matches_reference:
-            messages.append('<span class="copy">matches the reference</span>')
-        # A stub not started says so once, not once per check.
-        failing = [] if r.status == "not_started" else r.failing_checks()
-        for check in failing:
-            messages.append(
-                f"<code>{_e(check['name'])}</code> [{_e(check['status'])}]"
-                f"<pre>{_e(check.get('message', ''))}</pre>"
-            )
-        shown = {c.get("message", "") for c in failing}
-        for note in r.notes:
-            if note not in shown:
-                messages.append(f"<pre>{_e(note)}</pre>")
+    title = v.learner if v.shown_name == v.learner else f"{v.shown_name} ({v.learner})"
+    parts = ['<p><a href="../index.html">← all learners</a></p>', f"<h1>{_e(title)}</h1>"]
+    if latest is None:
+        parts.append('<p class="meta">No graded submission yet.</p>')
+    else:
         parts.append(
-            f"<tr><td><code>{_e(ex.id)}</code><br>{_e(ex.chapter)}</td><td>{_status(r.status)}</td>"
-            f'<td class="num">{r.score:g}/{r.max_score:g}</td><td>{"".join(messages)}</td></tr>'
+            f'<p class="meta">Latest submission {latest.submitted_at:%Y-%m-%d %H:%M} UTC '
+            f"({_e(ago(latest.submitted_at, now))}), graded {latest.graded_at:%Y-%m-%d %H:%M} "
+            f"UTC with kit {_e(latest.kit)} ({_e(latest.isolation)} isolation). Score "
+            f"{v.score:g}/{v.max_score}; on <code>{_e(v.on.id if v.on else 'done')}</code>"
+            + (
+                f", stuck for {_e(duration(v.stuck_for(now)))}"
+                + (f" (on {len(v.stuck)} exercises)" if len(v.stuck) > 1 else "")
+                if v.stuck
+                else ""
+            )
+            + ".</p>"
         )
-    parts.append("</table>")
+    if course.due:
+        parts.append("<h2>Target dates</h2><ul>")
+        behind = {c: (s, m) for c, s, m in v.behind}
+        for chapter, due in course.due.items():
+            score, points = v.chapter_scores.get(chapter, (0.0, 0))
+            if chapter in behind:
+                state = (
+                    f'<span class="late">behind by {_e(duration(behind[chapter][0]))}, '
+                    f"{behind[chapter][1]:g} points short</span>"
+                )
+            else:
+                state = f"{score:g}/{points}" + (" (not due yet)" if due > now else "")
+            parts.append(
+                f"<li><code>{_e(chapter)}</code> by {due:%Y-%m-%d %H:%M} UTC: {state}</li>"
+            )
+        parts.append("</ul>")
+    if v.issues:
+        parts.append(f"<h2>Integrity</h2><p>{_issues(v)}</p>")
+    if v.flags() or v.similar:
+        parts.append("<h2>For you to look at</h2>")
+        parts.append('<p class="meta">Flags only: none of them changed a score.</p>')
+        if v.flags():
+            parts.append(f"<p>{_flags(v)}</p>")
+        parts.append(_pairs(v.similar, course, prefix="../"))
+    if latest is not None:
+        parts += [
+            "<h2>Latest messages, exercise by exercise</h2>",
+            "<table><tr><th>exercise</th><th>status</th><th>score</th><th>messages and the "
+            + "submitted code</th></tr>",
+        ]
+        for ex in v.exercises:
+            parts.append(_exercise_row(v, ex, course, latest.folder))
+        parts.append("</table>")
     parts.append("<h2>Every submission</h2>")
     parts.append("<table><tr><th>submitted (UTC)</th><th>score</th><th>folder</th></tr>")
     for g in v.history:
@@ -239,7 +366,51 @@ def learner_page(v: LearnerView, now: datetime) -> str:
             f'<td class="num">{score:g}/{v.max_score}</td><td><code>{_e(g.folder)}</code></td></tr>'
         )
     parts.append("</table>")
-    return _page(f"{v.learner}: latest messages", "\n".join(parts))
+    return _page(f"{v.shown_name}: latest messages", "\n".join(parts))
+
+
+FAILING = {"failed", "error", "timeout"}
+
+
+def _exercise_row(v: LearnerView, ex, course: Course, folder: str) -> str:
+    r = v.result(ex.id)
+    if r is None:
+        return (
+            f"<tr><td><code>{_e(ex.id)}</code></td><td>{_status('missing')}</td>"
+            '<td class="num">—</td><td></td></tr>'
+        )
+    messages = []
+    if r.tampered:
+        messages.append('<span class="flag">tampered</span>')
+    if r.no_verdict:
+        messages.append(f'<span class="flag">not graded: a fault of the {_e(r.fault)}</span>')
+    if r.matches_reference:
+        why = f" ({_e(v.evidence(ex.id))})" if v.evidence(ex.id) else ""
+        messages.append(f'<span class="copy">matches the reference</span>{why}')
+    # A stub not started says so once, not once per check.
+    failing = [] if r.status == "not_started" else r.failing_checks()
+    for check in failing:
+        line = f" (line {check['line']})" if isinstance(check.get("line"), int) else ""
+        messages.append(
+            f"<code>{_e(check['name'])}</code> [{_e(check['status'])}]{_e(line)}"
+            f"<pre>{_e(check.get('message', ''))}</pre>"
+        )
+    shown = {c.get("message", "") for c in failing}
+    for note in r.notes:
+        if note not in shown:
+            messages.append(f"<pre>{_e(note)}</pre>")
+    if r.status in FAILING and not r.no_verdict:
+        highlight = code_view.named_lines(ex.module, r.checks, r.notes)
+        anchor = f"code-{ex.id}"
+        messages.append(
+            f'<div id="{anchor}">'
+            + code_view.block(course.root / folder, ex.module, r.sha256, highlight, anchor)
+            + "</div>"
+        )
+    return (
+        f"<tr><td><code>{_e(ex.id)}</code><br>{_e(ex.chapter)}</td><td>{_status(r.status)}</td>"
+        f'<td class="num">{r.score:g}/{r.max_score:g}</td><td>{"".join(messages)}</td></tr>'
+    )
 
 
 def now_utc() -> datetime:

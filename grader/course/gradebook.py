@@ -52,6 +52,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from grader import manifest
+from grader.course import records
 from grader.course.config import Course
 
 # How long a writer waits for the database's lock (held by nbgrader's formgrader, say) before
@@ -156,6 +157,11 @@ class Result:
     def unsandboxed(self) -> bool:
         return UNSANDBOXED in self.flags
 
+    @property
+    def no_verdict(self) -> bool:
+        """Not graded for a fault of the kit, the data or the machine: never the learner's."""
+        return self.fault in RETRY_FAULTS
+
     def failing_checks(self) -> list[dict]:
         return [c for c in self.checks if c.get("status") not in ("passed", "skipped")]
 
@@ -232,7 +238,7 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
         return GradebookError(
             f"the gradebook {where} is damaged ({text}); nothing was changed. Restore it from a "
-            f"backup, or move it aside and run {_autograde()} to rebuild it from the submissions "
+            f"backup, or move it aside and run {_autograde(course)} to rebuild it from the submissions "
             f"in {course.submitted}"
         )
     if "readonly" in lowered or "read-only" in lowered:
@@ -376,10 +382,11 @@ def _complete(connection) -> bool:
     return inspect(connection).has_table(results.name)
 
 
-def _autograde() -> str:
+def _autograde(course: Course) -> str:
+    """The command that grades this course, with the options that named it."""
     from grader import commands
 
-    return commands.kit("autograde")
+    return commands.kit("autograde", *course.options())
 
 
 @contextmanager
@@ -478,6 +485,7 @@ class Writer:
             self._sync_structure()
             metadata.create_all(self.nbgrader.engine)
             _add_missing_columns(self.nbgrader.engine)
+            records.create(self.nbgrader.engine)
 
     def _dispose(self) -> None:
         gradebook = getattr(self, "nbgrader", None)
@@ -499,6 +507,10 @@ class Writer:
             if assignment is None:
                 assignment = Assignment(name=chapter, course_id=self.course.course_id)
                 db.add(assignment)
+            # The course's target date for the chapter, as nbgrader's due date (UTC, naive);
+            # a date set in nbgrader itself is left alone where the course sets none.
+            if chapter in self.course.due:
+                assignment.duedate = _naive(self.course.due[chapter])
             notebooks = {n.name: n for n in assignment.notebooks}
             for ex in manifest.load():
                 if ex.chapter != chapter:
@@ -520,6 +532,42 @@ class Writer:
                 if ex.id not in {c.name for c in notebook.solution_cells}:
                     db.add(SolutionCell(name=ex.id, notebook=notebook))
         db.commit()
+
+    def sync_students(self, people) -> None:
+        """nbgrader's student records (first and last name, e-mail) for `people`
+        (identity.Member or Learner): the roster's, and each new learner's own name."""
+        from nbgrader.api import Student
+
+        db = self.session
+        try:
+            for person in people:
+                first, last = _names(person)
+                student = db.get(Student, person.id)
+                if student is None:
+                    student = Student(id=person.id)
+                    db.add(student)
+                student.first_name, student.last_name = first, last
+                student.email = person.email or student.email
+            db.commit()
+        except sa_exc.SQLAlchemyError as exc:
+            db.rollback()
+            raise explain(exc, self.course, "writing the student records") from None
+
+    def mirror_latest(self, learner: str) -> None:
+        """nbgrader's rows for `learner` from their latest recorded submission (flushed, not
+        committed); after a rename or merge."""
+        db = self.session
+        latest = db.execute(
+            select(submissions.c.id, submissions.c.submitted_at)
+            .where(submissions.c.learner == learner)
+            .order_by(submissions.c.submitted_at.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            return
+        rows = db.execute(select(results).where(results.c.submission_id == latest.id)).all()
+        outcome = {r.exercise: Result.from_row(r) for r in rows}
+        self._mirror_to_nbgrader(learner, _utc(latest.submitted_at), outcome)
 
     def recorded(self) -> dict[str, Recorded]:
         """What each recorded submission was graded with: {folder: Recorded}."""
@@ -645,6 +693,7 @@ class Writer:
         student = db.get(Student, learner)
         if student is None:
             student = Student(id=learner, email=learner if "@" in learner else None)
+            student.last_name = learner
             db.add(student)
         for assignment in db.query(Assignment).all():
             if assignment.name not in manifest.chapters():
@@ -666,7 +715,13 @@ class Writer:
                     db.add(sub_nb)
                 result = outcome.get(notebook.name)
                 sub_nb.flagged = bool(
-                    result and (result.tampered or result.matches_reference or result.flags)
+                    result
+                    and (
+                        result.tampered
+                        or result.matches_reference
+                        or result.flags
+                        or result.no_verdict
+                    )
                 )
                 sub_nb.late_submission_penalty = 0.0
                 grades = {g.cell_id: g for g in sub_nb.grades}
@@ -675,6 +730,11 @@ class Writer:
                     if grade is None:
                         grade = Grade(cell=cell, notebook=sub_nb)
                         db.add(grade)
+                    if result is not None and result.no_verdict:
+                        # A fault of the kit, the data or the machine: no score is the
+                        # learner's; nbgrader shows it as needing a grade until the next run.
+                        grade.auto_score, grade.needs_manual_grade = None, True
+                        continue
                     grade.auto_score = result.score if result else 0.0
                     # The kit's score is final unless a person overrides it (manual_score,
                     # which is left as the instructor set it).
@@ -693,6 +753,11 @@ def feedback(result: Result | None) -> str:
     """The comment nbgrader shows for one exercise: verdict, flags and failing checks."""
     if result is None:
         return "not submitted"
+    if result.no_verdict:
+        return (
+            f"not graded: a fault of the {result.fault}, not of the learner; graded again on "
+            "the next autograde\n" + "\n".join(result.notes)
+        ).strip()
     lines = [f"{result.status.replace('_', ' ')}: {result.score:g}/{result.max_score:g}"]
     if result.tampered:
         lines.append("TAMPERED: the grader's own functions or files were changed by this code.")
@@ -719,13 +784,15 @@ def writing(course: Course) -> Iterator[Writer]:
 # --- reading (kit progress, kit dashboard) --------------------------------------------------
 
 
-def read(course: Course) -> list[Graded]:
-    """Every recorded submission with its results, oldest first. Never writes."""
+@contextmanager
+def reading(course: Course) -> Iterator:
+    """A read-only connection to the gradebook: never creates or changes a file. A missing,
+    foreign or damaged gradebook is a GradebookError (one line)."""
     check_address(course)
     path = course.gradebook_file
     if path is not None and not path.exists():
         raise GradebookError(
-            f"no gradebook at {path} yet; grade the submissions first: {_autograde()}"
+            f"no gradebook at {path} yet; grade the submissions first: {_autograde(course)}"
         )
     engine = None
     try:
@@ -743,20 +810,36 @@ def read(course: Course) -> list[Graded]:
             if not {"kit_submission", "kit_result"} <= tables:
                 raise GradebookError(
                     f"the gradebook {course.gradebook_shown} holds no kit history (no table "
-                    f"kit_submission); it was not written by the kit. Run {_autograde()} on it "
-                    "first"
+                    f"kit_submission); it was not written by the kit. Run {_autograde(course)} "
+                    "on it first"
                 )
-            subs = connection.execute(
-                select(submissions).order_by(submissions.c.submitted_at, submissions.c.id)
-            ).all()
-            by_submission: dict[int, dict[str, Result]] = {}
-            for row in connection.execute(select(results)).all():
-                by_submission.setdefault(row.submission_id, {})[row.exercise] = Result.from_row(row)
+            yield connection
     except sa_exc.SQLAlchemyError as exc:
         raise explain(exc, course, "reading it") from None
     finally:
         if engine is not None:
             engine.dispose()
+
+
+def read(course: Course) -> list[Graded]:
+    """Every recorded submission with its results, oldest first. Never writes."""
+    with reading(course) as connection:
+        return _graded(connection)
+
+
+def read_all(course: Course) -> tuple[list[Graded], records.Records]:
+    """The recorded submissions and the kit's other records (records.py). Never writes."""
+    with reading(course) as connection:
+        return _graded(connection), records.read(connection)
+
+
+def _graded(connection) -> list[Graded]:
+    subs = connection.execute(
+        select(submissions).order_by(submissions.c.submitted_at, submissions.c.id)
+    ).all()
+    by_submission: dict[int, dict[str, Result]] = {}
+    for row in connection.execute(select(results)).all():
+        by_submission.setdefault(row.submission_id, {})[row.exercise] = Result.from_row(row)
     return [
         Graded(
             id=s.id,
@@ -772,3 +855,12 @@ def read(course: Course) -> list[Graded]:
         )
         for s in subs
     ]
+
+
+def _names(person) -> tuple[str | None, str]:
+    """(first, last) for nbgrader: a roster member's own split, else the display name split at
+    its last space; a name without one (李明) is kept whole as the last name."""
+    if hasattr(person, "nbgrader_names"):
+        return person.nbgrader_names()
+    first, space, last = person.name.rpartition(" ")
+    return (first, last) if space else (None, person.name)

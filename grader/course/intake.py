@@ -125,3 +125,21 @@ def _why(shown: str, exc: OSError, folder: bool = False, link: bool = False) -> 
     if exc.errno == errno.EACCES:
         return f"{shown} cannot be read (permission denied)"
     return f"{shown} cannot be read ({exc.strerror})"
+
+
+def changed(root: Path, files: dict[str, str]) -> list[str]:
+    """Modules of `files` ({module: sha256}) below root that no longer have that hash, or can
+    no longer be read as a regular file (each named with why)."""
+    found = []
+    for module, digest in files.items():
+        try:
+            if sha256(root, module) != digest:
+                found.append(module)
+        except Refused as exc:
+            found.append(str(exc))
+    return found
+
+
+def text(root: Path, relative: str, limit: int = MAX_MODULE_BYTES) -> str:
+    """read() as text (UTF-8, undecodable bytes replaced)."""
+    return read(root, relative, limit).decode("utf-8", errors="replace")

@@ -2,25 +2,29 @@
 
 The table never cuts a name, a score or an exercise id. Where all its columns do not fit the
 terminal, it is split into panels that each repeat the learner column, like a wide table
-printed on several pages.
+printed on several pages. Widths are measured in terminal cells, so that 李明 counts four.
+Below the table: each member's integrity findings with their reasons, then the flags (code
+that matches the reference, similar pairs), which never change a score.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.cells import cell_len
+from rich.markup import escape
 from rich.table import Table
 
 from grader import manifest
+from grader.course import csv_safe
 from grader.course.gradebook import Graded
 from grader.course.progress import LearnerView, ago, duration
 
 GAP = 2  # characters between columns
-SORTS = ("learner", "score", "last", "stuck", "on")
+SORTS = ("learner", "score", "last", "stuck", "on", "behind")
 
 
 def chapter_labels(chapters: list[str]) -> dict[str, str]:
@@ -59,20 +63,45 @@ def sort_views(views: list[LearnerView], key: str, now: datetime) -> list[Learne
         return sorted(views, key=lambda v: (-(v.stuck_for(now) or -1), v.learner))
     if key == "on":
         return sorted(views, key=lambda v: (order[v.on.id] if v.on else len(order), v.learner))
+    if key == "behind":  # most overdue first
+        return sorted(views, key=lambda v: (-(v.behind_for() or -1), v.learner))
     # a chapter: its score, highest first
     return sorted(views, key=lambda v: (-v.chapter_scores.get(key, (0, 0))[0], v.learner))
 
 
-def rows(views: list[LearnerView], chapters: list[str], now: datetime) -> list[dict[str, str]]:
+def behind_text(v: LearnerView, labels: dict[str, str]) -> str:
+    """The most overdue chapter and by how long ("ch1 3d 2h"), and how many more are."""
+    if not v.behind:
+        return "—"
+    chapter, late, _ = v.behind[0]
+    more = f" +{len(v.behind) - 1}" if len(v.behind) > 1 else ""
+    return f"{labels.get(chapter, chapter)} {duration(late)}{more}"
+
+
+def stuck_text(v: LearnerView, now: datetime) -> str:
+    """How long the learner is stuck on the exercise they are stuck on longest, and on how
+    many exercises in all when more than one."""
+    if not v.stuck:
+        return "—"
+    more = f" ({len(v.stuck)})" if len(v.stuck) > 1 else ""
+    return duration(v.stuck_for(now)) + more
+
+
+def rows(
+    views: list[LearnerView], chapters: list[str], now: datetime, dated: bool = False
+) -> list[dict[str, str]]:
+    labels = chapter_labels(chapters)
     out = []
     for v in views:
-        row = {"learner": v.learner}
+        row = {"learner": v.learner, "name": v.shown_name}
         for chapter in chapters:
             row[chapter] = _score(*v.chapter_scores[chapter])
         row["total"] = _score(v.score, v.max_score)
         row["on"] = v.on.id if v.on else "done"
-        row["last progress"] = ago(v.last_progress, now)
-        row["stuck"] = duration(v.stuck_for(now)) if v.stuck_since else "—"
+        if dated:
+            row["behind"] = behind_text(v, labels)
+        row["last progress"] = ago(v.last_progress, now) if v.history else "not submitted"
+        row["stuck"] = stuck_text(v, now)
         out.append(row)
     return out
 
@@ -92,12 +121,24 @@ def panels(columns: list[str], widths: dict[str, int], width: int) -> list[list[
     return [[key, *group] for group in groups]
 
 
-def render(views: list[LearnerView], chapters: list[str], now: datetime, width: int) -> list[Table]:
+def render(
+    views: list[LearnerView], chapters: list[str], now: datetime, width: int, dated: bool = False
+) -> list[Table]:
     labels = chapter_labels(chapters)
-    data = rows(views, chapters, now)
-    columns = ["learner", *chapters, "total", "on", "last progress", "stuck"]
+    data = rows(views, chapters, now, dated)
+    named = any(v.shown_name != v.learner for v in views)
+    columns = [
+        "learner",
+        *(["name"] if named else []),
+        *chapters,
+        "total",
+        "on",
+        *(["behind"] if dated else []),
+        "last progress",
+        "stuck",
+    ]
     heading = {c: labels.get(c, c) for c in columns}
-    widths = {c: max([len(heading[c]), *(len(r[c]) for r in data)]) for c in columns}
+    widths = {c: max([cell_len(heading[c]), *(cell_len(r[c]) for r in data)]) for c in columns}
     tables = []
     for group in panels(columns, widths, width):
         grid = Table(box=None, pad_edge=False, padding=(0, GAP // 2), show_edge=False)
@@ -113,12 +154,12 @@ def render(views: list[LearnerView], chapters: list[str], now: datetime, width: 
         for row, v in zip(data, views, strict=True):
             cells = []
             for c in group:
-                text = row[c]
+                text = escape(row[c])  # a learner's name is never read as markup
                 if c in chapters:
                     score, top = v.chapter_scores[c]
                     style = "green" if score == top else ("dim" if score == 0 else "")
                     text = f"[{style}]{text}[/]" if style else text
-                elif c == "stuck" and v.stuck_since:
+                elif (c == "stuck" and v.stuck) or (c == "behind" and v.behind):
                     text = f"[yellow]{text}[/]"
                 cells.append(text)
             grid.add_row(*cells)
@@ -132,41 +173,84 @@ def legend(chapters: list[str]) -> str:
     return "chapters: " + ", ".join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
 
 
-def flag_lines(views: list[LearnerView]) -> list[str]:
+def integrity_lines(views: list[LearnerView]) -> list[str]:
+    """One line per finding: the member, what, and why (rich markup; names escaped)."""
     lines = []
     for v in views:
-        by_kind: dict[str, list[str]] = {}
-        for exercise_id, kind in v.flags():
-            by_kind.setdefault(kind, []).append(exercise_id)
-        for kind, ids in by_kind.items():
-            mark = {
-                "tampered": "[bold red]TAMPERED[/]",
-                "flagged": "[bold red]FLAGGED[/] (see its messages)",
-                "unsandboxed": "[bold yellow]graded UNSANDBOXED[/]",
-            }.get(kind, "[magenta]matches the reference[/]")
-            lines.append(f"{v.learner}: {mark}: {', '.join(ids)}")
+        for issue in v.issues:
+            when = f" ({issue.when:%Y-%m-%d %H:%M} UTC)" if issue.when else ""
+            lines.append(
+                f"{escape(v.learner)}: [bold red]{escape(issue.kind)}[/]{when}: {escape(issue.detail)}"
+            )
     return lines
+
+
+def flag_lines(views: list[LearnerView]) -> list[str]:
+    """Code that matches the reference (with the evidence) and similar pairs (with the lines
+    they share), each once."""
+    lines = []
+    for v in views:
+        copied = [ex for ex, kind in v.flags() if kind == "matches the reference"]
+        tampered = [ex for ex, kind in v.flags() if kind == "tampered"]
+        if tampered:
+            lines.append(f"{escape(v.learner)}: [bold red]TAMPERED[/]: {', '.join(tampered)}")
+        if copied:
+            lines.append(
+                f"{escape(v.learner)}: [magenta]matches the reference[/]: {', '.join(copied)}"
+            )
+            for ex in copied:
+                lines.append(f"  {ex}: {escape(v.evidence(ex))}")
+    shown = set()
+    for v in views:
+        for pair in v.similar:
+            key = (pair.exercise, pair.learners)
+            if key in shown:
+                continue
+            shown.add(key)
+            a, b = pair.learners
+            lines.append(
+                f"[magenta]similar[/] {escape(a)} ~ {escape(b)} in {pair.exercise}: "
+                f"{pair.score:.0%} of the fingerprints, lines {_spans(pair.lines[0])} ~ "
+                f"{_spans(pair.lines[1])}"
+            )
+    return lines
+
+
+def _spans(ranges) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+CSV_FIXED = [
+    "on",
+    "behind",
+    "behind_days",
+    "last_progress",
+    "stuck_since",
+    "stuck_for",
+    "stuck_exercises",
+    "integrity",
+    "flags",
+    "similar",
+]
 
 
 def write_csv(views: list[LearnerView], chapters: list[str], now: datetime, target: str) -> None:
     """The same table, one row per learner: scores as numbers (the maximum in the header, so
-    that a spreadsheet never reads 3/14 as a date) and times in ISO 8601, UTC."""
+    that a spreadsheet never reads 3/14 as a date) and times in ISO 8601, UTC. Every cell goes
+    through csv_safe: a name like a formula is written as text."""
     exercises = [ex for ex in manifest.load() if ex.chapter in chapters]
     header = [
         "learner",
+        "name",
         *(f"{c} (of {sum(e.points for e in exercises if e.chapter == c)})" for c in chapters),
         f"total (of {sum(e.points for e in exercises)})",
-        "on",
-        "last_progress",
-        "stuck_since",
-        "stuck_for",
-        "flags",
+        *CSV_FIXED,
     ]
     if target == "-":
-        _csv_rows(csv.writer(sys.stdout), header, views, chapters, now)
+        _csv_rows(csv_safe.Writer(sys.stdout), header, views, chapters, now)
         return
     with Path(target).open("w", newline="", encoding="utf-8") as out:
-        _csv_rows(csv.writer(out), header, views, chapters, now)
+        _csv_rows(csv_safe.Writer(out), header, views, chapters, now)
 
 
 def _csv_rows(writer, header: list[str], views, chapters: list[str], now: datetime) -> None:
@@ -175,13 +259,25 @@ def _csv_rows(writer, header: list[str], views, chapters: list[str], now: dateti
         writer.writerow(
             [
                 v.learner,
+                v.shown_name,
                 *(f"{v.chapter_scores[c][0]:g}" for c in chapters),
                 f"{v.score:g}",
                 v.on.id if v.on else "done",
+                "; ".join(
+                    f"{c} {duration(late)} late, {missing:g} points short"
+                    for c, late, missing in v.behind
+                ),
+                round(v.behind_for() / 86400, 2) if v.behind else "",
                 _iso(v.last_progress),
                 _iso(v.stuck_since),
-                duration(v.stuck_for(now)) if v.stuck_since else "",
+                duration(v.stuck_for(now)) if v.stuck else "",
+                "; ".join(
+                    f"{ex} {duration((now - since).total_seconds())}"
+                    for ex, since in v.stuck.items()
+                ),
+                "; ".join(f"{i.kind}: {i.detail}" for i in v.issues),
                 "; ".join(f"{kind}: {ex}" for ex, kind in v.flags()),
+                "; ".join(f"{p.exercise} with {v.partner(p)} ({p.score:.0%})" for p in v.similar),
             ]
         )
 
@@ -193,7 +289,10 @@ def _iso(when: datetime | None) -> str:
 def history_table(v: LearnerView) -> Table:
     """One learner's submissions: when, the score, and what changed since the one before."""
     grid = Table(
-        title=f"{v.learner}: every submission", box=None, pad_edge=False, padding=(0, GAP // 2)
+        title=f"{escape(v.learner)}: every submission",
+        box=None,
+        pad_edge=False,
+        padding=(0, GAP // 2),
     )
     grid.add_column("submitted (UTC)", no_wrap=True)
     grid.add_column("score", justify="right", no_wrap=True)
@@ -234,16 +333,38 @@ def show(
     print_: Callable,
     width: int,
     history: bool,
+    due: dict[str, datetime] | None = None,
 ) -> None:
-    for n, table in enumerate(render(views, chapters, now, width)):
+    dated = bool(due) and any(c in due for c in chapters)
+    for n, table in enumerate(render(views, chapters, now, width, dated)):
         if n:
             print_("")
         print_(table)
     if any(chapter_labels(chapters)[c] != c for c in chapters):
         print_(f"[dim]{legend(chapters)}[/]")
-    for line in flag_lines(views):
-        print_(line)
+    if dated:
+        labels = chapter_labels(chapters)
+        print_(
+            "[dim]target dates: "
+            + ", ".join(f"{labels[c]} {due[c]:%Y-%m-%d %H:%M} UTC" for c in chapters if c in due)
+            + "[/]"
+        )
+    issues = integrity_lines(views)
+    if issues:
+        print_("")
+        print_("[bold]Integrity[/] (per member, with the reason):")
+        for line in issues:
+            print_(line)
+    flags = flag_lines(views)
+    if flags:
+        print_("")
+        print_("[bold]For you to look at[/] (flags only; no score was changed):")
+        for line in flags:
+            print_(line)
     if history:
         for v in views:
             print_("")
-            print_(history_table(v))
+            if v.history:
+                print_(history_table(v))
+            else:
+                print_(f"{escape(v.learner)}: no graded submission yet")

@@ -11,6 +11,11 @@ grades any such folder:
 A submission is written under a hidden name and renamed into place when complete, and never
 changed after that: the history of every learner's files stays on disk, the gradebook can be
 rebuilt from it, and an autograde running at the same time sees a submission whole or not at all.
+
+Permissions: the learner's folder and each submission are 0750 and the files 0440, whatever
+the learner's umask. In a course folder set up as the README says (submitted/ setgid to a group
+of the graders only), the group is the graders': the learner and the supervisor can read a
+submission, nobody else can, and nobody but its learner can write into the learner's folder.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader import manifest, provenance
+from grader import identity, manifest, provenance
+from grader.course import intake
 
 SCHEMA = "cnn-basics-kit/submission/1"
 RECORD = "submission.json"
@@ -35,6 +41,8 @@ NBGRADER_TIME = "%Y-%m-%d %H:%M:%S.%f %Z"
 # What a folder laid out like exercises/ may hold besides the modules: caches and editor files.
 IGNORED_DIRS = {"__pycache__"}
 IGNORED_SUFFIXES = {".pyc", ".pyo"}
+FOLDER_MODE = 0o750  # the learner and the graders' group read; only the learner writes
+FILE_MODE = 0o440  # a submission is a record: never edited in place
 
 
 class SubmissionError(Exception):
@@ -48,6 +56,8 @@ class Submission:
     folder: Path  # the submission's folder, laid out like exercises/
     files: dict[str, str]  # module -> sha256, as recorded when it was submitted
     origin: str
+    name: str = ""  # the learner's display name, as they gave it (else the id)
+    account: str | None = None  # the Unix account that ran `kit submit`
 
     def relative_to(self, root: Path) -> str:
         return self.folder.relative_to(root).as_posix()
@@ -106,10 +116,30 @@ def _some(names: list[str], limit: int = 4) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def _account() -> str | None:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return None
+
+
+def _make_folder(path: Path) -> None:
+    """mkdir with FOLDER_MODE whatever the learner's umask. By umask, not chmod: a member's
+    chmod of a folder whose group is the graders' (set by submitted/'s setgid bit) would
+    clear its setgid bit, and the folders below it would lose the graders' group."""
+    saved = os.umask(0o027)
+    try:
+        path.mkdir(mode=FOLDER_MODE)
+    finally:
+        os.umask(saved)
+
+
 def take(
     source: Path,
     course_submitted: Path,
-    learner: str,
+    learner: identity.Learner,
     by: str,
     when: datetime | None = None,
     shown: str | None = None,
@@ -122,18 +152,27 @@ def take(
     shown = shown or str(source)
     check_layout(source, shown)
     when = (when or datetime.now(UTC)).astimezone(UTC)
-    learner_dir = course_submitted / learner
+    learner_dir = course_submitted / learner.id
     final = learner_dir / when.strftime(FOLDER_TIME)
     partial = learner_dir / f".incoming-{final.name}-{os.getpid()}"
     try:
-        learner_dir.mkdir(parents=True, exist_ok=True)
-        partial.mkdir()
+        if not learner_dir.is_dir():
+            try:
+                _make_folder(learner_dir)
+            except FileExistsError:
+                pass  # made at the same moment by another submit of this learner
+        _make_folder(partial)
         files = {}
         for module in modules():
-            content = (source / module).read_bytes()
+            try:
+                content = intake.read(source, module)
+            except intake.Refused as exc:
+                raise SubmissionError(f"{shown}: {exc}; nothing was submitted") from None
             files[module] = hashlib.sha256(content).hexdigest()
             target = partial / module
-            target.parent.mkdir(parents=True, exist_ok=True)
+            for folder in reversed(target.relative_to(partial).parents[:-1]):
+                if not (partial / folder).is_dir():
+                    _make_folder(partial / folder)
             with target.open("xb") as f:
                 f.write(content)
                 f.flush()
@@ -146,19 +185,28 @@ def take(
                 )
         record = {
             "schema": SCHEMA,
-            "learner": learner,
+            "learner": learner.id,
+            "name": learner.name,
+            "account": _account(),
             "submitted_at": when.isoformat(timespec="microseconds"),
             "origin": f"{by} from {source.resolve()} on {socket.gethostname()}",
             "kit": provenance.kit_version(),
             "files": files,
         }
-        (partial / RECORD).write_text(json.dumps(record, indent=1) + "\n")
+        (partial / RECORD).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         (partial / TIMESTAMP).write_text(when.strftime(NBGRADER_TIME) + "\n")
-        for module in files:
-            (partial / module).chmod(0o444)  # a submission is a record: never edited in place
+        for path in [*(partial / m for m in files), partial / RECORD, partial / TIMESTAMP]:
+            path.chmod(FILE_MODE)
         os.rename(partial, final)
     except OSError as exc:
         _remove(partial)
+        owner = _owner_name(learner_dir)
+        if isinstance(exc, PermissionError) and owner and owner != _account():
+            raise SubmissionError(
+                f"{learner_dir} belongs to the account {owner}, not to you ({_account()}): you "
+                f"cannot submit as {learner.id}. Nothing was submitted; if {learner.id} is you, "
+                "ask your supervisor"
+            ) from None
         raise SubmissionError(
             f"could not write the submission into {learner_dir}: {exc.strerror or exc}. "
             "Nothing was submitted; your files are unchanged"
@@ -166,7 +214,40 @@ def take(
     except BaseException:
         _remove(partial)
         raise
-    return Submission(learner, when, final, files, record["origin"])
+    return Submission(
+        learner.id, when, final, files, record["origin"], learner.name, record["account"]
+    )
+
+
+def _owner_name(path: Path) -> str | None:
+    import pwd
+
+    try:
+        uid = path.stat().st_uid
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+    except OSError:
+        return None
+
+
+def history(course_submitted: Path, learner_id: str) -> list[Submission]:
+    """One learner's readable submissions, oldest first (reads only their own folder: a member
+    may not list the others')."""
+    found = []
+    folder = course_submitted / learner_id
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.startswith(".") or not intake.is_real_folder(entry):
+            continue
+        try:
+            found.append(load(entry))
+        except SubmissionError:
+            continue
+    return sorted(found, key=lambda s: s.submitted_at)
 
 
 def _remove(folder: Path) -> None:
@@ -175,33 +256,55 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def scan(course_submitted: Path) -> tuple[list[Submission], list[str]]:
-    """Every complete submission under submitted/, oldest first; and one line per folder that
-    is not a readable submission (it is skipped, never deleted)."""
+def scan(course_submitted: Path) -> tuple[list[Submission], list[tuple[Path, str]]]:
+    """Every complete submission under submitted/, oldest first; and (folder, one line) for
+    each folder that is not a readable submission (it is skipped, never deleted)."""
     found, problems = [], []
     if not course_submitted.is_dir():
         return [], []
     for learner_dir in sorted(course_submitted.iterdir()):
-        if learner_dir.name.startswith(".") or not learner_dir.is_dir():
+        if learner_dir.name.startswith("."):
+            continue
+        if learner_dir.is_symlink():
+            # A member's folder that points elsewhere (another member's, /root) is never entered.
+            problems.append((learner_dir, f"skipped {learner_dir}: it is a symbolic link"))
+            continue
+        if not learner_dir.is_dir():
+            continue
+        if not identity.is_id(learner_dir.name):
+            why = (
+                f"skipped {learner_dir}: {learner_dir.name!r} is not a learner folder that kit "
+                f"submit writes (it would be written as {_derived(learner_dir.name)}); it was "
+                "not graded"
+            )
+            problems.append((learner_dir, why))
             continue
         for folder in sorted(learner_dir.iterdir()):
-            if folder.name.startswith(".") or not folder.is_dir():
+            if folder.name.startswith(".") or not intake.is_real_folder(folder):
+                if folder.is_symlink():
+                    problems.append((folder, f"skipped {folder}: it is a symbolic link"))
                 continue
             try:
                 found.append(load(folder))
             except SubmissionError as exc:
-                problems.append(str(exc))
+                problems.append((folder, str(exc)))
     found.sort(key=lambda s: (s.submitted_at, s.learner))
     return found, problems
 
 
 def load(folder: Path) -> Submission:
     try:
-        text = (folder / RECORD).read_text()
+        text = intake.text(folder, RECORD, intake.MAX_RECORD_BYTES)
+    except intake.Refused as exc:
+        if "permission denied" not in str(exc):
+            raise SubmissionError(
+                f"skipped {folder}: {exc}; it was not written by kit submit"
+            ) from None
+        raise PermissionError from None
     except PermissionError:
         raise SubmissionError(
-            f"skipped {folder}: you may not read it (permission denied); its learner can allow "
-            f"it with chmod -R a+rX {folder}"
+            f"skipped {folder}: you may not read it (permission denied); its learner can let the "
+            f"graders' group read it with chmod -R g+rX {folder}"
         ) from None
     except OSError as exc:
         raise SubmissionError(
@@ -224,4 +327,19 @@ def load(folder: Path) -> Submission:
             f"skipped {folder}: its {RECORD} names learner {record.get('learner')!r}, but it "
             f"lies in {learner}'s folder"
         )
-    return Submission(learner, submitted_at, folder, files, str(record.get("origin", "")))
+    return Submission(
+        learner,
+        submitted_at,
+        folder,
+        files,
+        str(record.get("origin", "")),
+        str(record.get("name") or learner),
+        record.get("account"),
+    )
+
+
+def _derived(name: str) -> str:
+    try:
+        return identity.folder_name(name)
+    except identity.NoIdentity:
+        return "another name"

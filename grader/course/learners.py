@@ -1,0 +1,229 @@
+"""`kit learners`: the course's members, and renaming, merging and withdrawing them.
+
+Nothing is ever deleted. A rename (OLD → NEW, a new id) or a merge (OLD into an existing
+NEW) makes every recorded submission of OLD count for NEW, and so will every later one that
+arrives in submitted/OLD/: the folders stay where they are, and each submission's row keeps
+its folder, so where a submission came from is never lost. nbgrader's tables, which hold one
+latest submission per student, are rewritten for NEW from the kit's history; nbgrader's rows
+for OLD (a mirror of the same history) go. A withdrawn member is hidden from progress and the
+dashboard (--all shows them) and keeps everything. Each action is logged in the gradebook
+(records.actions) with who did it and when, and `kit learners` shows the log.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from rich.markup import escape
+from sqlalchemy import delete, select, update
+
+from grader import commands, identity
+from grader.course import records, run_lock
+from grader.course.config import Course, CourseError
+from grader.course.gradebook import GradebookError, read_all, submissions, writing
+
+
+def _known(course: Course, writer) -> dict[str, int]:
+    """{learner id: recorded submissions} of everyone the course knows of."""
+    counts = Counter(writer.session.execute(select(submissions.c.learner)).scalars())
+    for member in course.roster:
+        counts.setdefault(member.id, 0)
+    try:
+        for folder in course.submitted.iterdir():
+            if identity.is_id(folder.name):
+                counts.setdefault(folder.name, 0)
+    except OSError:
+        pass
+    return counts
+
+
+def _locked(course: Course, wait: float, say: Callable[[str], None]):
+    return run_lock.held(
+        course.root, wait, lambda holder: say(f"waiting up to {wait:g} s for {holder} to finish…")
+    )
+
+
+def move(course: Course, action: str, old: str, new: str, wait: float, say) -> None:
+    """Renames (`action` "rename") or merges OLD into NEW."""
+    if not identity.is_id(new):
+        raise CourseError(
+            f"{new!r} is not a learner id; use letters, digits and ._@- (not first), e.g. "
+            f"{identity.folder_name(new)}"
+        )
+    if old == new:
+        raise CourseError(f"{old} and {new} are the same learner")
+    try:
+        with _locked(course, wait, say), writing(course) as writer:
+            known = _known(course, writer)
+            states = records.learner_states(writer.session.connection())
+            if old not in known:
+                moved = states.moved.get(old)
+                raise CourseError(
+                    f"{old} was already {'renamed or merged into ' + moved if moved else 'never seen'}"
+                    f"; the learners are listed by {commands.kit('learners', *course.options())}"
+                )
+            if action == "rename" and known.get(new):
+                raise CourseError(
+                    f"{new} already has {known[new]} submission(s); to count {old}'s with them, "
+                    f"merge: {commands.kit('learners', 'merge', old, new, *course.options())}"
+                )
+            if action == "merge" and new not in known:
+                raise CourseError(
+                    f"{new} is not a learner of this course; to give {old} a new id, rename: "
+                    f"{commands.kit('learners', 'rename', old, new, *course.options())}"
+                )
+            _move_rows(writer, action, old, new)
+    except run_lock.Locked as exc:
+        raise CourseError(
+            f"{exc} still holds the course's autograde lock; try again later"
+        ) from None
+    verb = "renamed" if action == "rename" else "merged"
+    say(
+        f"{verb} {old} {'to' if action == 'rename' else 'into'} {new}: {known[old]} recorded "
+        f"submission(s) now count for {new}, and so will later ones in "
+        f"{course.submitted / old}. Nothing was deleted; the log is in "
+        f"{commands.kit('learners', *course.options())}"
+    )
+
+
+def _move_rows(writer, action: str, old: str, new: str) -> None:
+    from nbgrader.api import Student
+
+    db = writer.session
+    before = db.get(Student, old)
+    names = (before.first_name, before.last_name, before.email) if before else None
+    db.execute(update(submissions).where(submissions.c.learner == old).values(learner=new))
+    db.execute(update(records.events).where(records.events.c.learner == old).values(learner=new))
+    db.execute(
+        delete(records.similarities).where(
+            (records.similarities.c.learner_a == old) | (records.similarities.c.learner_b == old)
+        )
+    )
+    records.log_action(db, action, old, new)
+    _forget_in_nbgrader(db, old)
+    student = db.get(Student, new)
+    if student is None:
+        student = Student(id=new)
+        db.add(student)
+        if names:
+            student.first_name, student.last_name, student.email = names
+    writer.mirror_latest(new)
+    db.commit()
+
+
+def _forget_in_nbgrader(db, student_id: str) -> None:
+    """nbgrader's rows for a student (its mirror of the kit's history), as its own
+    remove_student deletes them, inside this transaction."""
+    from nbgrader.api import Student
+
+    student = db.get(Student, student_id)
+    if student is None:
+        return
+    for submission in list(student.submissions):
+        for notebook in list(submission.notebooks):
+            for row in [*notebook.grades, *notebook.comments]:
+                db.delete(row)
+            db.delete(notebook)
+        db.delete(submission)
+    db.delete(student)
+    db.flush()
+
+
+def set_withdrawn(course: Course, learner: str, withdrawn: bool, wait: float, say) -> None:
+    action = "withdraw" if withdrawn else "reinstate"
+    try:
+        with _locked(course, wait, say), writing(course) as writer:
+            known = _known(course, writer)
+            states = records.learner_states(writer.session.connection())
+            learner = states.current(learner)
+            if learner not in known:
+                raise CourseError(
+                    f"no learner {learner!r} in this course; the learners are listed by "
+                    f"{commands.kit('learners', *course.options())}"
+                )
+            if (learner in states.withdrawn) == withdrawn:
+                say(f"{learner} is {'already withdrawn' if withdrawn else 'not withdrawn'}")
+                return
+            records.log_action(writer.session, action, learner)
+            writer.session.commit()
+    except run_lock.Locked as exc:
+        raise CourseError(
+            f"{exc} still holds the course's autograde lock; try again later"
+        ) from None
+    if withdrawn:
+        say(
+            f"withdrew {learner}: hidden from progress and the dashboard (--all shows them); "
+            "their submissions and grades are kept, and autograde still grades new ones"
+        )
+    else:
+        say(f"reinstated {learner}: shown in progress and the dashboard again")
+
+
+def show(course: Course, include_withdrawn: bool = True) -> None:
+    from grader.course import progress as model
+    from grader.report import console, fitted_table
+
+    try:
+        graded, book = read_all(course)
+    except GradebookError:
+        if course.gradebook_file is None or course.gradebook_file.exists():
+            raise
+        graded, book = [], records.Records()  # nothing graded yet: the roster and folders
+    context = model.Context(roster=course.roster, records=book)
+    counts = Counter(g.learner for g in graded)
+    last = {g.learner: g.submitted_at for g in graded}
+    everyone = set(counts) | {m.id for m in course.roster}
+    try:
+        waiting = {p.name for p in course.submitted.iterdir() if identity.is_id(p.name)}
+    except OSError:
+        waiting = set()
+    everyone |= {book.learners.current(name) for name in waiting}
+    roster_ids = {m.id for m in course.roster}
+    rows = []
+    for learner in sorted(everyone):
+        member = course.member(learner)
+        status = []
+        if learner in book.learners.withdrawn:
+            status.append("withdrawn")
+        if course.roster and learner not in roster_ids:
+            status.append("not on the roster")
+        if learner not in counts:
+            status.append("nothing graded yet")
+        old = sorted(
+            k for k, v in book.learners.moved.items() if book.learners.current(k) == learner
+        )
+        if old:
+            status.append("was " + ", ".join(old))
+        rows.append(
+            {
+                "id": escape(learner),
+                "name": escape(model.display_name(learner, context)),
+                "e-mail": escape((member.email if member else None) or "—"),
+                "account": escape((member.account if member else None) or "—"),
+                "graded": str(counts.get(learner, 0)),
+                "last submitted": f"{last[learner]:%Y-%m-%d %H:%M}" if learner in last else "—",
+                "status": escape("; ".join(status) or "active"),
+            }
+        )
+    out = console()
+    if not rows:
+        out.print("No learners yet: no roster in the course configuration, and no submission.")
+        return
+    out.print(
+        fitted_table(
+            f"{len(rows)} learner(s) of {course.course_id}",
+            ["id", "name", "e-mail", "account", "graded", "last submitted", "status"],
+            rows,
+            out.width,
+            give_way=("e-mail", "last submitted", "account", "status"),
+            right=("graded",),
+            minimum={"status": 8},
+        )
+    )
+    for action in book.learners.log:
+        target = f" → {action.target}" if action.target else ""
+        out.print(
+            f"[dim]{action.at:%Y-%m-%d %H:%M} UTC {action.action} "
+            f"{escape(action.learner)}{escape(target)} by {escape(action.by)}[/]"
+        )
