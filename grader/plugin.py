@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from grader import CHECKS_DIR, REFERENCE_DIR, data, integrity
-from grader.expect import CheckFailed
 from grader.frameworks import import_frameworks
+from grader.toolkit.expect import CheckFailed
 
 DEFAULT_SEED = 1234
 
@@ -167,23 +167,6 @@ def record(**fields) -> None:
     """Sends one record to the kit (under `kit grade`); a no-op in a plain pytest run."""
     if _STATE is not None:
         _STATE.record(**fields)
-
-
-def progress(
-    *,
-    epoch: int | None = None,
-    epochs: int | None = None,
-    loss: float | None = None,
-    who: str = "your code",
-) -> None:
-    """Live progress of a training check: the terminal shows the epoch and loss as they come."""
-    record(
-        event="progress",
-        epoch=epoch,
-        epochs=epochs,
-        loss=None if loss is None else float(loss),
-        who=who,
-    )
 
 
 class KitState:

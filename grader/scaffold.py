@@ -48,7 +48,7 @@ def {id}(x: np.ndarray) -> np.ndarray:
 
 CHECKS = '''"""Checks for exercises/{chapter}/{id}.py (manual {topics})."""
 
-from grader.expect import Mistake, expect_close
+from grader.toolkit.expect import Mistake, expect_close
 
 # How the tolerance was chosen: exact arithmetic in float64, so only rounding can differ.
 RTOL, ATOL = 1e-12, 1e-12

@@ -60,8 +60,8 @@ SUBMISSIONS = {
     "swaps the kit's assertion": poisoned(
         "tamper_kit",
         "import numpy as np",
-        "import numpy as np\nimport grader.expect\n\n"
-        "grader.expect.expect_close.__code__ = (lambda *a, **k: None).__code__",
+        "import numpy as np\nimport grader.toolkit.expect\n\n"
+        "grader.toolkit.expect.expect_close.__code__ = (lambda *a, **k: None).__code__",
     ),
 }
 

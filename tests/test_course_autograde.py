@@ -285,7 +285,7 @@ def test_under_bubblewrap_learner_code_cannot_change_the_kit_cache_or_gradebook(
     autograde(course, "--isolation", "bwrap")  # the gradebook exists before the attack
     targets = [
         kit / "grader/checks/ch1_theory/activations.py",
-        kit / "grader/expect.py",
+        kit / "grader/toolkit/expect.py",
         kit / "reference/ch1_theory/activations.py",
         kit / ".kit-cache/reference-result.pt",
         course.gradebook,

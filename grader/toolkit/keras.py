@@ -1,12 +1,8 @@
-"""Helpers shared by the ch6_keras checks: layer walks, weight copies and reference modules.
-
-Not an exercise: the grader only runs the check modules named after exercises.
-"""
+"""Keras checks: layer walks, weight copies, a small classifier with live progress."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import re
 from collections.abc import Callable
@@ -15,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import REFERENCE_DIR
-from grader.expect import Slip, describe, expect_shape, fail
-from grader.plugin import progress
+from grader.toolkit.expect import Slip, describe, expect_shape, fail
+from grader.toolkit.progress import report_epoch
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 Flatten, InputLayer = tf.keras.layers.Flatten, tf.keras.layers.InputLayer
@@ -26,24 +21,9 @@ ACTIVATIONS = {"ReLU", "Softmax"}
 # Layers that scale the input; the Functional check looks for them and the layer lists skip them.
 NORMALISATION = ("Rescaling", "Normalization", "Lambda")
 
-_REFERENCES: dict[str, object] = {}
-
-
-def reference_module(relative: str):
-    """Another exercise's reference module (the CNN builders), loaded once from reference/."""
-    if relative not in _REFERENCES:
-        path = REFERENCE_DIR / relative
-        spec = importlib.util.spec_from_file_location(
-            "_kit_check_" + relative[:-3].replace("/", "_"), path
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _REFERENCES[relative] = module
-    return _REFERENCES[relative]
-
 
 class _EpochProgress(tf.keras.callbacks.Callback):
-    """Sends each epoch's training loss to the terminal as fit goes (grader.plugin.progress)."""
+    """Sends each epoch's training loss to the terminal as fit goes (grader.toolkit.progress)."""
 
     def __init__(self, who: str):
         super().__init__()
@@ -51,7 +31,7 @@ class _EpochProgress(tf.keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
-        progress(epoch=epoch + 1, epochs=self.params.get("epochs"), loss=loss, who=self.who)
+        report_epoch(epoch=epoch + 1, epochs=self.params.get("epochs"), loss=loss, who=self.who)
 
 
 class ProgressSequential(tf.keras.Sequential):
@@ -132,7 +112,7 @@ def fail_nchw(what: str, got: str, topic: str) -> None:
 
 
 # Exceptions that the manual's and a newcomer's Keras slips raise in the model builders, each
-# confirmed by the learner's line (see grader.expect.Slip). Checked on TF 2.21 / Keras 3.15.
+# confirmed by the learner's line (see grader.toolkit.expect.Slip). Checked on TF 2.21 / Keras 3.15.
 MODEL_SLIPS = (
     Slip(
         error=ValueError,

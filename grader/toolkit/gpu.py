@@ -1,6 +1,4 @@
-"""Helpers shared by the ch5_gpu checks: CPU-side stand-ins for a GPU, and what learner code did.
-
-Not an exercise: the grader only runs the check modules named after exercises.
+"""GPU checks on any machine: CPU-side stand-ins for a GPU, and what learner code did.
 
 - Traced tensors note every .to() / .cpu() / .cuda() made on them, so a check can say why a
   tensor did not reach the device (never moved, moved but the result dropped, or moved to a

@@ -1,7 +1,4 @@
-"""Helpers shared by the ch6_tensorflow checks: reading learner code to confirm a cause.
-
-Not an exercise: the grader only runs the check modules named after exercises.
-"""
+"""TensorFlow checks: reading the learner's tf.function and tf.data code to confirm a cause."""
 
 from __future__ import annotations
 
