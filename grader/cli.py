@@ -318,7 +318,7 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def new(args: argparse.Namespace) -> int:
-    from grader import scaffold
+    from grader.dev import scaffold
 
     try:
         created = scaffold.create(args.id, args.chapter, args.topic, args.title)

@@ -115,8 +115,7 @@ def bench_autograde(args) -> None:
     """The issue's course: 10 full submissions, the reference and 9 made by mutating it (three
     wrong mutants each, from different chapters). Every file of each learner ends in a comment
     of its own, so no verdict is reused between learners: each run grades 390 files."""
-    from grader import manifest
-    from tests.mutants import all_mutants
+    from grader.dev.mutants import all_mutants
 
     wrong = [m for m in all_mutants() if m.status == "failed" and not m.needs_cuda]
     first: dict[int, list[float]] = {1: [], 2: []}
@@ -133,11 +132,7 @@ def bench_autograde(args) -> None:
                     )
                     # Learner n > 0: three wrong mutants, spread over the list (and chapters).
                     for mutant in wrong[n - 1 :: max(1, len(wrong) // 3)][:3] if n else []:
-                        target = work / manifest.find(mutant.exercise).module
-                        text = target.read_text()
-                        for old, new_text in mutant.edits:
-                            text = text.replace(old, new_text)
-                        target.write_text(text)
+                        mutant.write(work)
                     for module in work.rglob("*.py"):
                         module.write_text(module.read_text() + f"\n# learner {n}\n")
                     subprocess.run(

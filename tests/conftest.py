@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
-from tests.mutants import Mutant
 
 
 def kit_command(
@@ -94,21 +93,6 @@ def grade(server, tmp_path):
         return grading.grade_one(server, exercise, options)
 
     return run
-
-
-def write_mutant(mutant: Mutant, root: Path) -> Path:
-    """A copy of the reference module with the mutant's edits, laid out like exercises/."""
-    exercise = manifest.find(mutant.exercise)
-    source = (REFERENCE_DIR / exercise.module).read_text()
-    for old, new in mutant.edits:
-        assert source.count(old) == 1, (
-            f"mutant {mutant.name!r}: {old!r} occurs {source.count(old)} times"
-        )
-        source = source.replace(old, new)
-    target = root / exercise.module
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(source)
-    return root
 
 
 def copy_reference(root: Path, exercise_ids: list[str]) -> Path:

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from grader import PROJECT_ROOT, manifest
-from tests.conftest import copy_reference, kit_command, write_mutant
+from tests.conftest import copy_reference, kit_command
 from tests.test_containment import SUBMISSIONS
 
 SCHEMA = json.loads((PROJECT_ROOT / "grader" / "report.schema.json").read_text())
@@ -63,13 +63,13 @@ def test_pristine_stubs_are_all_not_started(tmp_path, pristine_stubs):
 
 
 def test_a_failed_exercise_makes_the_exit_status_non_zero(tmp_path):
-    root = write_mutant(SUBMISSIONS["os._exit(3)"], tmp_path)
+    root = SUBMISSIONS["os._exit(3)"].write(tmp_path)
     run = kit("grade", "activations", "--exercises", str(root))
     assert run.returncode == 1, run.stdout
 
 
 def test_one_bad_exercise_leaves_the_others_graded(tmp_path):
-    root = write_mutant(SUBMISSIONS["os._exit(3)"], tmp_path)
+    root = SUBMISSIONS["os._exit(3)"].write(tmp_path)
     others = [ex.id for ex in manifest.load() if ex.id != "activations"][:2]
     copy_reference(root, others)
     out = tmp_path / "report.json"

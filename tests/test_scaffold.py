@@ -14,7 +14,7 @@ def test_new_exercise_passes_the_kits_own_rules(project_copy):
         "grader/manifest.toml",
         "reference/ch1_theory/doubling.py",
         "grader/checks/ch1_theory/doubling.py",
-        "tests/mutants/ch1_theory.py",
+        "tests/mutants/ch1_theory/doubling.py",
         "exercises/ch1_theory/doubling.py",
     ):
         assert path in run.stdout, run.stdout

@@ -1,9 +1,9 @@
 """`kit new ID --chapter CH`: the four places a new exercise lives, filled with a working start.
 
-The generated exercise already satisfies the kit's own rules (its reference gets full marks,
-its stub is "not started", its two wrong mutants fail with their targeted message), so the
-author replaces a small example that works instead of discovering the rules one error at a
-time. Nothing that exists is ever overwritten.
+The generated exercise already satisfies the kit's own rules (its reference gets full marks, its stub
+is "not started", its two wrong mutants fail with their targeted message), so the author
+replaces a small example that works instead of discovering the rules one error at a time.
+Nothing that exists is ever overwritten.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import CHECKS_DIR, PROJECT_ROOT, REFERENCE_DIR, manifest
-
-MUTANTS_DIR = PROJECT_ROOT / "tests" / "mutants"
+from grader.dev.mutants import mutants_file
 
 
 class ScaffoldError(ValueError):
@@ -72,20 +71,19 @@ def test_{id}_matches_reference(learner, reference, rng):
     )
 '''
 
-MUTANTS = """
-    # {id} (scaffolded by `kit new`: replace with realistic slips of the real lesson)
-    wrong("{id}", "returns x unchanged", [("return 2 * x", "return x")],
+MUTANTS = '''"""Mutants of {id} ({chapter}): wrong variants with their message, correct ones that pass."""
+
+from grader.dev.mutants import correct, wrong
+
+# Scaffolded by `kit new`: replace with realistic slips of the real lesson. Each change is a list
+# of (old, new) text replacements of the reference, a Diff("...") or a Whole("...") module.
+MUTANTS = [
+    wrong("returns x unchanged", [("return 2 * x", "return x")],
           check="{id}_matches_reference", message="returned x unchanged"),
-    wrong("{id}", "squares x", [("return 2 * x", "return x ** 2")],
+    wrong("squares x", [("return 2 * x", "return x ** 2")],
           check="{id}_matches_reference", message="squared x"),
-    correct("{id}", "adds x to itself", [("return 2 * x", "return x + x")]),
-"""
-
-NEW_MUTANTS_FILE = '''"""Mutants for chapter {chapter}."""
-
-from tests.mutants import correct, wrong
-
-MUTANTS = [{entries}]
+    correct("adds x to itself", [("return 2 * x", "return x + x")]),
+]
 '''
 
 ENTRY = """
@@ -113,18 +111,21 @@ RULES = [
         "topics are manual-map ids (T4, P6, E12, ...); the entry's place is the learning order."
     ),
     (
-        "reference/{chapter}/{id}.py: one module docstring; each gap is a `# TODO:` line above a "
-        "### BEGIN SOLUTION / ### END SOLUTION region; `kit release` turns the region into a "
-        "raise NotImplementedError, so the stub still imports."
+        "reference/{chapter}/{id}.py: one module docstring; one lesson with one to three gaps, "
+        "each a `# TODO:` line above a ### BEGIN SOLUTION / ### END SOLUTION region."
     ),
     (
         "grader/checks/{chapter}/{id}.py: one test function per behaviour with a one-line "
         "docstring 'Check that ...'; failures say what was expected, what came back and the next "
-        "step (expect.fail / expect_close with Mistake values, SLIPS for typical exceptions)."
+        "step (grader.toolkit.expect: fail, expect_close with Mistake values, SLIPS)."
     ),
     (
-        "tests/mutants/{chapter}.py: at least two wrong mutants with their message "
-        "(test_every_exercise_has_two_wrong_mutants) and correct-but-different ones that pass."
+        "tests/mutants/{chapter}/{id}.py: at least two wrong mutants with a phrase of their "
+        "message, and correct-but-different ones that pass."
+    ),
+    (
+        "tests/beginners/{chapter}/{id}/: at least five answers written from scratch, each with "
+        "a [[case]] in tests/beginners/{chapter}.toml (tests/beginners/README.md)."
     ),
     "exercises/{chapter}/{id}.py: generated, never edited by hand: {release}.",
     (
@@ -161,24 +162,15 @@ def create(exercise_id: str, chapter: str, topics: list[str], title: str | None)
     }
     reference = REFERENCE_DIR / chapter / f"{exercise_id}.py"
     checks = CHECKS_DIR / chapter / f"{exercise_id}.py"
-    mutants = MUTANTS_DIR / f"{chapter}.py"
-    exists = [p for p in (reference, checks) if p.exists()]
+    mutants = mutants_file(chapter, exercise_id)
+    exists = [p for p in (reference, checks, mutants) if p.exists()]
     if exists:
         raise ScaffoldError(f"{exists[0]} exists already; nothing was written")
-    mutants_text = mutants.read_text() if mutants.exists() else None
-    if mutants_text is not None and "\n]" not in mutants_text:
-        raise ScaffoldError(f"{mutants} has no MUTANTS list ending in a line ']'; add it by hand")
 
     # All checks passed: now write, manifest last (it is what makes the exercise exist).
-    for path, text in ((reference, REFERENCE), (checks, CHECKS)):
+    for path, text in ((reference, REFERENCE), (checks, CHECKS), (mutants, MUTANTS)):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text.format(**fields))
-    entries = MUTANTS.format(**fields)
-    if mutants_text is None:
-        mutants.write_text(NEW_MUTANTS_FILE.format(chapter=chapter, entries=entries))
-    else:
-        at = mutants_text.rindex("\n]")
-        mutants.write_text(mutants_text[:at] + "\n" + entries.rstrip("\n") + mutants_text[at:])
     _add_entry(ENTRY.format(**fields), chapter)
     manifest.load.cache_clear()
     new = manifest.find(exercise_id)
