@@ -445,12 +445,12 @@ class DataAccess:
         self._kit = kit
 
     def california(self) -> data.California:
-        loaded = data.california()
+        loaded = data.california(record)
         self._kit.record(event="data", message=f"California housing: {loaded.source}")
         return loaded
 
     def cifar10(self, train: bool = True, transform=None):
-        loaded = data.cifar10(train=train, transform=transform)
+        loaded = data.cifar10(train=train, transform=transform, record=record)
         self._kit.record(
             event="data", message=f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}"
         )

@@ -19,11 +19,11 @@ def _usage_errors(verb):
 
     @functools.wraps(verb)
     def run(args: argparse.Namespace) -> int:
-        from grader.cli import UsageError
         from grader.course.config import CourseError
         from grader.course.gradebook import GradebookError
         from grader.course.isolation import IsolationError
         from grader.course.submission import SubmissionError
+        from grader.options import UsageError
 
         try:
             return verb(args)
@@ -96,21 +96,21 @@ def _latest(submitted: Path, learner: str):
 
 @_usage_errors
 def autograde(args: argparse.Namespace) -> int:
-    from grader import cli as kit_cli
     from grader import options as options_
     from grader.course import autograde as ag
     from grader.course import isolation, run_lock, submission
     from grader.course.config import CourseError
+    from grader.options import UsageError
 
     course = _course(args)
     if args.path and not args.learner:
-        raise kit_cli.UsageError(
+        raise UsageError(
             f"{args.path}: whose work is it? Name the learner: "
             f"{commands.kit('autograde', '--learner', 'NAME', args.path)}"
         )
     learner = provenance.safe_name(args.learner) if args.learner else None
     if args.jobs is not None and args.jobs < 1:
-        raise kit_cli.UsageError(f"--jobs must be 1 or more, got {args.jobs}")
+        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     options = ag.Options(
         jobs=args.jobs or ag.default_jobs(),
         seed=args.seed,
@@ -167,9 +167,9 @@ def autograde(args: argparse.Namespace) -> int:
 @_usage_errors
 def progress(args: argparse.Namespace) -> int:
     from grader import manifest
-    from grader.cli import UsageError
     from grader.course import gradebook, progress_table
     from grader.course import progress as model
+    from grader.options import UsageError
     from grader.report import console
 
     course = _course(args)
@@ -213,7 +213,7 @@ def progress(args: argparse.Namespace) -> int:
 
 def _chapters(given: list[str] | None) -> list[str]:
     from grader import manifest
-    from grader.cli import UsageError
+    from grader.options import UsageError
 
     chapters = manifest.chapters()
     if not given:
@@ -231,10 +231,10 @@ def _chapters(given: list[str] | None) -> list[str]:
 
 @_usage_errors
 def dashboard(args: argparse.Namespace) -> int:
-    from grader.cli import UsageError
     from grader.course import dashboard as page
     from grader.course import gradebook
     from grader.course import progress as model
+    from grader.options import UsageError
 
     course = _course(args)
     out = Path(args.out)
@@ -268,8 +268,8 @@ def export(args: argparse.Namespace) -> int:
     from nbgrader.plugins import CsvExportPlugin
     from sqlalchemy import exc as sa_exc
 
-    from grader.cli import UsageError
     from grader.course import gradebook
+    from grader.options import UsageError
 
     course = _course(args)
     gradebook.read(course)  # a missing or damaged gradebook is one line, and is never created

@@ -45,19 +45,6 @@ def normalised(source: str) -> tuple[tuple[int, str], ...] | None:
     return tuple(tokens)
 
 
-def solution_lines(reference_source: str) -> int:
-    """How many non-blank, non-comment lines the reference's solution regions hold."""
-    count, inside = 0, False
-    for line in reference_source.splitlines():
-        if MARKER.match(line):
-            inside = "BEGIN" in line
-            continue
-        text = line.strip()
-        if inside and text and not text.startswith("#"):
-            count += 1
-    return count
-
-
 def matches(submitted_source: str, reference_source: str) -> bool:
     """True when the submission's code is the reference's (markers removed), token for token."""
     mine = normalised(submitted_source)
