@@ -334,6 +334,37 @@ def new(args: argparse.Namespace) -> int:
     return 0
 
 
+def dev_check(args: argparse.Namespace) -> int:
+    from grader.dev import check
+
+    marks = {"ok": "ok     ", "warning": "warning", "problem": "PROBLEM"}
+    width = min(_terminal_width(), 100)
+
+    def show(finding: check.Finding) -> None:
+        print(
+            textwrap.fill(
+                f"{marks[finding.level]} {finding.step}: {finding.text}",
+                width,
+                subsequent_indent=" " * 10,
+                break_long_words=False,
+                break_on_hyphens=False,
+            ),
+            flush=True,
+        )
+        if finding.fix:
+            print(f"          fix: {finding.fix}", flush=True)
+
+    print(f"kit dev check {args.id}", flush=True)
+    report = check.run(args.id, show)
+    problems = len(report.problems)
+    warnings = sum(f.level == "warning" for f in report.findings)
+    print(
+        f"{args.id}: {problems} problem(s), {warnings} warning(s) in {report.seconds:g} s"
+        + ("" if problems else " — ready to commit")
+    )
+    return 1 if problems else 0
+
+
 def _rel(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -430,6 +461,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--title", help="a one-line title (default: from the id)")
     p.set_defaults(func=new)
+
+    p = verbs.add_parser("dev", help="(authors) prove an exercise: kit dev check ID")
+    dev = p.add_subparsers(dest="dev_verb", required=True, parser_class=KitParser)
+    p = dev.add_parser(
+        "check",
+        help="prove one exercise: manifest, stub, reference, mutants, beginner answers, ruff",
+    )
+    p.add_argument("id", help="the exercise id")
+    p.set_defaults(func=dev_check)
 
     p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
     p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")

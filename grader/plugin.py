@@ -368,10 +368,28 @@ class Verdict:
 
 
 def _known_slip(item: pytest.Item, exc: BaseException, line: str | None):
-    """The first of the check module's SLIPS that this exception and line confirm."""
-    for slip in getattr(getattr(item, "module", None), "SLIPS", ()):
+    """The first of the check module's SLIPS that this exception and line confirm.
+
+    Under `kit dev check` (KIT_DEV_SLIPS set), a slip whose exception came but whose line did
+    not confirm it is reported to the author, who would otherwise never see the generic
+    message it fell back to.
+    """
+    slips = getattr(getattr(item, "module", None), "SLIPS", ())
+    for slip in slips:
         if slip.matches(exc, line):
             return slip
+    if os.environ.get("KIT_DEV_SLIPS"):
+        for n, slip in enumerate(slips, 1):
+            if slip.caught(exc):
+                record(
+                    event="slip_unconfirmed",
+                    check=check_name(item),
+                    slip=n,
+                    error=type(exc).__name__,
+                    says=slip.says,
+                    code=slip.code,
+                    line=line,
+                )
     return None
 
 

@@ -1,1 +1,2 @@
-"""For the kit's authors: `kit new`, and the mutants that prove an exercise's checks."""
+"""For the kit's authors: `kit new`, `kit dev check`, and the mutants and beginner answers
+that prove an exercise's checks."""

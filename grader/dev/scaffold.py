@@ -1,6 +1,6 @@
 """`kit new ID --chapter CH`: the four places a new exercise lives, filled with a working start.
 
-The generated exercise already satisfies the kit's own rules (its reference gets full marks, its stub
+The generated exercise already passes `kit dev check` (its reference gets full marks, its stub
 is "not started", its two wrong mutants fail with their targeted message), so the author
 replaces a small example that works instead of discovering the rules one error at a time.
 Nothing that exists is ever overwritten.
@@ -128,10 +128,7 @@ RULES = [
         "a [[case]] in tests/beginners/{chapter}.toml (tests/beginners/README.md)."
     ),
     "exercises/{chapter}/{id}.py: generated, never edited by hand: {release}.",
-    (
-        "Then: {grade_reference} gives full marks, {grade_stub} says not started, and "
-        "{test} runs the kit's own tests, this exercise's mutants included."
-    ),
+    "After each change: {check} proves the exercise in under a minute; commit when it passes.",
 ]
 
 
@@ -180,9 +177,7 @@ def create(exercise_id: str, chapter: str, topics: list[str], title: str | None)
             chapter=chapter,
             id=exercise_id,
             release=commands.kit("release", exercise_id),
-            grade_reference=commands.kit("grade", exercise_id, "--exercises", "reference"),
-            grade_stub=commands.kit("grade", exercise_id),
-            test="tox -e test",
+            check=commands.kit("dev", "check", exercise_id),
         )
         for rule in RULES
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +56,16 @@ class Slip:
     topic: str
     code: str | None = None
 
-    def matches(self, exc: BaseException, line: str | None) -> bool:
-        import re
+    def caught(self, exc: BaseException) -> bool:
+        """The exception has this slip's type and text (its line may still not confirm it)."""
+        return isinstance(exc, self.error) and re.search(self.says, str(exc)) is not None
 
-        if not isinstance(exc, self.error) or not re.search(self.says, str(exc)):
-            return False
+    def confirmed_by(self, line: str | None) -> bool:
+        """The learner's line that raised has this slip's code (always, without a `code`)."""
         return self.code is None or (line is not None and re.search(self.code, line) is not None)
+
+    def matches(self, exc: BaseException, line: str | None) -> bool:
+        return self.caught(exc) and self.confirmed_by(line)
 
 
 def to_numpy(value: Any) -> np.ndarray:
