@@ -63,7 +63,7 @@ def graded(tmp_path_factory) -> Course:
         "bob", learner_folder(tmp / "bob", solved=["conv_output_size"], edits=dict([WRONG_RELU]))
     )
     course.submit("cy", learner_folder(tmp / "cy", solved=["sgd"], edits=dict([OTHER_RELU])))
-    tamper = SUBMISSIONS["swaps a comparison"].edits
+    tamper = SUBMISSIONS["swaps a comparison"].change.edits
     course.submit("eve", learner_folder(tmp / "eve", edits={"activations": tamper}))
     course.first_run = autograde(course, "--jobs", "2")
     return course
