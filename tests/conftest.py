@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kit", "the kit's own tests")
+    group.addoption(
+        "--exercise",
+        action="append",
+        default=[],
+        help="run only the tests of this exercise: its reference, stub and mutants (repeatable)",
+    )
+    group.addoption(
+        "--chapter",
+        action="append",
+        default=[],
+        help="run only the tests of this chapter's exercises (repeatable)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist's mark, declared here too so that a run without xdist does not warn.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
+def selected_exercises(config: pytest.Config) -> list[str]:
+    """The ids that --exercise and --chapter name; none when they are not given."""
+    names = config.getoption("--exercise") + config.getoption("--chapter")
+    if not names:
+        return []
+    try:
+        return [ex.id for ex in manifest.select(names)]
+    except manifest.UnknownExercise as exc:
+        raise pytest.UsageError(f"--exercise/--chapter: {exc}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --exercise or --chapter, keep only the tests parametrized by those exercises."""
+    wanted = set(selected_exercises(config))
+    if not wanted:
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if exercise_of(item) in wanted else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def exercise_of(item: pytest.Item) -> str | None:
+    """The exercise a test is about: its `exercise` or `mutant` parameter, else None."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "mutant" in params:
+        return params["mutant"].exercise
+    return params.get("exercise")
 
 
 def kit_command(
@@ -73,6 +127,42 @@ def pristine_stubs(tmp_path_factory) -> Path:
         (root / module).parent.mkdir(parents=True, exist_ok=True)
         (root / module).write_text(text)
     return root
+
+
+@dataclass
+class Graded:
+    """One `kit grade --json` run: the command's result and its report."""
+
+    run: subprocess.CompletedProcess
+    report: dict
+
+    def entry(self, exercise_id: str) -> dict:
+        found = [e for e in self.report.get("exercises", []) if e["id"] == exercise_id]
+        assert found, f"{exercise_id} is not in the report: {self.run.stdout[-2000:]}"
+        return found[0]
+
+
+def grade_by_cli(request, tmp_path_factory, root: Path, *extra: str) -> Graded:
+    """`kit grade` of the selected exercises (all by default) in `root`, with a JSON report."""
+    out = tmp_path_factory.mktemp("report") / "report.json"
+    ids = selected_exercises(request.config)
+    run = kit_command(
+        PROJECT_ROOT, "grade", *ids, "--exercises", str(root), "--json", str(out), *extra
+    )
+    return Graded(run, json.loads(out.read_text()) if out.exists() else {})
+
+
+# Each reference and each pristine stub is graded once per session, by the command a learner
+# runs: tests/test_cli.py checks the command and its report, tests/test_exercises.py each
+# exercise's entry. Their tests share one xdist group, so that one worker runs both gradings.
+@pytest.fixture(scope="session")
+def reference_report(request, tmp_path_factory) -> Graded:
+    return grade_by_cli(request, tmp_path_factory, PROJECT_ROOT / "reference", "--learner", "ref")
+
+
+@pytest.fixture(scope="session")
+def stub_report(request, tmp_path_factory, pristine_stubs) -> Graded:
+    return grade_by_cli(request, tmp_path_factory, pristine_stubs)
 
 
 @pytest.fixture(scope="session")
