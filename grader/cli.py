@@ -327,7 +327,7 @@ def new(args: argparse.Namespace) -> int:
     print(f"created exercise {args.id} in {args.chapter}, a small working example to replace:")
     for path in created.files:
         print(f"  {_rel(path)}")
-    print("What each file must satisfy (the kit's own tests check it):")
+    print(f"What each file must satisfy ({commands.kit('dev', 'check', args.id)} checks it):")
     for rule in created.rules:
         width = min(_terminal_width(), 100)
         print(textwrap.fill(rule, width, initial_indent="  - ", subsequent_indent="    "))

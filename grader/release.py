@@ -17,8 +17,9 @@ CODE_STUB = 'raise NotImplementedError("not started: see the TODO above")'
 # Where `kit release --overwrite` keeps the files it replaces (git-ignored).
 BACKUP_DIR = PROJECT_ROOT / ".kit-backup"
 # The sha256 of each stub the kit last wrote into exercises/ (git-ignored). A stub that still
-# has it holds nobody's work, so the next release replaces it without --overwrite: an author
-# who changes a reference after `kit new` regenerates its stub with a plain `kit release ID`.
+# has it, or that is the stub of the committed reference, holds nobody's work, so the next
+# release replaces it without --overwrite: an author who changes a reference regenerates its
+# stub with a plain `kit release ID`.
 WRITTEN = PROJECT_ROOT / ".kit-stubs.json"
 
 
@@ -92,9 +93,30 @@ def release(
 
 
 def generated_by_kit(module: str) -> bool:
-    """Whether exercises/<module> is, to the byte, the stub the kit last wrote there."""
+    """Whether exercises/<module> is, to the byte, a stub the kit generated: the one it last
+    wrote there, or the one of the reference git has committed (a fresh clone's stubs)."""
     path = EXERCISES_DIR / module
-    return path.is_file() and _written().get(module) == _digest(path.read_text())
+    if not path.is_file():
+        return False
+    text = path.read_text()
+    return _written().get(module) == _digest(text) or text == _committed_stub(module)
+
+
+def _committed_stub(module: str) -> str | None:
+    import subprocess
+
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:reference/{module}"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):  # no git: only the record can tell
+        return None
+    return make_stub(shown.stdout) if shown.returncode == 0 else None
 
 
 def _written() -> dict[str, str]:

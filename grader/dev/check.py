@@ -114,7 +114,10 @@ def _manifest_and_layout(exercise: manifest.Exercise, note) -> bool:
         return False
     source = reference.read_text()
     regions = source.count("### BEGIN SOLUTION")
-    todos = len(re.findall(r"#\s*TODO:[^\n]*\n\s*### BEGIN SOLUTION", source))
+    # A `# TODO:` line, perhaps continued by more comment lines, right above each region.
+    todos = len(
+        re.findall(r"#\s*TODO:[^\n]*\n(?:[ \t]*#[^\n]*\n)*?[ \t]*### BEGIN SOLUTION", source)
+    )
     if not source.lstrip().startswith(('"""', "'''")):
         note(
             "problem",
@@ -369,7 +372,10 @@ def _ruff(exercise: manifest.Exercise, note) -> None:
         note("warning", "ruff", "ruff is not installed", "install the dev extra: pip install ruff")
         return
     for command, fix in (
-        (["check", "--output-format", "concise"], f"ruff check --fix {' '.join(files)}, then fix what remains by hand"),
+        (
+            ["check", "--output-format", "concise"],
+            f"ruff check --fix {' '.join(files)}, then fix what remains by hand",
+        ),
         (["format", "--check"], f"ruff format {' '.join(files)}"),
     ):
         run = subprocess.run(
