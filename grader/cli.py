@@ -340,10 +340,10 @@ def dev_check(args: argparse.Namespace) -> int:
     marks = {"ok": "ok     ", "warning": "warning", "problem": "PROBLEM"}
     width = min(_terminal_width(), 100)
 
-    def show(finding: check.Finding) -> None:
+    def show(finding) -> None:
         print(
             textwrap.fill(
-                f"{marks[finding.level]} {finding.step}: {finding.text}",
+                f"{marks[finding.level]} {finding.subject}: {finding.text}",
                 width,
                 subsequent_indent=" " * 10,
                 break_long_words=False,

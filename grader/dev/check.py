@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader import EXERCISES_DIR, PROJECT_ROOT, REFERENCE_DIR, commands, grading, manifest, release
 from grader.dev import beginners, mutants
+from grader.doctor import Finding  # the same three levels as kit doctor's findings
 
 # The exercise processes report a Slip whose exception matched but whose line did not confirm it
 # when this is set (grader.plugin); learners never see those reports.
@@ -36,14 +37,6 @@ PLACEHOLDERS = (
     "replace this example",
     "scaffolded by `kit new`",
 )
-
-
-@dataclass
-class Finding:
-    level: str  # "ok", "warning" or "problem"
-    step: str
-    text: str
-    fix: str = ""
 
 
 @dataclass
