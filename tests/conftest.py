@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -29,11 +30,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="run only the tests of this chapter's exercises (repeatable)",
     )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist's mark, declared here too so that a run without xdist does not warn.
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
 
 
 def selected_exercises(config: pytest.Config) -> list[str]:
@@ -131,38 +127,53 @@ def pristine_stubs(tmp_path_factory) -> Path:
 
 @dataclass
 class Graded:
-    """One `kit grade --json` run: the command's result and its report."""
+    """One `kit grade --json` run: its exit status, output and report."""
 
-    run: subprocess.CompletedProcess
+    returncode: int
+    stdout: str
+    stderr: str
     report: dict
 
     def entry(self, exercise_id: str) -> dict:
         found = [e for e in self.report.get("exercises", []) if e["id"] == exercise_id]
-        assert found, f"{exercise_id} is not in the report: {self.run.stdout[-2000:]}"
+        assert found, f"{exercise_id} is not in the report: {self.stdout[-2000:]}"
         return found[0]
 
 
-def grade_by_cli(request, tmp_path_factory, root: Path, *extra: str) -> Graded:
-    """`kit grade` of the selected exercises (all by default) in `root`, with a JSON report."""
-    out = tmp_path_factory.mktemp("report") / "report.json"
-    ids = selected_exercises(request.config)
-    run = kit_command(
-        PROJECT_ROOT, "grade", *ids, "--exercises", str(root), "--json", str(out), *extra
-    )
-    return Graded(run, json.loads(out.read_text()) if out.exists() else {})
+def graded_once(request, tmp_path_factory, name: str, root: Path, *extra: str) -> Graded:
+    """`kit grade` of the selected exercises (all by default) in `root`, with a JSON report,
+    run once per test session even when pytest-xdist's workers all ask for it: the first
+    grades under a lock in the folder the workers share, the others read what it wrote."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if worker else shared  # under xdist: this run's folder, not the worker's
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / f"{name}.json"
+        if not saved.exists():
+            out = shared / f"{name}-report.json"
+            ids = selected_exercises(request.config)
+            run = kit_command(
+                PROJECT_ROOT, "grade", *ids, "--exercises", str(root), "--json", str(out), *extra
+            )
+            report = json.loads(out.read_text()) if out.exists() else {}
+            saved.write_text(json.dumps([run.returncode, run.stdout, run.stderr, report]))
+        return Graded(*json.loads(saved.read_text()))
 
 
 # Each reference and each pristine stub is graded once per session, by the command a learner
 # runs: tests/test_cli.py checks the command and its report, tests/test_exercises.py each
-# exercise's entry. Their tests share one xdist group, so that one worker runs both gradings.
+# exercise's entry.
 @pytest.fixture(scope="session")
 def reference_report(request, tmp_path_factory) -> Graded:
-    return grade_by_cli(request, tmp_path_factory, PROJECT_ROOT / "reference", "--learner", "ref")
+    return graded_once(
+        request, tmp_path_factory, "references", PROJECT_ROOT / "reference", "--learner", "ref"
+    )
 
 
 @pytest.fixture(scope="session")
 def stub_report(request, tmp_path_factory, pristine_stubs) -> Graded:
-    return grade_by_cli(request, tmp_path_factory, pristine_stubs)
+    return graded_once(request, tmp_path_factory, "stubs", pristine_stubs)
 
 
 @pytest.fixture(scope="session")

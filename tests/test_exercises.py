@@ -12,8 +12,6 @@ from grader import manifest
 
 EXERCISES = [ex.id for ex in manifest.load()]
 
-pytestmark = pytest.mark.xdist_group("graded_by_cli")
-
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_reference_gets_full_marks(exercise, reference_report):
