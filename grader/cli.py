@@ -323,7 +323,7 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def new(args: argparse.Namespace) -> int:
-    from grader import scaffold
+    from grader.dev import scaffold
 
     try:
         created = scaffold.create(args.id, args.chapter, args.topic, args.title)
@@ -332,11 +332,42 @@ def new(args: argparse.Namespace) -> int:
     print(f"created exercise {args.id} in {args.chapter}, a small working example to replace:")
     for path in created.files:
         print(f"  {_rel(path)}")
-    print("What each file must satisfy (the kit's own tests check it):")
+    print(f"What each file must satisfy ({commands.kit('dev', 'check', args.id)} checks it):")
     for rule in created.rules:
         width = min(_terminal_width(), 100)
         print(textwrap.fill(rule, width, initial_indent="  - ", subsequent_indent="    "))
     return 0
+
+
+def dev_check(args: argparse.Namespace) -> int:
+    from grader.dev import check
+
+    marks = {"ok": "ok     ", "warning": "warning", "problem": "PROBLEM"}
+    width = min(_terminal_width(), 100)
+
+    def show(finding) -> None:
+        print(
+            textwrap.fill(
+                f"{marks[finding.level]} {finding.subject}: {finding.text}",
+                width,
+                subsequent_indent=" " * 10,
+                break_long_words=False,
+                break_on_hyphens=False,
+            ),
+            flush=True,
+        )
+        if finding.fix:
+            print(f"          fix: {finding.fix}", flush=True)
+
+    print(f"kit dev check {args.id}", flush=True)
+    report = check.run(args.id, show)
+    problems = len(report.problems)
+    warnings = sum(f.level == "warning" for f in report.findings)
+    print(
+        f"{args.id}: {problems} problem(s), {warnings} warning(s) in {report.seconds:g} s"
+        + ("" if problems else " — ready to commit")
+    )
+    return 1 if problems else 0
 
 
 def _rel(path: Path) -> str:
@@ -435,6 +466,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--title", help="a one-line title (default: from the id)")
     p.set_defaults(func=new)
+
+    p = verbs.add_parser("dev", help="(authors) prove an exercise: kit dev check ID")
+    dev = p.add_subparsers(dest="dev_verb", required=True, parser_class=KitParser)
+    p = dev.add_parser(
+        "check",
+        help="prove one exercise: manifest, stub, reference, mutants, beginner answers, ruff",
+    )
+    p.add_argument("id", help="the exercise id")
+    p.set_defaults(func=dev_check)
 
     p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
     p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")

@@ -1,7 +1,7 @@
 """What the terminal shows while exercises are graded: the exercise and check running now,
 time used against the limit, and, for training checks, the epoch and loss as they come.
 
-Checks send progress with grader.plugin.progress(); it arrives here as records. Where the
+Checks send progress with grader.toolkit.progress.report_epoch(); it arrives here as records. Where the
 output is not a terminal, rich shows nothing live and only the final report is printed.
 """
 

@@ -11,78 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import grading, manifest
-
-CASES_DIR = ROOT / "tests" / "beginners"
-
-
-@dataclass
-class Case:
-    chapter: str
-    file: str
-    exercise: str
-    misconception: str
-    status: str
-    check: str | None = None
-    says: list[str] = field(default_factory=list)
-    must_not_say: list[str] = field(default_factory=list)
-
-    @property
-    def wrong(self) -> bool:
-        return self.status != "passed"
-
-
-def load_cases(chapters: list[str]) -> list[Case]:
-    cases = []
-    for toml in sorted(CASES_DIR.glob("*.toml")):
-        chapter = toml.stem
-        if chapters and chapter not in chapters:
-            continue
-        for entry in tomllib.loads(toml.read_text())["case"]:
-            exercise = entry.get("exercise") or entry["file"].split("/")[0]
-            cases.append(
-                Case(
-                    chapter=chapter,
-                    file=entry["file"],
-                    exercise=exercise,
-                    misconception=entry["misconception"],
-                    status=entry["status"],
-                    check=entry.get("check"),
-                    says=list(entry.get("says", [])),
-                    must_not_say=list(entry.get("must_not_say", [])),
-                )
-            )
-    return cases
-
-
-def verdict(case: Case, result: grading.ExerciseResult) -> tuple[bool, str]:
-    """(as expected, why not) for one graded case."""
-    if result.status != case.status:
-        return False, f"status {result.status}, expected {case.status}"
-    if not case.wrong:
-        return True, ""
-    checks = [
-        c for c in result.checks if c.name == case.check or c.name.startswith(f"{case.check}[")
-    ]
-    if case.check and not checks:
-        return False, f"no check named {case.check}"
-    texts = [c.message + "\n" + "\n".join(result.notes) for c in checks] or [
-        "\n".join(result.notes)
-    ]
-    for text in texts:
-        low = text.lower()
-        if all(p.lower() in low for p in case.says) and not any(
-            p.lower() in low for p in case.must_not_say
-        ):
-            return True, ""
-    return False, "message does not name it"
+from grader.dev.beginners import Case, load_cases, verdict
 
 
 def grade_cases(
@@ -93,10 +28,7 @@ def grade_cases(
     graded = []
     for case, exercise in zip(cases, exercises, strict=True):
         with tempfile.TemporaryDirectory(prefix="kit-beginner-") as tmp:
-            target = Path(tmp) / exercise.module
-            target.parent.mkdir(parents=True)
-            target.write_text((CASES_DIR / case.chapter / case.file).read_text())
-            options = grading.Options(Path(tmp).resolve(), 1234, "all", timeout_scale)
+            options = grading.Options(case.write(Path(tmp)).resolve(), 1234, "all", timeout_scale)
             graded.append((case, grading.grade_one(server, exercise, options)))
     return graded
 

@@ -164,19 +164,15 @@ def make_course(course: str, learners: int, env: dict) -> None:
     """Submits `learners` full submissions into the course folder: the reference, and for
     learner n > 0 three wrong mutants, spread over the list (and chapters). Every file of each
     learner ends in a comment of its own, so no verdict is reused between learners."""
-    from grader import manifest
-    from tests.mutants import all_mutants
+    from grader.dev.mutants import all_mutants
 
     wrong = [m for m in all_mutants() if m.status == "failed" and not m.needs_cuda]
+    (Path(course) / "submitted").mkdir(exist_ok=True)  # a course folder, as the README sets up
     for n in range(learners):
         work = Path(course) / f"work-{n}"
         shutil.copytree(ROOT / "reference", work, ignore=shutil.ignore_patterns("__pycache__"))
         for mutant in wrong[n - 1 :: max(1, len(wrong) // 3)][:3] if n else []:
-            target = work / manifest.find(mutant.exercise).module
-            text = target.read_text()
-            for old, new_text in mutant.edits:
-                text = text.replace(old, new_text)
-            target.write_text(text)
+            mutant.write(work)
         for module in work.rglob("*.py"):
             module.write_text(module.read_text() + f"\n# learner {n}\n")
         subprocess.run(

@@ -2,16 +2,65 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
-from tests.mutants import Mutant
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kit", "the kit's own tests")
+    group.addoption(
+        "--exercise",
+        action="append",
+        default=[],
+        help="run only the tests of this exercise: its reference, stub and mutants (repeatable)",
+    )
+    group.addoption(
+        "--chapter",
+        action="append",
+        default=[],
+        help="run only the tests of this chapter's exercises (repeatable)",
+    )
+
+
+def selected_exercises(config: pytest.Config) -> list[str]:
+    """The ids that --exercise and --chapter name; none when they are not given."""
+    names = config.getoption("--exercise") + config.getoption("--chapter")
+    if not names:
+        return []
+    try:
+        return [ex.id for ex in manifest.select(names)]
+    except manifest.UnknownExercise as exc:
+        raise pytest.UsageError(f"--exercise/--chapter: {exc}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --exercise or --chapter, keep only the tests parametrized by those exercises."""
+    wanted = set(selected_exercises(config))
+    if not wanted:
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if exercise_of(item) in wanted else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def exercise_of(item: pytest.Item) -> str | None:
+    """The exercise a test is about: its `exercise` or `mutant` parameter, else None."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "mutant" in params:
+        return params["mutant"].exercise
+    return params.get("exercise")
 
 
 def kit_command(
@@ -76,6 +125,57 @@ def pristine_stubs(tmp_path_factory) -> Path:
     return root
 
 
+@dataclass
+class Graded:
+    """One `kit grade --json` run: its exit status, output and report."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict
+
+    def entry(self, exercise_id: str) -> dict:
+        found = [e for e in self.report.get("exercises", []) if e["id"] == exercise_id]
+        assert found, f"{exercise_id} is not in the report: {self.stdout[-2000:]}"
+        return found[0]
+
+
+def graded_once(request, tmp_path_factory, name: str, root: Path, *extra: str) -> Graded:
+    """`kit grade` of the selected exercises (all by default) in `root`, with a JSON report,
+    run once per test session even when pytest-xdist's workers all ask for it: the first
+    grades under a lock in the folder the workers share, the others read what it wrote."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if worker else shared  # under xdist: this run's folder, not the worker's
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / f"{name}.json"
+        if not saved.exists():
+            out = shared / f"{name}-report.json"
+            ids = selected_exercises(request.config)
+            run = kit_command(
+                PROJECT_ROOT, "grade", *ids, "--exercises", str(root), "--json", str(out), *extra
+            )
+            report = json.loads(out.read_text()) if out.exists() else {}
+            saved.write_text(json.dumps([run.returncode, run.stdout, run.stderr, report]))
+        return Graded(*json.loads(saved.read_text()))
+
+
+# Each reference and each pristine stub is graded once per session, by the command a learner
+# runs: tests/test_cli.py checks the command and its report, tests/test_exercises.py each
+# exercise's entry.
+@pytest.fixture(scope="session")
+def reference_report(request, tmp_path_factory) -> Graded:
+    return graded_once(
+        request, tmp_path_factory, "references", PROJECT_ROOT / "reference", "--learner", "ref"
+    )
+
+
+@pytest.fixture(scope="session")
+def stub_report(request, tmp_path_factory, pristine_stubs) -> Graded:
+    return graded_once(request, tmp_path_factory, "stubs", pristine_stubs)
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A private PostgreSQL server for the whole session (tests/postgres_server.py), stopped at
@@ -111,21 +211,6 @@ def grade(server, tmp_path):
         return grading.grade_one(server, exercise, options)
 
     return run
-
-
-def write_mutant(mutant: Mutant, root: Path) -> Path:
-    """A copy of the reference module with the mutant's edits, laid out like exercises/."""
-    exercise = manifest.find(mutant.exercise)
-    source = (REFERENCE_DIR / exercise.module).read_text()
-    for old, new in mutant.edits:
-        assert source.count(old) == 1, (
-            f"mutant {mutant.name!r}: {old!r} occurs {source.count(old)} times"
-        )
-        source = source.replace(old, new)
-    target = root / exercise.module
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(source)
-    return root
 
 
 def copy_reference(root: Path, exercise_ids: list[str]) -> Path:

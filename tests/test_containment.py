@@ -15,14 +15,16 @@ from pathlib import Path
 import pytest
 
 from grader import PROJECT_ROOT
-from tests.conftest import copy_reference, write_mutant
-from tests.mutants import Mutant
+from grader.dev.mutants import Mutant, Replace
+from tests.conftest import copy_reference
 
 RELU = "return np.maximum(x, 0)"
 
 
 def poisoned(name: str, old: str, new: str) -> Mutant:
-    return Mutant("activations", name, ((old, new),), status="error")
+    return Mutant(
+        name, Replace(((old, new),)), "error", exercise="activations", chapter="ch1_theory"
+    )
 
 
 def in_relu(name: str, code: str) -> Mutant:
@@ -60,8 +62,8 @@ SUBMISSIONS = {
     "swaps the kit's assertion": poisoned(
         "tamper_kit",
         "import numpy as np",
-        "import numpy as np\nimport grader.expect\n\n"
-        "grader.expect.expect_close.__code__ = (lambda *a, **k: None).__code__",
+        "import numpy as np\nimport grader.toolkit.expect\n\n"
+        "grader.toolkit.expect.expect_close.__code__ = (lambda *a, **k: None).__code__",
     ),
 }
 
@@ -88,7 +90,7 @@ SUBMISSIONS = {
     ],
 )
 def test_bad_submission_is_contained(kind, status, phrase, grade, tmp_path):
-    root = write_mutant(SUBMISSIONS[kind], tmp_path)
+    root = SUBMISSIONS[kind].write(tmp_path)
     result = grade("activations", root, timeout_scale=0.1)  # activations allows 30 s: 3 s here
     assert result.status == status, result
     if kind not in ("sys.exit", "MemoryError"):  # those end only relu's check; softmax is fine
@@ -102,7 +104,7 @@ def test_bad_submission_is_contained(kind, status, phrase, grade, tmp_path):
 
 @pytest.mark.parametrize("kind", ["os._exit(0)", "os._exit(5)", "KeyboardInterrupt"])
 def test_an_early_end_names_the_checks_that_did_not_run(kind, grade, tmp_path):
-    result = grade("activations", write_mutant(SUBMISSIONS[kind], tmp_path))
+    result = grade("activations", SUBMISSIONS[kind].write(tmp_path))
     assert (
         "Not run: softmax_matches_reference, softmax_is_stable_for_large_logits"
         in (result.notes[0])
@@ -110,7 +112,7 @@ def test_an_early_end_names_the_checks_that_did_not_run(kind, grade, tmp_path):
 
 
 def test_crash_points_at_learner_line(grade, tmp_path):
-    result = grade("activations", write_mutant(SUBMISSIONS["segfault"], tmp_path))
+    result = grade("activations", SUBMISSIONS["segfault"].write(tmp_path))
     assert "activations.py:" in "\n".join(result.notes)
 
 
@@ -165,9 +167,7 @@ def survivors(tag: str) -> list[str]:
 def test_processes_started_by_learner_code_end_with_the_exercise(ending, grade, tmp_path):
     tag = marker()
     code = spawner(tag) + ("\nwhile True:\n    pass" if ending == "timeout" else "")
-    result = grade(
-        "activations", write_mutant(in_relu("spawner", code), tmp_path), timeout_scale=0.1
-    )
+    result = grade("activations", in_relu("spawner", code).write(tmp_path), timeout_scale=0.1)
     assert result.status == ("passed" if ending == "normal" else "timeout"), result
     assert survivors(tag) == []
     # Three per call of relu, which the checks may call more than once.
@@ -185,7 +185,7 @@ def test_temporary_files_go_with_the_exercise(grade, tmp_path):
         "    f.write('x')\n"
         f"open({str(record)!r}, 'a').write(f.name + '\\n')"
     )
-    result = grade("activations", write_mutant(in_relu("leaves a file", code), tmp_path))
+    result = grade("activations", in_relu("leaves a file", code).write(tmp_path))
     assert result.status == "passed", result
     left = record.read_text().split()
     assert left and all(not Path(name).exists() for name in left), left
@@ -206,7 +206,7 @@ def kit_in_background(*args: str, env: dict | None = None) -> subprocess.Popen:
 
 def test_ctrl_c_stops_cleanly_with_a_partial_report(tmp_path):
     tag = marker()
-    root = write_mutant(in_relu("spawner_loop", spawner(tag) + "\nwhile True:\n    pass"), tmp_path)
+    root = in_relu("spawner_loop", spawner(tag) + "\nwhile True:\n    pass").write(tmp_path)
     copy_reference(root, ["conv_output_size"])
     out = tmp_path / "partial.json"
     kit = kit_in_background(
@@ -238,7 +238,7 @@ def test_a_dead_fork_server_is_restarted_and_the_report_still_written(tmp_path):
         "kill_server",
         "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(2)",
     )
-    root = write_mutant(killer, tmp_path)
+    root = killer.write(tmp_path)
     copy_reference(root, ["conv_output_size", "sgd"])
     out = tmp_path / "report.json"
     run = subprocess.run(

@@ -95,7 +95,7 @@ def graded(tmp_path_factory, request) -> Course:
         "bob", learner_folder(tmp / "bob", solved=["conv_output_size"], edits=dict([WRONG_RELU]))
     )
     course.submit("cy", learner_folder(tmp / "cy", solved=["sgd"], edits=dict([OTHER_RELU])))
-    tamper = SUBMISSIONS["swaps a comparison"].edits
+    tamper = SUBMISSIONS["swaps a comparison"].change.edits
     course.submit("eve", learner_folder(tmp / "eve", edits={"activations": tamper}))
     course.first_run = autograde(course, "--jobs", "2")
     return course
@@ -328,7 +328,7 @@ def test_under_bubblewrap_learner_code_cannot_change_the_kit_cache_or_gradebook(
     autograde(course, "--isolation", "bwrap")  # the gradebook exists before the attack
     targets = [
         kit / "grader/checks/ch1_theory/activations.py",
-        kit / "grader/expect.py",
+        kit / "grader/toolkit/expect.py",
         kit / "reference/ch1_theory/activations.py",
         kit / ".kit-cache/reference-result.pt",
         course.gradebook,

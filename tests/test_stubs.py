@@ -26,9 +26,9 @@ def test_generator_matches_the_committed_stubs():
         pytest.skip("not a git checkout: there is no committed exercises/ to compare with")
     stale = [m for m, text in release.planned().items() if committed(m) != text]
     assert stale == [], (
-        "reference/ changed but the committed stubs did not: regenerate them in an instructor's "
-        "copy with `tox -e kit -- release ID --overwrite` (a copy of each replaced file is kept "
-        f"in .kit-backup/) and commit them: {stale}"
+        "reference/ changed but the committed stubs did not (or were never committed): "
+        "regenerate them with `tox -e kit -- release ID`, check with `tox -e kit -- dev check "
+        f"ID`, and commit them with the reference: {stale}"
     )
 
 
@@ -102,3 +102,21 @@ def test_release_overwrite_keeps_a_copy_and_says_where(learners_copy):
     run = kit_command(root, "release")
     assert run.returncode == 1 and edited.read_text() == before
     assert "a copy is kept first" in run.stdout
+
+
+def test_release_replaces_a_stub_nobody_edited_without_overwrite(project_copy):
+    """A stub that is the committed reference's (or the one the kit last wrote) holds no work."""
+    exercise = manifest.load()[0]
+    reference = project_copy / "reference" / exercise.module
+    reference.write_text(reference.read_text().replace("# TODO:", "# TODO: (new wording)", 1))
+    run = kit_command(project_copy, "release", exercise.id)
+    assert run.returncode == 0 and f"wrote exercises/{exercise.module}" in run.stdout, run.stdout
+    assert "(new wording)" in (project_copy / "exercises" / exercise.module).read_text()
+    assert not (project_copy / ".kit-backup").exists()
+    # Once written, it is the stub the kit last wrote: the next change replaces it again.
+    reference.write_text(reference.read_text().replace("(new wording)", "(newer wording)"))
+    run = kit_command(project_copy, "release", exercise.id)
+    assert (
+        run.returncode == 0
+        and "(newer wording)" in (project_copy / "exercises" / exercise.module).read_text()
+    )

@@ -35,7 +35,15 @@ from grader import REFERENCE_DIR, grading, identity, manifest, provenance
 from grader.course import data_check, intake, integrity, records, reference_match, similarity
 from grader.course import isolation as iso
 from grader.course.config import Course
-from grader.course.gradebook import RETRY_FAULTS, UNSANDBOXED, Recorded, Result, Writer, writing
+from grader.course.gradebook import (
+    RETRY_FAULTS,
+    UNSANDBOXED,
+    Recorded,
+    Result,
+    Writer,
+    similarity_stale,
+    writing,
+)
 from grader.course.submission import RECORD, TIMESTAMP, Submission, scan
 from grader.job import MAX_CHECKS
 from grader.job import cut as job_cut
@@ -209,7 +217,7 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
                 f"(not repeated here): {_progress_command(course)} lists them"
             )
         if not plan.ready:
-            if wanted is None and records.similarity_stale(writer.session):
+            if wanted is None and similarity_stale(writer.session):
                 outcome.similar = _update_similarity(writer, course, moved)
                 _say_similar(course, outcome, say)
             say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
@@ -228,7 +236,7 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         _execute(plan, known, kits, options, writer, course, say, outcome, board)
         # Similarity compares every member with every other: a whole-course run's work (the
         # runs of a scheduler's tasks, one learner each, leave it to the next such run).
-        if wanted is None and (outcome.recorded or records.similarity_stale(writer.session)):
+        if wanted is None and (outcome.recorded or similarity_stale(writer.session)):
             outcome.similar = _update_similarity(writer, course, moved)
     outcome.graded_files = plan.graded_files
     if options.isolation.kind == "unsandboxed":

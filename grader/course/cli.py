@@ -20,11 +20,11 @@ def _usage_errors(verb):
 
     @functools.wraps(verb)
     def run(args: argparse.Namespace) -> int:
-        from grader.cli import UsageError
         from grader.course.config import CourseError
         from grader.course.gradebook import GradebookError
         from grader.course.isolation import IsolationError
         from grader.course.submission import SubmissionError
+        from grader.options import UsageError
 
         try:
             return verb(args)
@@ -100,15 +100,15 @@ def _ask(question: str) -> bool:
 
 @_usage_errors
 def autograde(args: argparse.Namespace) -> int:
-    from grader import cli as kit_cli
     from grader import options as options_
     from grader.course import autograde as ag
     from grader.course import isolation, run_lock, submission
     from grader.course.config import CourseError
+    from grader.options import UsageError
 
     course = _course(args)
     if args.path and not args.learner:
-        raise kit_cli.UsageError(
+        raise UsageError(
             f"{args.path}: whose work is it? Name the learner with --learner (their roster id, "
             "e-mail or name), before the folder"
         )
@@ -119,7 +119,7 @@ def autograde(args: argparse.Namespace) -> int:
         member = identity.find(course.roster, args.learner)
         learner = member or identity.Learner(identity.folder_name(args.learner), args.learner)
     if args.jobs is not None and args.jobs < 1:
-        raise kit_cli.UsageError(f"--jobs must be 1 or more, got {args.jobs}")
+        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     options = ag.Options(
         jobs=args.jobs or ag.default_jobs(),
         seed=args.seed,
@@ -182,8 +182,8 @@ def autograde(args: argparse.Namespace) -> int:
 
 
 def _isolation_kind(given: str) -> str:
-    from grader.cli import UsageError
     from grader.course import isolation
+    from grader.options import UsageError
 
     if given not in (*isolation.KINDS, "copy"):
         raise UsageError(
@@ -230,9 +230,9 @@ def _learner_ids(names: list[str], course, records) -> list[str]:
 @_usage_errors
 def progress(args: argparse.Namespace) -> int:
     from grader import manifest
-    from grader.cli import UsageError
     from grader.course import gradebook, progress_table
     from grader.course import progress as model
+    from grader.options import UsageError
     from grader.report import console
 
     course = _course(args)
@@ -278,7 +278,7 @@ def progress(args: argparse.Namespace) -> int:
 
 def _chapters(given: list[str] | None) -> list[str]:
     from grader import manifest
-    from grader.cli import UsageError
+    from grader.options import UsageError
 
     chapters = manifest.chapters()
     if not given:
@@ -296,10 +296,10 @@ def _chapters(given: list[str] | None) -> list[str]:
 
 @_usage_errors
 def dashboard(args: argparse.Namespace) -> int:
-    from grader.cli import UsageError
     from grader.course import dashboard as page
     from grader.course import gradebook
     from grader.course import progress as model
+    from grader.options import UsageError
 
     course = _course(args)
     out = Path(args.out)
@@ -327,9 +327,9 @@ def dashboard(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     """The rows and columns of nbgrader's own CSV exporter (what `nbgrader export` writes),
     read with nbgrader's API, written as CSV that is safe to open (grader.course.export)."""
-    from grader.cli import UsageError
     from grader.course import export as exporter
     from grader.course import gradebook
+    from grader.options import UsageError
 
     course = _course(args)
     gradebook.read(course)  # a missing or damaged gradebook is one line, and is never created
@@ -357,7 +357,7 @@ def learners(args: argparse.Namespace) -> int:
         return 0
     if args.action in ("rename", "merge"):
         if not args.names or len(args.names) != 2:
-            from grader.cli import UsageError
+            from grader.options import UsageError
 
             raise UsageError(
                 f"kit learners {args.action} takes two ids, the old one and the new one "
@@ -366,7 +366,7 @@ def learners(args: argparse.Namespace) -> int:
         people.move(course, args.action, *args.names, wait=args.wait, say=print)
         return 0
     if not args.names:
-        from grader.cli import UsageError
+        from grader.options import UsageError
 
         raise UsageError(f"kit learners {args.action} takes the learner's id")
     for name in args.names:

@@ -827,6 +827,16 @@ def read(course: Course) -> list[Graded]:
         return _graded(connection)
 
 
+def similarity_stale(session) -> bool:
+    """Whether a submission was graded after the similar pairs were last computed (or they
+    never were)."""
+    from sqlalchemy import func
+
+    graded = session.execute(select(func.max(submissions.c.graded_at))).scalar()
+    computed = session.execute(select(func.max(records.similarities.c.computed_at))).scalar()
+    return graded is not None and (computed is None or graded > computed)
+
+
 def read_all(course: Course) -> tuple[list[Graded], records.Records]:
     """The recorded submissions and the kit's other records (records.py). Never writes."""
     with reading(course) as connection:

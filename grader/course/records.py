@@ -178,17 +178,6 @@ def replace_similar(session, pairs) -> None:
     session.commit()
 
 
-def similarity_stale(session) -> bool:
-    """Whether a submission was graded after the pairs were last computed (or never were)."""
-    from sqlalchemy import func
-
-    from grader.course.gradebook import submissions
-
-    graded = session.execute(select(func.max(submissions.c.graded_at))).scalar()
-    computed = session.execute(select(func.max(similarities.c.computed_at))).scalar()
-    return graded is not None and (computed is None or graded > computed)
-
-
 # --- learners: rename, merge, withdraw -------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.expect import Mistake, Slip, expect_close, expect_dtype, fail
+from grader.toolkit.expect import Mistake, Slip, expect_close, expect_dtype, fail
 
 # Exact maths in float64: differences only come from rounding order.
 RTOL, ATOL = 1e-10, 1e-12

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from grader.expect import Mistake, Slip, expect_close, fail
+from grader.toolkit.expect import Mistake, Slip, expect_close, fail
 
 # float64 sums of a few O(10) products: only rounding order differs from torch, about 1e-15
 # relative; 1e-9 leaves ample room and still catches any real slip.

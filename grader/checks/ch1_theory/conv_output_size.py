@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from grader.expect import Mistake, expect_close, fail
+from grader.toolkit.expect import Mistake, expect_close, fail
 
 # Sizes are whole numbers: any difference at all is wrong.
 RTOL, ATOL = 0, 0

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.expect import Mistake, Slip, expect_close, expect_dtype, fail
-from grader.learner_code import code_lines, first_line_matching
+from grader.toolkit.expect import Mistake, Slip, expect_close, expect_dtype, fail
+from grader.toolkit.learner_code import code_lines, first_line_matching
 
 # float64 sums of at most C_in * K * K = 27 products of O(1) numbers: only rounding order differs
 # from torch, about 1e-15 relative; 1e-9 leaves ample room and still catches any real slip.

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.expect import Mistake, expect_close, expect_dtype
+from grader.toolkit.expect import Mistake, expect_close, expect_dtype
 
 # float64 means of a handful of O(1) terms: only rounding order can differ, about 1e-15
 # relative; 1e-9 leaves ample room and still catches any real slip.

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.expect import Mistake, Slip, expect_close, expect_shape, fail
+from grader.toolkit.expect import Mistake, Slip, expect_close, expect_shape, fail
 
 # A few float64 multiply-adds per entry: only rounding order can differ, about 1e-15 relative;
 # 1e-10 leaves ample room and still catches any real slip.

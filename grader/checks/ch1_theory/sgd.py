@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.expect import Mistake, expect_close, fail
+from grader.toolkit.expect import Mistake, expect_close, fail
 
 # One multiply-add per entry in float64: exact up to a rounding or two.
 RTOL, ATOL = 1e-12, 1e-12

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from grader.expect import Mistake, describe, expect_close, expect_dtype, fail
+from grader.toolkit.expect import Mistake, describe, expect_close, expect_dtype, fail
 
 # The manual's example, as integer lists: the tensors must still end up float to take gradients.
 MANUAL_X1 = [[1, 2], [3, 4]]

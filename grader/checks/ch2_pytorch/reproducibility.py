@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-from grader.expect import Slip, fail
+from grader.toolkit.expect import Slip, fail
 
 # torch's own function, saved before any learner code runs, so that a set_seed which assigns to
 # it (erratum E1) can be recognised and undone.

@@ -4,8 +4,8 @@ import contextlib
 import re
 import sys
 
-from grader.expect import Slip, describe, fail
-from grader.learner_code import code_lines
+from grader.toolkit.expect import Slip, describe, fail
+from grader.toolkit.learner_code import code_lines
 
 # open(..., "w") or open(..., mode="w"), also "w+" and "wt": modes that empty the file.
 WRITE_MODE = r"open\(.*(?:,\s*|mode\s*=\s*)[\"']w[t+]?[\"']"

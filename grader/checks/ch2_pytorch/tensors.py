@@ -5,8 +5,8 @@ import re
 import numpy as np
 import torch
 
-from grader.expect import Slip, describe, expect_close, expect_dtype, fail
-from grader.learner_code import code_lines
+from grader.toolkit.expect import Slip, describe, expect_close, expect_dtype, fail
+from grader.toolkit.learner_code import code_lines
 
 # Small integers and float32 values convert exactly, so any difference at all is a real mistake.
 EXACT = {"rtol": 0.0, "atol": 0.0}

@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from grader.expect import Slip, describe, expect_close, fail
+from grader.toolkit.expect import Slip, describe, expect_close, fail
+from grader.toolkit.numbers import expect_pair
 
 SMALL_N = 6  # not 8, so that a count of features cannot pass for a count of samples
 N_FEATURES = 8
@@ -86,14 +87,12 @@ def _same(value, want: np.ndarray) -> bool:
 
 def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, what: str) -> None:
     """item must be (features[index], targets[index]) as float32 of shapes (8,) and (1,)."""
-    if not (isinstance(item, (tuple, list)) and len(item) == 2):
-        fail(
-            f"{what} to be a pair (features, target)",
-            describe(item),
-            "Return a tuple: return self.features[index], self.targets[index].",
-            "P6",
-        )
-    x, y = item
+    x, y = expect_pair(
+        item,
+        f"{what} to be a pair (features, target)",
+        "Return a tuple: return self.features[index], self.targets[index].",
+        "P6",
+    )
     if tuple(getattr(x, "shape", ())) != (N_FEATURES,):
         column = index < N_FEATURES != len(features) and _same(x, features[:, index])
         fail(

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.devices import save_as_if_on_cuda
-from grader.expect import Slip, describe, expect_close, fail
+from grader.toolkit.devices import save_as_if_on_cuda
+from grader.toolkit.expect import Slip, describe, expect_close, fail
 
 N_FEATURES = 8
 BATCH = 16

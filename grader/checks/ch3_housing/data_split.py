@@ -3,7 +3,7 @@
 import torch
 from torch.utils.data import Dataset, random_split
 
-from grader.expect import Slip, describe, fail
+from grader.toolkit.expect import Slip, describe, fail
 
 SLIPS = (
     # Lengths from int(0.8 * n), int(0.1 * n), int(0.1 * n): each is rounded down, so for a size

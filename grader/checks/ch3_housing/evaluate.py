@@ -7,7 +7,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader.expect import Mistake, Slip, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, Slip, expect_close, fail
+from grader.toolkit.numbers import expect_mean_loss
+from grader.toolkit.recorders import ModeRecorder
 
 N_FEATURES = 8
 # Batches of 4, 4 and 2: a short last batch tells a per-sample mean from a mean of batch means.
@@ -43,19 +45,6 @@ def model_with_modes() -> nn.Module:
     return model
 
 
-class Probe(nn.Module):
-    """Wraps a model and records, for each forward call, its mode and whether autograd was on."""
-
-    def __init__(self, inner: nn.Module):
-        super().__init__()
-        self.inner = inner
-        self.calls: list[tuple[bool, bool]] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append((self.training, torch.is_grad_enabled()))
-        return self.inner(x)
-
-
 def data(rng: np.random.Generator) -> DataLoader:
     x = rng.normal(size=(N_SAMPLES, N_FEATURES)).astype(np.float32)
     y = rng.normal(size=(N_SAMPLES, 1)).astype(np.float32)
@@ -63,26 +52,9 @@ def data(rng: np.random.Generator) -> DataLoader:
 
 
 def as_number(value, what: str) -> float:
-    if isinstance(value, torch.Tensor):
-        if value.requires_grad:
-            fail(
-                f"{what} to be a Python float",
-                f"{describe(value)} that requires grad",
-                "Inside torch.no_grad() no graph is built; also accumulate loss.item(), a plain number.",
-                "P11",
-            )
-        fail(
-            f"{what} to be a Python float",
-            describe(value),
-            "That is a tensor, not a number: add up loss.item() (a Python float) times the batch "
-            "size, so that fit() gets a plain number to compare and record.",
-            "P11",
-        )
-    if isinstance(value, (int, float, np.number)):
-        return float(value)
-    fail(
-        f"{what} to be a Python float", describe(value), "Return total_loss / total_samples.", "P11"
-    )
+    purpose = "fit() gets a plain number to compare and record"
+    graph = "Inside torch.no_grad() no graph is built; also accumulate loss.item(), a plain number."
+    return expect_mean_loss(value, what, "P11", purpose, graph)
 
 
 def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
@@ -90,9 +62,9 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
     loader = data(rng)
     model = model_with_modes().to(device).train()
     want = reference.evaluate(copy.deepcopy(model), loader, nn.MSELoss(), device)
-    probe = Probe(copy.deepcopy(model))  # the same model, recording the mode of each call
+    probe = ModeRecorder(copy.deepcopy(model))  # the same model, recording the mode of each call
     got = as_number(learner.evaluate(probe, loader, nn.MSELoss(), device), "evaluate(...)")
-    if any(training for training, _ in probe.calls):
+    if probe.ran_in_training_mode:
         next_step = (
             f"The model ran in training mode: call {EVAL} first. In training mode Dropout drops "
             "at random and BatchNorm normalises by the batch, so the loss is not the model's."
@@ -138,7 +110,7 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
 
 def test_runs_in_eval_mode_without_autograd(learner, rng, device):
     """Check that every forward pass runs in eval mode, inside torch.no_grad()."""
-    model = Probe(model_with_modes()).to(device).train()
+    model = ModeRecorder(model_with_modes()).to(device).train()
     learner.evaluate(model, data(rng), nn.MSELoss(), device)
     if not model.calls:
         fail(
@@ -147,7 +119,7 @@ def test_runs_in_eval_mode_without_autograd(learner, rng, device):
             "Compute model(features) for each batch.",
             "P11",
         )
-    if any(training for training, _ in model.calls):
+    if model.ran_in_training_mode:
         fail(
             "every forward pass of evaluate in eval mode",
             "the model was in training mode",
@@ -156,7 +128,7 @@ def test_runs_in_eval_mode_without_autograd(learner, rng, device):
             "evaluation changes the model.",
             "P11",
         )
-    if any(grad for _, grad in model.calls):
+    if model.built_a_graph:
         fail(
             "every forward pass of evaluate inside torch.no_grad()",
             "autograd was on: each batch built a graph for backward()",

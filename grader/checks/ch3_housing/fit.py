@@ -9,9 +9,11 @@ from torch.optim.lr_scheduler import ReduceLROnPlateau
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import cache
-from grader.expect import Slip, describe, fail
-from grader.plots import describe_curve, loss_curves, shown
-from grader.plugin import progress
+from grader.toolkit.expect import Slip, describe, fail
+from grader.toolkit.models import manual_mlp
+from grader.toolkit.numbers import expect_pair
+from grader.toolkit.plots import describe_curve, loss_curves, shown
+from grader.toolkit.progress import report_epoch
 
 SLIPS = (
     # scheduler.step(val_loss) without `if scheduler is not None`: the default is no scheduler.
@@ -93,14 +95,12 @@ class Run:
 
 def call(learner, run: Run, max_epochs: int, patience: int, scheduler=None):
     result = learner.fit(run.model, run.train_epoch, run.validate, max_epochs, patience, scheduler)
-    if not (isinstance(result, (tuple, list)) and len(result) == 2):
-        fail(
-            "fit to return (best_state, val_losses)",
-            describe(result),
-            "Return the best state_dict copy and the list of validation losses.",
-            "T11",
-        )
-    return result
+    return expect_pair(
+        result,
+        "fit to return (best_state, val_losses)",
+        "Return the best state_dict copy and the list of validation losses.",
+        "T11",
+    )
 
 
 def shares_memory(state, model: nn.Module) -> bool:
@@ -350,13 +350,6 @@ REAL = {
 QUALITY_FACTOR = 1.05
 
 
-def manual_mlp() -> nn.Module:
-    """The manual's 8 -> 100 -> 100 -> 1 MLP, so that this exercise does not depend on yours."""
-    return nn.Sequential(
-        nn.Linear(8, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 1)
-    )
-
-
 def regression_data(seed: int) -> tuple[TensorDataset, TensorDataset]:
     """A non-linear regression problem with noise: (train, val) sets of 8 float32 features."""
     rng = np.random.default_rng(seed)
@@ -423,20 +416,19 @@ def fit_for_real(module, seed: int, who: str):
         def validate() -> float:
             calls["validate"] += 1
             value = mse(model, val)
-            progress(epoch=calls["validate"], epochs=REAL["max_epochs"], loss=value, who=who)
+            report_epoch(epoch=calls["validate"], epochs=REAL["max_epochs"], loss=value, who=who)
             return value
 
         result = module.fit(
             model, train_epoch, validate, REAL["max_epochs"], REAL["patience"], scheduler
         )
-        if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            fail(
-                "fit to return (best_state, val_losses)",
-                describe(result),
-                "Return the best state_dict copy and the list of validation losses.",
-                "T11",
-            )
-        return result[0], result[1], model
+        best_state, val_losses = expect_pair(
+            result,
+            "fit to return (best_state, val_losses)",
+            "Return the best state_dict copy and the list of validation losses.",
+            "T11",
+        )
+        return best_state, val_losses, model
     finally:
         torch.set_num_threads(threads)
 

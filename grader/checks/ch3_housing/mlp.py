@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.expect import CheckFailed, Mistake, Slip, describe, expect_close, fail
+from grader.toolkit.expect import CheckFailed, Mistake, Slip, describe, expect_close, fail
 
 N_FEATURES = 8
 # (8*100 + 100) + (100*100 + 100) + (100*1 + 1)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.expect import Mistake, Slip, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, fail
 
 N_TRAIN, N_VAL, N_TEST = 800, 100, 100
 # Column means and scales like California's (Population's scale is about 1100).

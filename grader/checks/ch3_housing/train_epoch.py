@@ -8,7 +8,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import cache
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, expect_close, fail
+from grader.toolkit.models import manual_mlp
+from grader.toolkit.numbers import expect_mean_loss
 
 N_FEATURES = 8
 SGD_LR = 0.05  # plain SGD makes one step's size proportional to the gradient: a slip shows
@@ -24,13 +26,6 @@ BUDGET = {"train": 4000, "val": 2000, "epochs": 2, "batch": 100, "lr": 1e-3}
 QUALITY_FACTOR = 1.1
 
 
-def manual_mlp() -> nn.Module:
-    """The manual's 8 -> 100 -> 100 -> 1 MLP, so that this exercise does not depend on yours."""
-    return nn.Sequential(
-        nn.Linear(8, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 1)
-    )
-
-
 def synthetic(rng: np.random.Generator, n: int) -> TensorDataset:
     """A linear regression problem with noise: features (n, 8), targets (n, 1), float32."""
     x = rng.normal(size=(n, N_FEATURES))
@@ -42,29 +37,17 @@ def flat(model: nn.Module) -> torch.Tensor:
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
 
 
+# Why an epoch loss still in autograd's graph is wrong (a tensor that is not is named too).
+KEPT_GRAPH = (
+    "Adding up loss tensors keeps every batch's autograd graph alive, and memory grows each "
+    "batch. Accumulate loss.item() * batch size, which is a plain number."
+)
+
+
 def as_number(value, what: str) -> float:
     """The learner's epoch loss as a float; a tensor still in the autograd graph fails."""
-    if isinstance(value, torch.Tensor):
-        if value.requires_grad:
-            fail(
-                f"{what} to be a Python float",
-                f"{describe(value)} that requires grad",
-                "Adding up loss tensors keeps every batch's autograd graph alive, and memory grows "
-                "each batch. Accumulate loss.item() * batch size, which is a plain number.",
-                "P10, E3",
-            )
-        fail(
-            f"{what} to be a Python float",
-            describe(value),
-            "That is a tensor, not a number: add up loss.item() (a Python float) times the batch "
-            "size, so that the epoch loss prints, compares and saves as a plain number.",
-            "P10",
-        )
-    if isinstance(value, (int, float, np.number)):
-        return float(value)
-    fail(
-        f"{what} to be a Python float", describe(value), "Return total_loss / total_samples.", "P10"
-    )
+    purpose = "the epoch loss prints, compares and saves as a plain number"
+    return expect_mean_loss(value, what, "P10", purpose, KEPT_GRAPH, graph_topic="P10, E3")
 
 
 def pair(device) -> tuple[nn.Module, nn.Module]:

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from grader.expect import describe, expect_close, expect_dtype, fail, to_numpy
+from grader.toolkit.expect import describe, expect_close, expect_dtype, fail, to_numpy
 
 # ToTensor divides by 255 in float32, Normalize subtracts and divides in float32: equivalent
 # formulas (a Lambda computing x / 127.5 - 1, say) differ by a few float32 ulps near 1, about

@@ -1,7 +1,6 @@
 """Checks for exercises/ch4_cifar/classify.py (manual P9, P18, P19, G5)."""
 
 import hashlib
-import importlib.util
 import math
 
 import torch
@@ -10,9 +9,13 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import REFERENCE_DIR, cache
-from grader.expect import CheckFailed, Mistake, describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves, shown
-from grader.plugin import progress
+from grader.toolkit.expect import CheckFailed, Mistake, describe, expect_close, fail
+from grader.toolkit.loaders import synthetic_loader
+from grader.toolkit.numbers import expect_float, expect_pair, float_or_nan
+from grader.toolkit.plots import describe_curve, loss_curves, shown
+from grader.toolkit.progress import report_epoch
+from grader.toolkit.recorders import ModeRecorder
+from grader.toolkit.references import reference_module
 
 # The training loop is checked on the reference CNN, so a learner's own cnn.py cannot matter here.
 CNN_MODULE = "ch4_cifar/cnn.py"
@@ -53,17 +56,6 @@ E3_STEP = (
     "and divides by the number of samples (erratum E3). Weight each batch mean by its size, "
     "total_loss += loss.item() * len(labels), then divide by the number of samples."
 )
-
-
-def reference_module(relative: str):
-    """Another exercise's reference module (the CNN, the transform), loaded from reference/."""
-    path = REFERENCE_DIR / relative
-    spec = importlib.util.spec_from_file_location(
-        "_kit_check_" + relative[:-3].replace("/", "_"), path
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def source_hash(relative: str) -> str:
@@ -124,15 +116,6 @@ def call_accuracy(learner, model, loader, device) -> float:
         )
 
 
-def synthetic_loader(sizes: tuple[int, ...]) -> DataLoader:
-    """A real DataLoader over CIFAR-shaped images whose class shows in their mean colour, so a
-    CNN learns them fast; its batches have the given sizes (all but the last equal)."""
-    total = sum(sizes)
-    labels = torch.randint(0, 10, (total,))
-    images = torch.randn(total, 3, 32, 32) * 0.5 + (labels.float() / 4.5 - 1).view(-1, 1, 1, 1)
-    return DataLoader(TensorDataset(images, labels), batch_size=sizes[0], shuffle=False)
-
-
 def test_make_loaders_batches_and_shuffles(learner):
     """Check that make_loaders gives batches of 100 and shuffles the training set."""
     # The sample's number stands in for its label, so the order and the set show.
@@ -141,14 +124,13 @@ def test_make_loaders_batches_and_shuffles(learner):
         torch.randn(LOADER_TEST, 3, 32, 32), TEST_OFFSET + torch.arange(LOADER_TEST)
     )
     loaders = learner.make_loaders(train_set, test_set, 100)
-    if not (isinstance(loaders, tuple) and len(loaders) == 2):
-        fail(
-            "make_loaders to return (train_loader, test_loader)",
-            describe(loaders),
-            "Return both DataLoaders as a tuple, training loader first.",
-            "P9",
-        )
-    train_loader, test_loader = loaders
+    train_loader, test_loader = expect_pair(
+        loaders,
+        "make_loaders to return (train_loader, test_loader)",
+        "Return both DataLoaders as a tuple, training loader first.",
+        "P9",
+        kinds=(tuple,),
+    )
     first_numbers = [
         int(next(iter(loader))[1][0]) if isinstance(loader, DataLoader) else None
         for loader in loaders
@@ -313,15 +295,16 @@ def test_training_reduces_the_loss(learner, reference, device):
     for epoch in range(1, PROGRESS_EPOCHS + 1):
         losses.append(call_train(learner, model, batches, optimizer, device))
         loss = losses[-1]
-        progress(
+        report_epoch(
             epoch=epoch, epochs=PROGRESS_EPOCHS, loss=loss if isinstance(loss, float) else None
         )
-    if not all(isinstance(loss, (float, int)) for loss in losses):
-        fail(
+    for loss in losses:
+        expect_float(
+            loss,
             "train_one_epoch to return a Python float",
-            describe(losses[0]),
             "Return total_loss / samples, built from loss.item() values.",
             "P10",
+            kinds=(float, int),
         )
 
     def step_or(fallback: str) -> str:
@@ -377,22 +360,12 @@ def test_training_reduces_the_loss(learner, reference, device):
         )
 
 
-class Recorder(nn.Module):
-    """A small classifier with dropout that notes the mode and grad state of each forward."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.net = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(3 * 32 * 32, 10))
-        self.calls: list[tuple[bool, bool]] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append((self.training, torch.is_grad_enabled()))
-        return self.net(x)
-
-
 def test_accuracy_counts_samples_in_eval_mode(learner, reference, device):
     """Check that accuracy runs in eval mode without gradients and counts samples, not batches."""
-    model = Recorder().to(device)
+    # A small classifier with dropout, so that training mode changes its predictions.
+    model = ModeRecorder(
+        nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(3 * 32 * 32, 10))
+    ).to(device)
     images = torch.randn(ACCURACY_SAMPLES, 3, 32, 32)
     model.eval()
     with torch.no_grad():
@@ -403,7 +376,7 @@ def test_accuracy_counts_samples_in_eval_mode(learner, reference, device):
     model.train()  # as after a training epoch
     model.calls.clear()
     got = call_accuracy(learner, model, loader, device)
-    if any(training for training, _ in model.calls):
+    if model.ran_in_training_mode:
         fail(
             "the model to run in eval mode",
             "forward calls in training mode, with dropout active",
@@ -411,7 +384,7 @@ def test_accuracy_counts_samples_in_eval_mode(learner, reference, device):
             "testing, and training mode makes the accuracy random.",
             "P11, P19",
         )
-    if any(grad for _, grad in model.calls):
+    if model.built_a_graph:
         fail(
             "forward calls under torch.no_grad()",
             "forward calls that build an autograd graph",
@@ -479,16 +452,8 @@ def run_budget(module, cnn, train_set, test_set, seed: int, device: str, who: st
     losses = []
     for epoch in range(1, CIFAR_EPOCHS + 1):
         losses.append(call_train(module, model, train_loader, optimizer, device))
-        progress(epoch=epoch, epochs=CIFAR_EPOCHS, loss=as_number(losses[-1]), who=who)
+        report_epoch(epoch=epoch, epochs=CIFAR_EPOCHS, loss=float_or_nan(losses[-1]), who=who)
     return {"losses": losses, "accuracy": call_accuracy(module, model, test_loader, device)}
-
-
-def as_number(value) -> float:
-    """A returned loss as a float for the live display and the picture (nan if it is none)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        return float("nan")
 
 
 def named_slip(*checks) -> str | None:
@@ -535,7 +500,7 @@ def test_accuracy_after_fixed_budget(learner, reference, seed, device, datasets)
         lambda: run_budget(reference, cnn, train_set, test_set, seed, device, "reference"),
     )
     got = run_budget(learner, cnn, train_set, test_set, seed, device, "your code")
-    curve = [as_number(loss) for loss in got["losses"]]
+    curve = [float_or_nan(loss) for loss in got["losses"]]
     picture = shown(
         loss_curves(
             "classify",

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, describe, expect_close, fail
 
 BATCH = 4  # not 10, so a batch axis mixed up with the class axis shows
 # Same weights, same float32 input: nn.ReLU vs F.relu or pool-then-ReLU vs ReLU-then-pool give

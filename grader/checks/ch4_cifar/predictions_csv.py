@@ -1,15 +1,16 @@
 """Checks for exercises/ch4_cifar/predictions_csv.py (manual P18, P19)."""
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Subset, TensorDataset
+from torch.utils.data import DataLoader, Subset
 
-from grader import REFERENCE_DIR
-from grader.expect import Mistake, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, describe, expect_close, fail
+from grader.toolkit.loaders import synthetic_loader
+from grader.toolkit.numbers import expect_pair
+from grader.toolkit.references import reference_module
 
 HEADER = ["prediction", "confidence", "answer"]
 BATCH = 16  # not 10, so the batch axis and the class axis cannot be confused unnoticed
@@ -31,23 +32,6 @@ class ScaledLinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return LOGIT_SCALE * self.linear(torch.flatten(x, 1))
-
-
-def reference_module(relative: str):
-    """Another exercise's reference module (the CNN, the transform), loaded from reference/."""
-    spec = importlib.util.spec_from_file_location(
-        "_kit_check_" + relative[:-3].replace("/", "_"), REFERENCE_DIR / relative
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def synthetic_loader() -> DataLoader:
-    """A real DataLoader whose batches have the sizes LOADER_BATCHES (a short last batch)."""
-    samples = sum(LOADER_BATCHES)
-    dataset = TensorDataset(torch.randn(samples, 3, 32, 32), torch.randint(0, 10, (samples,)))
-    return DataLoader(dataset, batch_size=LOADER_BATCHES[0], shuffle=False)
 
 
 def read_predictions(
@@ -244,14 +228,13 @@ def test_predict_gives_argmax_and_softmax_confidence(learner, reference, device)
     model = ScaledLinear().to(device).eval()
     images = torch.randn(BATCH, 3, 32, 32, device=device)
     got = learner.predict(model, images)
-    if not (isinstance(got, tuple) and len(got) == 2):
-        fail(
-            "predict to return (predictions, confidences)",
-            describe(got),
-            "Return both tensors as a tuple: predictions first.",
-            "P19",
-        )
-    predictions, confidences = got
+    predictions, confidences = expect_pair(
+        got,
+        "predict to return (predictions, confidences)",
+        "Return both tensors as a tuple: predictions first.",
+        "P19",
+        kinds=(tuple,),
+    )
     want_predictions, want_confidences = reference.predict(model, images)
     with torch.no_grad():
         logits = model(images).cpu()
@@ -343,7 +326,7 @@ def test_predict_gives_argmax_and_softmax_confidence(learner, reference, device)
 def test_csv_has_header_and_one_row_per_sample(learner, reference, device, tmp_path):
     """Check that write_predictions writes a header and one row per sample."""
     model = ScaledLinear().to(device)
-    loader = synthetic_loader()
+    loader = synthetic_loader(LOADER_BATCHES, learnable=False)
     learner.write_predictions(model, loader, device, tmp_path / "predictions.csv")
     reference.write_predictions(model, loader, device, tmp_path / "reference.csv")
     samples = sum(LOADER_BATCHES)
@@ -360,7 +343,7 @@ def test_csv_matches_reference_on_cifar_test_images(
     """Check that, for 200 CIFAR-10 test images and the manual's CNN, the CSV is the reference's."""
     model = ScaledLinear().to(device)
     learner.write_predictions(
-        model, synthetic_loader(), device, tmp_path / "synthetic.csv"
+        model, synthetic_loader(LOADER_BATCHES, learnable=False), device, tmp_path / "synthetic.csv"
     )  # before data
     transform = reference_module("ch4_cifar/cifar_transforms.py").make_transform()
     test = datasets.cifar10(train=False, transform=transform)

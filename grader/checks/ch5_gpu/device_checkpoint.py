@@ -6,11 +6,11 @@ import re
 import types
 
 import torch
-from _gpu_helpers import GpuStandIn, saved_locations, saving_from_gpu
 from torch import nn
 
-from grader.devices import asks_for_missing_cuda, save_as_if_on_cuda
-from grader.expect import Slip, describe, expect_close, fail
+from grader.toolkit.devices import asks_for_missing_cuda, save_as_if_on_cuda
+from grader.toolkit.expect import Slip, describe, expect_close, fail
+from grader.toolkit.gpu import GpuStandIn, saved_locations, saving_from_gpu
 
 SLIPS = (
     Slip(

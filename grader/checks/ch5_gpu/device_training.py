@@ -5,15 +5,16 @@ import traceback
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _gpu_helpers import cuda_request_step, traced_loader, why_not_on
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import cache
-from grader.devices import META, asks_for_missing_cuda, copy_parameters, device_mismatch
-from grader.expect import describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves, shown
-from grader.plugin import progress
+from grader.toolkit.devices import META, asks_for_missing_cuda, copy_parameters, device_mismatch
+from grader.toolkit.expect import describe, expect_close, fail
+from grader.toolkit.gpu import cuda_request_step, traced_loader, why_not_on
+from grader.toolkit.numbers import expect_float
+from grader.toolkit.plots import describe_curve, loss_curves, shown
+from grader.toolkit.progress import report_epoch
 
 # Same device, same initial weights, same batches: only summation order may differ.
 SAME_DEVICE_RTOL, SAME_DEVICE_ATOL = 1e-5, 1e-6
@@ -78,7 +79,7 @@ def _train_epochs(module, device, model, epochs: int, who: str) -> list:
             _explain_runtime(exc, module, device)
             raise
         losses.append(loss)
-        progress(
+        report_epoch(
             epoch=epoch,
             epochs=epochs,
             loss=loss if isinstance(loss, (int, float)) else None,
@@ -166,13 +167,13 @@ def test_epoch_matches_reference(learner, reference, device, seed):
     picture = shown(
         loss_curves("device_training", "epoch_matches_reference", numbers, want["losses"])
     )
-    if not isinstance(losses[0], float):
-        fail(
-            "train_one_epoch to return the epoch loss as a Python float",
-            describe(losses[0]),
-            "Return total / count, built from loss.item() values.",
-            "G3",
-        )
+    expect_float(
+        losses[0],
+        "train_one_epoch to return the epoch loss as a Python float",
+        "Return total / count, built from loss.item() values.",
+        "G3",
+        kinds=(float,),
+    )
     names = [name for name, _ in model.named_parameters()]
     for name, got, expected in zip(names, after_first, want["after_first"]):
         expect_close(
@@ -209,8 +210,9 @@ def test_parameters_stay_on_cuda(learner, cuda):
             "Do not move the model back inside the loop; the caller put it on the device.",
             "G5",
         )
-    if not isinstance(loss, float):
-        fail("the epoch loss as a Python float", describe(loss), "Accumulate loss.item().", "G3")
+    expect_float(
+        loss, "the epoch loss as a Python float", "Accumulate loss.item().", "G3", kinds=(float,)
+    )
 
 
 def test_cuda_agrees_with_cpu(learner, cuda):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from grader.expect import describe, fail
+from grader.toolkit.expect import describe, fail
 
 
 def _code_facts(path: str) -> dict[str, bool]:

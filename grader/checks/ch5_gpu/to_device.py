@@ -1,11 +1,12 @@
 """Checks for exercises/ch5_gpu/to_device.py (manual G2, G4)."""
 
 import torch
-from _gpu_helpers import cuda_request_step, traced, why_not_on
 from torch import nn
 
-from grader.devices import META, asks_for_missing_cuda
-from grader.expect import Slip, describe, expect_close, fail
+from grader.toolkit.devices import META, asks_for_missing_cuda
+from grader.toolkit.expect import Slip, describe, expect_close, fail
+from grader.toolkit.gpu import cuda_request_step, traced, why_not_on
+from grader.toolkit.numbers import expect_pair
 
 SLIPS = (
     Slip(
@@ -42,14 +43,12 @@ def _call(learner, function, *args):
 
 
 def _pair(moved) -> tuple:
-    if not (isinstance(moved, tuple | list) and len(moved) == 2):
-        fail(
-            "batch_to_device to return (inputs, labels)",
-            describe(moved),
-            "Return both moved tensors: return inputs.to(device), labels.to(device).",
-            "G2",
-        )
-    return tuple(moved)
+    return expect_pair(
+        moved,
+        "batch_to_device to return (inputs, labels)",
+        "Return both moved tensors: return inputs.to(device), labels.to(device).",
+        "G2",
+    )
 
 
 def _expect_on(tensor, device: torch.device, what: str, step: str) -> None:

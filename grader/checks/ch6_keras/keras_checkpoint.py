@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.expect import Slip, describe, expect_close, fail
+from grader.toolkit.expect import Slip, describe, expect_close, fail
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import fail_missing_function, reference_module, source_of
+from grader.toolkit.keras import fail_missing_function, source_of
+from grader.toolkit.references import reference_module
 
 # Saving and loading is checked on the reference Sequential CNN, so the learner's own model
 # exercises cannot matter here.

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from grader import cache
-from grader.expect import Mistake, Slip, describe, expect_close, expect_shape, fail
-from grader.plots import describe_curve, loss_curves, shown
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, expect_shape, fail
+from grader.toolkit.numbers import expect_float
+from grader.toolkit.plots import describe_curve, loss_curves, shown
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import as_array, cifar_arrays, small_classifier, source_digest
+from grader.toolkit.keras import as_array, cifar_arrays, small_classifier, source_digest
 
 SLIPS = (
     Slip(
@@ -303,14 +304,14 @@ def test_evaluate_and_predict_match_reference(learner, reference, rng):
         )
     loss, accuracy, predicted = result
     for name, value in (("loss", loss), ("accuracy", accuracy)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            fail(
-                f"the returned {name} to be a Python float",
-                describe(value),
-                "model.evaluate(images, labels, verbose=0) returns [loss, accuracy] as Python floats: return "
-                "them as they are, or through float(...).",
-                "F8",
-            )
+        expect_float(
+            value,
+            f"the returned {name} to be a Python float",
+            "model.evaluate(images, labels, verbose=0) returns [loss, accuracy] as Python floats: return "
+            "them as they are, or through float(...).",
+            "F8",
+            kinds=(int, float),
+        )
     want_loss = float(tf.keras.losses.SparseCategoricalCrossentropy()(labels, probabilities))
     want_accuracy = float(np.mean(probabilities.argmax(axis=1) == labels))
     swapped = (

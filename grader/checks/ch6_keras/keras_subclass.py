@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from grader.expect import Mistake, Slip, expect_close, expect_dtype, expect_shape, fail
+from grader.toolkit.expect import Mistake, Slip, expect_close, expect_dtype, expect_shape, fail
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import (
+from grader.toolkit.keras import (
     MODEL_SLIPS,
     build,
     copy_weights,

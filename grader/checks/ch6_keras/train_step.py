@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from grader import cache
-from grader.expect import Mistake, Slip, describe, expect_close, fail
-from grader.plots import describe_curve, loss_curves, shown
-from grader.plugin import progress
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, fail
+from grader.toolkit.plots import describe_curve, loss_curves, shown
+from grader.toolkit.progress import report_epoch
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
-from _keras_helpers import cifar_arrays, small_classifier, source_digest
+from grader.toolkit.keras import cifar_arrays, small_classifier, source_digest
 
 # Both slips end in the same TF text while @tf.function traces the step (checked on TF 2.21):
 # the learner's line tells them apart.
@@ -388,7 +388,7 @@ class WatchedStep:
         if len(self._batch) == self.batches:
             self.epoch_losses.append(sum(self._batch) / len(self._batch))
             self._batch = []
-            progress(
+            report_epoch(
                 epoch=len(self.epoch_losses),
                 epochs=self.epochs,
                 loss=self.epoch_losses[-1],

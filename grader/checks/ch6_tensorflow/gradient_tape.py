@@ -4,9 +4,10 @@ import re
 
 import numpy as np
 import pytest
-from _tf_helpers import code_only, source
 
-from grader.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
+from grader.toolkit.numbers import expect_pair
+from grader.toolkit.tf_source import code_only, source
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
@@ -254,14 +255,13 @@ def test_persistent_tape_gives_two_gradients(learner, reference, rng):
                 "when done).",
                 "F2",
             )
-        if not (isinstance(result, tuple) and len(result) == 2):
-            fail(
-                f"{what} to return a tuple (dz/dx1, dz/dy)",
-                describe(result),
-                "Return the two gradients, in that order.",
-                "F2",
-            )
-        dz_dx1, dz_dy = result
+        dz_dx1, dz_dy = expect_pair(
+            result,
+            f"{what} to return a tuple (dz/dx1, dz/dy)",
+            "Return the two gradients, in that order.",
+            "F2",
+            kinds=(tuple,),
+        )
         if dz_dx1 is None:
             watches = "watch(" in code_only(source(learner.gradients_from_one_tape))
             fail(

@@ -4,9 +4,10 @@ import re
 
 import numpy as np
 import pytest
-from _tf_helpers import code_only, discarded_dataset_calls, discarded_message, source
 
-from grader.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, fail, to_numpy
+from grader.toolkit.numbers import expect_pair
+from grader.toolkit.tf_source import code_only, discarded_dataset_calls, discarded_message, source
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 
@@ -167,14 +168,13 @@ def test_normalize_scales_to_unit_range(learner, reference, rng):
     label = tf.constant(7, dtype=tf.int64)
     what = f"normalize(image, label) for a uint8 image of shape {IMAGE_SHAPE}"
     got = learner.normalize(image, label)
-    if not (isinstance(got, tuple) and len(got) == 2):
-        fail(
-            f"{what} to return a pair (image, label)",
-            describe(got),
-            "map keeps each element's structure: return the normalised image and the label.",
-            "F3",
-        )
-    got_image, got_label = got
+    got_image, got_label = expect_pair(
+        got,
+        f"{what} to return a pair (image, label)",
+        "map keeps each element's structure: return the normalised image and the label.",
+        "F3",
+        kinds=(tuple,),
+    )
     if getattr(got_image, "dtype", None) != tf.float32:
         fail(
             f"{what}[0] to have dtype float32",

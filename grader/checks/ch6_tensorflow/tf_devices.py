@@ -1,9 +1,9 @@
 """Checks for exercises/ch6_tensorflow/tf_devices.py (manual F10)."""
 
 import pytest
-from _tf_helpers import code_only, source
 
-from grader.expect import describe, fail
+from grader.toolkit.expect import describe, fail
+from grader.toolkit.tf_source import code_only, source
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 

@@ -9,9 +9,9 @@ import re
 
 import numpy as np
 import pytest
-from _tf_helpers import code_only, source
 
-from grader.expect import fail
+from grader.toolkit.expect import fail
+from grader.toolkit.tf_source import code_only, source
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 import keras

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from grader.expect import Mistake, Slip, describe, expect_close, fail
+from grader.toolkit.expect import Mistake, Slip, describe, expect_close, fail
 
 tf = pytest.importorskip("tensorflow", reason="tensorflow not installed")
 

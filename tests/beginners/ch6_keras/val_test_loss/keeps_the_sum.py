@@ -1,0 +1,22 @@
+"""Validation and test loss (manual F9)."""
+
+import tensorflow as tf
+
+
+def val_and_test_loss(model, val_set, test_set, loss_fn):
+    total, count = 0.0, 0
+    for features, targets in val_set:
+        predictions = model(features, training=False)
+        batch = int(tf.shape(targets)[0])
+        total += float(loss_fn(targets, predictions)) * batch
+        count += batch
+    val_loss = total / count
+
+    count = 0  # new count for the test samples
+    for features, targets in test_set:
+        predictions = model(features, training=False)
+        batch = int(tf.shape(targets)[0])
+        total = total + float(loss_fn(targets, predictions)) * batch
+        count = count + batch
+    test_loss = total / count
+    return val_loss, test_loss

@@ -1,0 +1,57 @@
+"""Mutants of tee_logger (ch2_pytorch): wrong variants with their message, correct ones that pass."""
+
+from grader.dev.mutants import correct, wrong
+
+MUTANTS = [
+    # --- tee_logger (P4) ------------------------------------------------------------------
+    wrong("w mode loses the earlier run",
+          [('open(self.path, "a", encoding="utf-8")', 'open(self.path, "w", encoding="utf-8")')],
+          check="reusing_path_appends", message="Open it in append mode"),
+    wrong("no flush (the sample script's Logger)",
+          [("        self.flush()  # unflushed text sits in a buffer and is lost if the process dies\n", "")],
+          check="text_is_in_file_before_block_ends", message="End write() with self.flush()"),
+    wrong("stdout not restored",
+          [("        sys.stdout = self.terminal\n", "")],
+          check="stdout_restored_even_when_block_raises", message="set sys.stdout = self.terminal"),
+    wrong("restores sys.__stdout__",
+          [("        sys.stdout = self.terminal\n", "        sys.stdout = sys.__stdout__\n")],
+          check="stdout_restored_even_when_block_raises", message="not sys.__stdout__"),
+    wrong("restores only when the block succeeded",
+          [("        sys.stdout = self.terminal\n",
+            "        if exc_type is None:\n            sys.stdout = self.terminal\n")],
+          check="stdout_restored_even_when_block_raises", message="whatever exc_type is"),
+    wrong("__exit__ swallows the exception",
+          [("        self.file.close()\n", "        self.file.close()\n        return True\n")],
+          check="stdout_restored_even_when_block_raises", message="swallowed"),
+    wrong("file never closed",
+          [("        self.file.close()\n", "")],
+          check="stdout_restored_even_when_block_raises", message="Close self.file in __exit__"),
+    wrong("writes only to the file",
+          [("        self.terminal.write(text)\n", "")],
+          check="print_reaches_terminal_and_file", message="nothing on the terminal"),
+    wrong("write() calls sys.stdout.write (recursion)",
+          [("        self.terminal.write(text)\n", "        sys.stdout.write(text)\n")],
+          check="print_reaches_terminal_and_file", message="sys.stdout.write(text) inside write()",
+          status="error"),
+    wrong("write() calls print (recursion)",
+          [("        self.terminal.write(text)\n", "        print(text, end=\"\")\n")],
+          check="print_reaches_terminal_and_file", message="print() inside write()", status="error"),
+    wrong("saves sys.__stdout__ as the terminal",
+          [("        self.terminal = sys.stdout\n", "        self.terminal = sys.__stdout__\n")],
+          check="print_reaches_terminal_and_file", message="self.terminal = sys.stdout"),
+    wrong("__enter__ does not return self",
+          [("        ### END SOLUTION\n        return self\n", "        ### END SOLUTION\n")],
+          check="print_reaches_terminal_and_file", message="return self"),
+    wrong("an extra newline in the file",
+          [("        self.file.write(text)\n", "        self.file.write(text + \"\\n\")\n")],
+          check="print_reaches_terminal_and_file", message="pass it on unchanged"),
+    correct("print with flush=True to each stream",
+            [("        self.terminal.write(text)\n        self.file.write(text)\n"
+              "        self.flush()  # unflushed text sits in a buffer and is lost if the process dies\n",
+              "        for stream in (self.terminal, self.file):\n"
+              "            print(text, end=\"\", file=stream, flush=True)\n")]),
+    correct("close first, restore in finally",
+            [("        sys.stdout = self.terminal\n        self.file.close()\n",
+              "        try:\n            self.file.close()\n        finally:\n"
+              "            sys.stdout = self.terminal\n")]),
+]

@@ -1,0 +1,35 @@
+"""Mutants of keras_checkpoint (ch6_keras): wrong variants with their message, correct ones that pass."""
+
+from grader.dev.mutants import correct, wrong
+
+MUTANTS = [
+    wrong("file name ending in .h5",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = str(Path(directory) / "cnn.h5")')],
+          check="save_weights_writes_a_weights_file", message="ends in .weights.h5"),
+    wrong("weights never loaded",
+          [("    model.load_weights(path)\n", "")],
+          check="load_weights_restores_the_predictions", message="Call model.load_weights(path)"),
+    wrong("file written to the working directory",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = "cnn.weights.h5"')],
+          check="save_weights_writes_a_weights_file", message="Join the directory"),
+    correct("os.path.join and another file name",
+            [("from pathlib import Path\n", "import os\nfrom pathlib import Path\n"),
+             ('path = str(Path(directory) / "cnn.weights.h5")',
+              'path = os.path.join(directory, "model-best.weights.h5")')]),
+    wrong("build_model passed instead of called",
+          [("    model = build_model()\n", "    model = build_model\n")],
+          check="load_weights_restores_the_predictions", message="used the function build_model itself"),
+    wrong("return model.load_weights(path)",
+          [("    model.load_weights(path)\n    return model\n", "    return model.load_weights(path)\n")],
+          check="load_weights_restores_the_predictions", message="returns None, so return model itself"),
+    wrong("directory + file name without a separator",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = directory + "cnn.weights.h5"')],
+          check="save_weights_writes_a_weights_file", message="without a separator"),
+    wrong("model.save to a .keras file",
+          [('path = str(Path(directory) / "cnn.weights.h5")\n    model.save_weights(path)',
+            'path = str(Path(directory) / "cnn.keras")\n    model.save(path)')],
+          check="save_weights_writes_a_weights_file", message="model.save writes the whole model"),
+    wrong("a pathlib.Path returned",
+          [('path = str(Path(directory) / "cnn.weights.h5")', 'path = Path(directory) / "cnn.weights.h5"')],
+          check="save_weights_writes_a_weights_file", message="as a string"),
+]
