@@ -11,6 +11,9 @@
         `kit autograde` of a fresh course of full submissions (the reference, and the others
         made by mutating it; every learner's files distinct), --jobs 1 against --jobs 2,
         alternating, and reruns with nothing new.
+    .tox/kit/bin/python tests/benchmark.py isolation --learners 4 --repeat 3
+        what the sandbox adds: the same course autograded with bubblewrap and unsandboxed,
+        alternating, each into a fresh gradebook.
     .tox/kit/bin/python tests/benchmark.py views --learners 30 --submissions 10
         `kit progress` and `kit dashboard` over a generated gradebook of that size.
     .tox/kit/bin/python tests/benchmark.py scale --learners 20
@@ -183,6 +186,43 @@ def make_course(course: str, learners: int, env: dict) -> None:
         shutil.rmtree(work)
 
 
+def bench_isolation(args) -> None:
+    """What the sandbox adds to a full autograde: the same course graded with bubblewrap and
+    with --isolation unsandboxed, each run into a fresh gradebook, back to back (the order
+    alternates between repeats). Every learner's files are distinct, so nothing is reused."""
+    times: dict[str, list[float]] = {"bwrap": [], "unsandboxed": []}
+    with tempfile.TemporaryDirectory(prefix="kit-isolation-bench-") as course:
+        env = {**ENV, "KIT_COURSE_DIR": course}
+        make_course(course, args.learners, env)
+        tables = {}
+        for n in range(args.repeat):
+            for kind in ("bwrap", "unsandboxed") if n % 2 == 0 else ("unsandboxed", "bwrap"):
+                gradebook = Path(course) / f"gradebook-{kind}-{n}.db"
+                run_env = {**env, "KIT_GRADEBOOK": str(gradebook)}
+                command = [sys.executable, "-m", "grader", "autograde", "--jobs", str(args.jobs),
+                           "--isolation", kind]  # fmt: skip
+                started = time.perf_counter()
+                done = subprocess.run(
+                    command, cwd=ROOT, env=run_env, capture_output=True, text=True, check=True
+                )
+                times[kind].append(time.perf_counter() - started)
+                assert f"recorded {args.learners} submission(s)" in done.stdout, done.stdout
+                table = subprocess.run(
+                    [sys.executable, "-m", "grader", "progress", "--csv", "-"],
+                    cwd=ROOT, env=run_env, check=True, capture_output=True, text=True,
+                ).stdout  # fmt: skip
+                scores = [line.split(",")[:11] for line in table.splitlines()]  # to "on"
+                tables.setdefault(kind, scores)
+                assert tables[kind] == scores == next(iter(tables.values())), tables
+    for kind, runs in times.items():
+        print(
+            f"autograde --isolation {kind} --jobs {args.jobs}, {args.learners} full submissions: "
+            f"{', '.join(f'{t:.1f}' for t in runs)} s; median {statistics.median(runs):.1f} s"
+        )
+    ratio = statistics.median(times["bwrap"]) / statistics.median(times["unsandboxed"])
+    print(f"  the sandbox adds {100 * (ratio - 1):.1f} % (ratio of medians {ratio:.3f})")
+
+
 def bench_scale(args) -> None:
     """The README's Slurm job array against `kit autograde --jobs 2`, both on PostgreSQL, on
     this machine: the same course, each run into a fresh database, back to back (the order
@@ -339,6 +379,11 @@ def main() -> int:
     p.add_argument("--learners", type=int, default=20)
     p.add_argument("--repeat", type=int, default=1)
     p.set_defaults(run=bench_scale)
+    p = modes.add_parser("isolation")
+    p.add_argument("--learners", type=int, default=4)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(run=bench_isolation)
     p = modes.add_parser("views")
     p.add_argument("--learners", type=int, default=30)
     p.add_argument("--submissions", type=int, default=10)
