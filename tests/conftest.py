@@ -15,6 +15,11 @@ import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
 
+# The kit prints `tox -e …` commands when it runs under tox (TOX_ENV_NAME). The tests run the kit
+# the way a shell without tox would, both under `tox -e test` and under plain pytest; a test of
+# the tox form sets the variable itself.
+os.environ.pop("TOX_ENV_NAME", None)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kit", "the kit's own tests")
