@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import PROJECT_ROOT
+from grader import PROJECT_ROOT, records
 
 CIFAR_SUBSET = "cifar10_subset.npz"
 SKLEARN_HOME = "scikit_learn_data"
@@ -68,13 +68,13 @@ def to_terminal(record: Callable[..., None] | None):
         yield
         return
     stream = os.fdopen(int(fd), "w", closefd=False)
-    record(event="terminal", state="begin")
+    record(records.Terminal("begin"))
     try:
         with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
             yield
     finally:
         stream.flush()
-        record(event="terminal", state="end")
+        record(records.Terminal("end"))
 
 
 @dataclass(frozen=True)

@@ -40,5 +40,5 @@ def probe() -> int:
     """Fork-server target: sends describe_environment() as one record."""
     from grader import records
 
-    records.send(event="environment", **describe_environment())
+    records.send(records.Environment(describe_environment()))
     return 0

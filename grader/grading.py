@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from grader import environment, sandbox
+from grader import environment, records, sandbox
 from grader.manifest import Exercise
 
 # not_graded: the run stopped (Ctrl-C) before this exercise finished; nothing is known of it.
@@ -88,8 +88,8 @@ def probe_environment(server: sandbox.ForkServer) -> dict:
         except sandbox.ServerDied as exc:
             return {"error": str(exc)}
     for record in raw.records:
-        if record.get("event") == "environment":
-            return {k: v for k, v in record.items() if k != "event"}
+        if isinstance(record, records.Environment):
+            return record.values
     return {"error": f"environment probe failed: {raw.log_tail[-500:]}"}
 
 
@@ -97,7 +97,7 @@ def grade_one(
     server: sandbox.ForkServer,
     exercise: Exercise,
     options: Options,
-    on_record: Callable[[dict], None] | None = None,
+    on_record: Callable[[records.Received], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExerciseResult:
     """Grades one exercise in its own process.
@@ -200,6 +200,25 @@ def not_graded(exercise: Exercise, why: str) -> ExerciseResult:
     )
 
 
+@dataclass
+class Reading:
+    """What one exercise's records say, before the kit decides what counts."""
+
+    collected: list[str] | None = None
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    running: str | None = None
+    notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    plots: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    faults: set[str] = field(default_factory=set)
+    finished: bool = False
+    interrupted: records.Interrupted | None = None
+    # Records the kit never asked for: results of checks that were not collected, a second
+    # list of checks, anything that is not a record at all. Code in the learner's file sent them.
+    strangers: list[str] = field(default_factory=list)
+
+
 def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> ExerciseResult:
     """Turns one process's records into an ExerciseResult with status and score.
 
@@ -209,112 +228,133 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
     checks listed before any learner code ran are accepted, and an exercise whose process did
     not end cleanly, or that sent records for other checks, scores nothing and is flagged.
     """
-    collected: list[str] | None = None
-    checks: dict[str, CheckResult] = {}
-    running: str | None = None
-    notes: list[str] = []
-    sources: list[str] = []
-    plots: list[str] = []
-    flags: list[str] = []
-    finished: dict | None = None
-    interrupted: dict | None = None
-    check_faults: set[str] = set()
-    strangers: list[str] = []
-    for record in raw.records:
-        event = record.get("event")
-        if event == "collected":
-            if collected is None and not checks and running is None:
-                collected = [str(name) for name in record.get("checks", [])]
-            else:
-                strangers.append("(a second list of checks)")
-        elif event == "start":
-            running = record.get("check")
-        elif event == "check":
-            name = str(record.get("check"))
-            if collected is None or name not in collected:
-                strangers.append(name)
-                continue
-            # A setup failure and a call result both arrive; the first non-pass verdict stands.
-            previous = checks.get(name)
-            if previous is None or previous.status == "passed":
-                checks[name] = CheckResult(
-                    name,
-                    record["status"],
-                    record["message"],
-                    record["doc"],
-                    record.get("device"),
-                    record.get("where"),
-                )
-            check_faults.add(record.get("fault") or "learner")
-            if record.get("flag") and str(record["flag"]) not in flags:
-                flags.append(str(record["flag"]))
-            running = None
-        elif event == "collect_error":
-            notes.append(
-                "The grader could not load this exercise's checks:\n" + record["message"][-1500:]
-            )
-        elif event == "collect_skipped":
-            checks["all"] = CheckResult("all", "skipped", record["message"])
-        elif event == "data" and record["message"] not in sources:
-            sources.append(record["message"])
-        elif event == "plot" and record["path"] not in plots:
-            plots.append(record["path"])
-        elif event == "interrupted":
-            interrupted = record
-        elif event == "finished":
-            finished = record
-    collected = collected or []
-    if strangers:
-        flags.append(f"records name checks that were never collected: {', '.join(strangers[:5])}")
-        notes.append(
-            "Records arrived for checks this exercise does not have "
-            f"({', '.join(strangers[:5])}): code in your file sent them. Nothing of this "
-            "exercise counts."
-        )
-    if raw.flooded:
-        flags.append(f"its process flooded the kit's channel ({raw.flooded})")
-
-    missing = [name for name in collected if name not in checks]
-    complete = finished is not None and not raw.timed_out and not missing and not raw.flooded
-    fault = next((f for f in ("tampered", "data") if f in check_faults), "learner")
-    if not complete:
-        status, message, fault = _incomplete(exercise, raw, options, interrupted, running, fault)
-        if fault == "learner":
-            flags.append(
-                f"did not finish within {exercise.timeout * options.timeout_scale:g} s"
-                if raw.timed_out
-                else f"ended abnormally ({_how_it_ended(raw, interrupted)})"
-            )
-        not_run = [name for name in collected if name not in checks and name != running]
-        if not_run:
-            message += f"\nNot run: {', '.join(not_run)}."
-        if running and running not in checks:
-            checks[running] = CheckResult(running, status, message)
-        for name in not_run:
-            checks[name] = CheckResult(
-                name, status, "Not run: the exercise's process had already stopped."
-            )
-        if not checks:
-            checks["process"] = CheckResult("process", status, message)
-        notes.insert(0, message)
-    if fault == "tampered" and not any(f.startswith("tampered") for f in flags):
-        flags.append("tampered")
+    reading = read(raw.records)
+    _distrust(reading, raw)
+    fault = next((f for f in ("tampered", "data") if f in reading.faults), "learner")
+    if not _complete(reading, raw):
+        fault = _close_incomplete(reading, exercise, raw, options, fault)
+    if fault == "tampered" and not any(f.startswith("tampered") for f in reading.flags):
+        reading.flags.append("tampered")
     if raw.server_died:
-        flags.append(SERVER_DIED)
-
+        reading.flags.append(SERVER_DIED)
     if raw.leftovers:
-        notes.append(
+        reading.notes.append(
             f"Your code left {raw.leftovers} process(es) running when the exercise ended; the "
             "kit ended them. Wait for (or terminate) the processes your code starts."
         )
-    ordered = [checks[n] for n in collected if n in checks] + [
-        c for n, c in checks.items() if n not in collected
+    return _result(exercise, reading, raw, fault)
+
+
+def read(received: list[records.Received]) -> Reading:
+    """Reads the records in the order they came."""
+    reading = Reading()
+    for record in received:
+        match record:
+            case records.Collected(checks=names):
+                if reading.collected is None and not reading.checks and reading.running is None:
+                    reading.collected = names
+                else:
+                    reading.strangers.append("(a second list of checks)")
+            case records.Started(check=name):
+                reading.running = name
+            case records.CheckDone():
+                _read_check(reading, record)
+            case records.CollectError(message=message):
+                reading.notes.append(
+                    "The grader could not load this exercise's checks:\n" + message[-1500:]
+                )
+            case records.CollectSkipped(message=message):
+                reading.checks["all"] = CheckResult("all", "skipped", message)
+            case records.DataUsed(message=message) if message not in reading.sources:
+                reading.sources.append(message)
+            case records.PlotSaved(path=path) if path not in reading.plots:
+                reading.plots.append(path)
+            case records.Interrupted():
+                reading.interrupted = record
+            case records.Finished():
+                reading.finished = True
+            case records.Malformed(why=why):
+                reading.strangers.append(f"(a record that is {why})")
+    return reading
+
+
+def _read_check(reading: Reading, record: records.CheckDone) -> None:
+    if reading.collected is None or record.check not in reading.collected:
+        reading.strangers.append(record.check)
+        return
+    # A setup failure and a call result both arrive; the first non-pass verdict stands.
+    previous = reading.checks.get(record.check)
+    if previous is None or previous.status == "passed":
+        reading.checks[record.check] = CheckResult(
+            record.check, record.status, record.message, record.doc, record.device, record.where
+        )
+    reading.faults.add(record.fault)
+    if record.flag and record.flag not in reading.flags:
+        reading.flags.append(record.flag)
+    reading.running = None
+
+
+def _distrust(reading: Reading, raw: sandbox.RawResult) -> None:
+    """Flags records the kit never asked for, and a channel the process flooded."""
+    if reading.strangers:
+        named = ", ".join(reading.strangers[:5])
+        reading.flags.append(f"records name checks that were never collected: {named}")
+        reading.notes.append(
+            f"Records arrived for checks this exercise does not have ({named}): code in your "
+            "file sent them. Nothing of this exercise counts."
+        )
+    if raw.flooded:
+        reading.flags.append(f"its process flooded the kit's channel ({raw.flooded})")
+
+
+def _complete(reading: Reading, raw: sandbox.RawResult) -> bool:
+    """Whether the session finished, in time, with a result for every collected check."""
+    missing = [name for name in reading.collected or [] if name not in reading.checks]
+    return reading.finished and not raw.timed_out and not missing and not raw.flooded
+
+
+def _close_incomplete(
+    reading: Reading, exercise: Exercise, raw: sandbox.RawResult, options: Options, fault: str
+) -> str:
+    """Gives the running check and the ones never run a verdict saying why; returns the fault."""
+    status, message, fault = _incomplete(
+        exercise, raw, options, reading.interrupted, reading.running, fault
+    )
+    if fault == "learner":
+        reading.flags.append(
+            f"did not finish within {exercise.timeout * options.timeout_scale:g} s"
+            if raw.timed_out
+            else f"ended abnormally ({_how_it_ended(raw, reading.interrupted)})"
+        )
+    collected, checks, running = reading.collected or [], reading.checks, reading.running
+    not_run = [name for name in collected if name not in checks and name != running]
+    if not_run:
+        message += f"\nNot run: {', '.join(not_run)}."
+    if running and running not in checks:
+        checks[running] = CheckResult(running, status, message)
+    for name in not_run:
+        checks[name] = CheckResult(
+            name, status, "Not run: the exercise's process had already stopped."
+        )
+    if not checks:
+        checks["process"] = CheckResult("process", status, message)
+    reading.notes.insert(0, message)
+    return fault
+
+
+def _result(
+    exercise: Exercise, reading: Reading, raw: sandbox.RawResult, fault: str
+) -> ExerciseResult:
+    """The exercise's result: checks in collected order, status, and a score unless flagged."""
+    collected = reading.collected or []
+    ordered = [reading.checks[n] for n in collected if n in reading.checks] + [
+        c for n, c in reading.checks.items() if n not in collected
     ]
-    if not ordered and not notes:
-        notes.append("No checks were collected for this exercise: a fault of the kit.")
+    if not ordered and not reading.notes:
+        reading.notes.append("No checks were collected for this exercise: a fault of the kit.")
         fault = "kit"
-    status = overall_status(ordered, raw, notes)
-    if flags and status in ("passed", "failed", "not_started"):
+    status = overall_status(ordered, raw, reading.notes)
+    if reading.flags and status in ("passed", "failed", "not_started"):
         status = "error"
     return ExerciseResult(
         id=exercise.id,
@@ -322,15 +362,15 @@ def fold(exercise: Exercise, raw: sandbox.RawResult, options: Options) -> Exerci
         title=exercise.title,
         topics=list(exercise.topics),
         status=status,
-        score=0.0 if flags else score_of(ordered, exercise.points),
+        score=0.0 if reading.flags else score_of(ordered, exercise.points),
         max_score=exercise.points,
         seconds=0.0,
         checks=ordered,
-        notes=notes,
-        data=sources,
+        notes=reading.notes,
+        data=reading.sources,
         fault=fault if status not in ("passed", "not_started", "skipped") else "learner",
-        plots=plots,
-        flags=flags,
+        plots=reading.plots,
+        flags=reading.flags,
     )
 
 
@@ -341,9 +381,9 @@ def score_of(checks: list[CheckResult], points: float) -> float:
     return round(points * passed / len(counted), 2) if counted else 0.0
 
 
-def _how_it_ended(raw: sandbox.RawResult, interrupted: dict | None) -> str:
+def _how_it_ended(raw: sandbox.RawResult, interrupted: records.Interrupted | None) -> str:
     if interrupted is not None:
-        return str(interrupted.get("kind", "KeyboardInterrupt"))
+        return interrupted.kind
     if raw.exitcode is not None and raw.exitcode < 0:
         return signal.Signals(-raw.exitcode).name
     return f"exit code {raw.exitcode}"
@@ -353,7 +393,7 @@ def _incomplete(
     exercise: Exercise,
     raw: sandbox.RawResult,
     options: Options,
-    interrupted: dict | None,
+    interrupted: records.Interrupted | None,
     running: str | None,
     fault: str,
 ) -> tuple[str, str, str]:
@@ -372,8 +412,8 @@ def _incomplete(
             fault,
         )
     if interrupted is not None:
-        where = f"\n    at {interrupted['where']}" if interrupted.get("where") else ""
-        kind = interrupted.get("kind", "KeyboardInterrupt")
+        where = f"\n    at {interrupted.where}" if interrupted.where else ""
+        kind = interrupted.kind
         if kind == "KeyboardInterrupt":
             return (
                 "error",

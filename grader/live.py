@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
+from grader import records
 from grader.report import STYLE
 
 
@@ -46,18 +47,18 @@ class GradingDisplay:
         self.started = time.monotonic()
         self.check, self.training = None, None
 
-    def record(self, record: dict) -> None:
-        event = record.get("event")
-        if event == "start":
-            self.check, self.training = record["check"], None
-        elif event == "progress":
-            self.training = record
-        elif event == "terminal":
-            # A data download draws its own progress bar on the terminal; step aside for it.
-            if record.get("state") == "begin":
-                self.live.stop()
-            else:
-                self.live.start()
+    def record(self, record: records.Received) -> None:
+        match record:
+            case records.Started(check=check):
+                self.check, self.training = check, None
+            case records.Progress():
+                self.training = record
+            case records.Terminal(state=state):
+                # A data download draws its own progress bar on the terminal; step aside for it.
+                if state == "begin":
+                    self.live.stop()
+                else:
+                    self.live.start()
 
     def done(self, result) -> None:
         label, style = STYLE[result.status]
@@ -84,16 +85,16 @@ class GradingDisplay:
         return self.spinner
 
 
-def training_text(record: dict) -> str:
+def training_text(record: records.Progress) -> str:
     """'epoch 2/5  loss 1.9300 (your code)' from a progress record."""
     parts = []
-    if record.get("epoch") is not None:
-        of = f"/{record['epochs']}" if record.get("epochs") else ""
-        parts.append(f"epoch {record['epoch']}{of}")
-    if record.get("loss") is not None:
-        parts.append(f"loss {record['loss']:.4f}")
-    if record.get("who"):
-        parts.append(f"({record['who']})")
+    if record.epoch is not None:
+        of = f"/{record.epochs}" if record.epochs else ""
+        parts.append(f"epoch {record.epoch}{of}")
+    if record.loss is not None:
+        parts.append(f"loss {record.loss:.4f}")
+    if record.who:
+        parts.append(f"({record.who})")
     return "  ".join(parts)
 
 

@@ -72,7 +72,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     kit: KitState = session.config._kit  # type: ignore[attr-defined]
-    kit.record(event="collected", checks=[check_name(item) for item in session.items])
+    kit.record(records.Collected([check_name(item) for item in session.items]))
     for module in {
         id(m): m for m in (getattr(i, "module", None) for i in session.items) if m
     }.values():
@@ -83,14 +83,14 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
     if _STATE is None:
         return
     if report.failed:
-        _STATE.record(event="collect_error", message=str(report.longrepr))
+        _STATE.record(records.CollectError(str(report.longrepr)))
     elif report.skipped and isinstance(report.longrepr, tuple):
-        _STATE.record(event="collect_skipped", message=report.longrepr[2].removeprefix("Skipped: "))
+        _STATE.record(records.CollectSkipped(report.longrepr[2].removeprefix("Skipped: ")))
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple) -> None:
     if _STATE:
-        _STATE.record(event="start", check=nodeid.split("::")[-1].removeprefix("test_"))
+        _STATE.record(records.Started(nodeid.split("::")[-1].removeprefix("test_")))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -135,18 +135,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "failed"
         report.longrepr = f"[error] {verdict.message}"
     kit.record(
-        event="check",
-        check=check_name(item),
-        device=check_device(item),
-        doc=_first_line(
-            getattr(item, "function", None).__doc__ if hasattr(item, "function") else ""
-        ),
-        status=verdict.status,
-        message=verdict.message,
-        where=verdict.where,
-        fault=verdict.fault,
-        flag=flag,
-        when=call.when,
+        records.CheckDone(
+            check=check_name(item),
+            device=check_device(item),
+            doc=_first_line(
+                getattr(item, "function", None).__doc__ if hasattr(item, "function") else ""
+            ),
+            status=verdict.status,
+            message=verdict.message,
+            where=verdict.where,
+            fault=verdict.fault or "learner",
+            flag=flag,
+            when=call.when,
+        )
     )
     return report
 
@@ -159,16 +160,17 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     if _STATE is not None:
         where = _STATE.learner_frame(excinfo.value)
         _STATE.record(
-            event="interrupted",
-            kind=type(excinfo.value).__name__.replace("Exit", "pytest.exit()"),
-            where=where["text"] if where else None,
+            records.Interrupted(
+                kind=type(excinfo.value).__name__.replace("Exit", "pytest.exit()"),
+                where=where["text"] if where else None,
+            )
         )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The handshake the kit waits for: without it, the exercise's process ended early."""
     if _STATE is not None:
-        _STATE.record(event="finished", exitstatus=int(exitstatus))
+        _STATE.record(records.Finished(int(exitstatus)))
 
 
 # --- state and helpers -------------------------------------------------------------------
@@ -176,10 +178,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 _STATE: KitState | None = None
 
 
-def record(**fields) -> None:
+def record(record: records.Record) -> None:
     """Sends one record to the kit (under `kit grade`); a no-op in a plain pytest run."""
     if _STATE is not None:
-        _STATE.record(**fields)
+        _STATE.record(record)
 
 
 class KitState:
@@ -203,9 +205,9 @@ class KitState:
             else None
         )
 
-    def record(self, **fields) -> None:
+    def record(self, record: records.Record) -> None:
         if self._graded:
-            records.send(**fields)
+            records.send(record)
 
     def reference_uses(self) -> list[str]:
         """How learner code used the reference so far (empty outside `kit grade`)."""
@@ -410,13 +412,14 @@ def _known_slip(item: pytest.Item, exc: BaseException, line: str | None):
         for n, slip in enumerate(slips, 1):
             if slip.caught(exc):
                 record(
-                    event="slip_unconfirmed",
-                    check=check_name(item),
-                    slip=n,
-                    error=type(exc).__name__,
-                    says=slip.says,
-                    code=slip.code,
-                    line=line,
+                    records.SlipUnconfirmed(
+                        check=check_name(item),
+                        slip=n,
+                        error=type(exc).__name__,
+                        says=slip.says,
+                        code=slip.code,
+                        line=line,
+                    )
                 )
     return None
 
@@ -492,13 +495,13 @@ class DataAccess:
 
     def california(self) -> data.California:
         loaded = data.california(record)
-        self._kit.record(event="data", message=f"California housing: {loaded.source}")
+        self._kit.record(records.DataUsed(f"California housing: {loaded.source}"))
         return loaded
 
     def cifar10(self, train: bool = True, transform=None):
         loaded = data.cifar10(train=train, transform=transform, record=record)
         self._kit.record(
-            event="data", message=f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}"
+            records.DataUsed(f"CIFAR-10 {'train' if train else 'test'}: {loaded.kit_source}")
         )
         return loaded
 

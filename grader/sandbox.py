@@ -12,7 +12,6 @@ descendants, and all of them are ended when the exercise ends. No root is needed
 from __future__ import annotations
 
 import faulthandler
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -26,6 +25,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader import records
 
 # Every process an exercise starts inherits this variable, which is how the ones that left the
 # exercise's session (a daemon, start_new_session=True) are still found and ended.
@@ -53,7 +54,7 @@ class Cancelled(Exception):
 class RawResult:
     """What one exercise's process left behind."""
 
-    records: list[dict] = field(default_factory=list)
+    records: list[records.Received] = field(default_factory=list)
     exitcode: int | None = None
     timed_out: bool = False
     server_died: bool = False
@@ -110,7 +111,7 @@ class ForkServer:
         args: tuple,
         timeout: float,
         workdir: Path,
-        on_record: Callable[[dict], None] | None = None,
+        on_record: Callable[[records.Received], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> RawResult:
         """Runs target(*args, results_path) in a fresh process; ends it at `timeout` seconds.
@@ -136,7 +137,7 @@ class Running:
         self.output = output
         self._tail = b""
         self.started = time.monotonic()
-        self._records: list[dict] = []
+        self._records: list[records.Received] = []
         self._ended = False
         self._leftovers = 0
         self.flooded = ""
@@ -153,7 +154,7 @@ class Running:
                 break
             self._tail = (self._tail + chunk)[-OUTPUT_KEPT:]
 
-    def new_records(self) -> list[dict]:
+    def new_records(self) -> list[records.Received]:
         """Records that arrived since the last call."""
         fresh = []
         while not self.flooded:
@@ -165,12 +166,7 @@ class Running:
                 if not isinstance(exc, EOFError) and "message too long" in str(exc).lower():
                     self.flooded = f"it sent a record larger than {MAX_RECORD_BYTES} bytes"
                 break
-            try:
-                record = json.loads(data)
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                fresh.append(record)
+            fresh.append(records.parse(data))
             if len(self._records) + len(fresh) >= MAX_RECORDS:
                 self.flooded = f"it sent more than {MAX_RECORDS} records"
         if self.flooded and self.process.is_alive():
@@ -181,7 +177,7 @@ class Running:
     def wait(
         self,
         timeout: float,
-        on_record: Callable[[dict], None] | None = None,
+        on_record: Callable[[records.Received], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> RawResult:
         """Waits for the process (the caller ends it on any exception, see ForkServer.run)."""
@@ -405,8 +401,6 @@ def _child(target, args: tuple, channel, output, workdir: str, token: str) -> No
     if limit and float(limit) > 0 and not (torch and torch.cuda.is_available()):
         size = int(float(limit) * 2**30)
         resource.setrlimit(resource.RLIMIT_DATA, (size, size))
-    from grader import records
-
     records.open_channel(channel)
     code = target(*args)
     sys.stdout.flush()
@@ -459,7 +453,7 @@ def run_exercise(
     exercise,
     pytest_args: list[str],
     timeout: float,
-    on_record: Callable[[dict], None] | None = None,
+    on_record: Callable[[records.Received], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> RawResult:
     with tempfile.TemporaryDirectory(prefix=f"kit-{exercise.id}-") as tmp:

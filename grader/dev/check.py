@@ -20,7 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import EXERCISES_DIR, PROJECT_ROOT, REFERENCE_DIR, commands, grading, manifest, release
+from grader import (
+    EXERCISES_DIR,
+    PROJECT_ROOT,
+    REFERENCE_DIR,
+    commands,
+    grading,
+    manifest,
+    records,
+    release,
+)
 from grader.dev import beginners, mutants
 from grader.doctor import Finding  # the same three levels as kit doctor's findings
 
@@ -174,7 +183,7 @@ def _stub(exercise: manifest.Exercise, note) -> None:
 
 
 def _graded(exercise: manifest.Exercise, note) -> None:
-    unconfirmed: list[tuple[str, dict]] = []
+    unconfirmed: list[tuple[str, records.SlipUnconfirmed]] = []
     os.environ[DEV_SLIPS] = "1"  # before the server starts: its processes copy the environment
     server = grading.start_server([exercise])
     with tempfile.TemporaryDirectory(prefix="kit-dev-check-") as tmp:
@@ -183,8 +192,8 @@ def _graded(exercise: manifest.Exercise, note) -> None:
         def grade(name: str, root: Path) -> grading.ExerciseResult:
             options = grading.Options(root.resolve(), 1234, "all", 1.0)
 
-            def on_record(record: dict) -> None:
-                if record.get("event") == "slip_unconfirmed":
+            def on_record(record: records.Received) -> None:
+                if isinstance(record, records.SlipUnconfirmed):
                     unconfirmed.append((name, record))
 
             return grading.grade_one(server, exercise, options, on_record)
@@ -196,9 +205,9 @@ def _graded(exercise: manifest.Exercise, note) -> None:
         note(
             "warning",
             "slips",
-            f"{name}: Slip {record['slip']} of {exercise.id} ({record['error']} saying "
-            f"`{record['says']}`) was raised in check {record['check']}, but its code pattern "
-            f"`{record['code']}` did not match the raising line `{record['line']}`, so the "
+            f"{name}: Slip {record.slip} of {exercise.id} ({record.error} saying "
+            f"`{record.says}`) was raised in check {record.check}, but its code pattern "
+            f"`{record.code}` did not match the raising line `{record.line}`, so the "
             "generic message was shown",
             "widen the Slip's `code` pattern to that line (it is matched against the line that "
             "raised, not the whole function), or add a Slip for this line",

@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader import PROJECT_ROOT
+from grader import PROJECT_ROOT, records
 
 
 def plots_dir() -> Path:
@@ -62,7 +62,7 @@ def loss_curves(
     figure.savefig(partial)
     plt.close(figure)
     os.replace(partial, path)
-    record(event="plot", path=shown(path))
+    record(records.PlotSaved(shown(path)))
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader import records
 from grader.plugin import record
 
 
@@ -14,9 +15,7 @@ def report_epoch(
 ) -> None:
     """One epoch done by `who` ("your code" or "reference"); a no-op in a plain pytest run."""
     record(
-        event="progress",
-        epoch=epoch,
-        epochs=epochs,
-        loss=None if loss is None else float(loss),
-        who=who,
+        records.Progress(
+            epoch=epoch, epochs=epochs, loss=None if loss is None else float(loss), who=who
+        )
     )
