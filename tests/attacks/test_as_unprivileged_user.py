@@ -58,6 +58,9 @@ def test_the_attack_suite_holds_for_an_unprivileged_supervisor():
         "KIT_DATA_DIR": os.environ.get("KIT_DATA_DIR", ""),
         "KIT_OFFLINE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Unsandboxed grading does not depend on the account (it is flagged, never contained),
+        # and root's run covers it: the sandbox is what must hold for this account.
+        "KIT_ATTACK_MODES": "bwrap",
     }
     try:
         run = subprocess.run(
