@@ -182,6 +182,11 @@ def record(**fields) -> None:
         _STATE.record(**fields)
 
 
+def graded_root() -> Path | None:
+    """The folder of exercise modules being graded; None outside a grading session."""
+    return _STATE.learner_root if _STATE is not None else None
+
+
 class KitState:
     """Per-session options and caches shared by the hooks and fixtures."""
 

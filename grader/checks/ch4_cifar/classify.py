@@ -514,10 +514,11 @@ def test_accuracy_after_fixed_budget(learner, reference, seed, device, datasets)
     picture = shown(
         loss_curves(
             "classify",
-            "accuracy_after_fixed_budget",
             curve,
             [float(loss) for loss in want["losses"]],
-            ylabel="training loss (cross-entropy)",
+            quantity="training loss (cross-entropy)",
+            data=f"{CIFAR_TRAIN} CIFAR-10 training images",
+            device=str(device),
         )
     )
     floor = max(RELATIVE_TO_REFERENCE * want["accuracy"], ABOVE_CHANCE)

@@ -506,7 +506,11 @@ def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets,
     curve = watched.epoch_losses
     picture = shown(
         loss_curves(
-            "train_step", "training_lowers_the_loss_and_learns_cifar", curve, want["losses"]
+            "train_step",
+            curve,
+            want["losses"],
+            quantity="mean batch loss (training)",
+            data=f"{CIFAR_TRAIN} CIFAR-10 training images",
         )
     )
     if len(curve) == EPOCHS and not curve[-1] < curve[0]:
