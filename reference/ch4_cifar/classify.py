@@ -33,7 +33,9 @@ def train_one_epoch(
     """One pass over loader, one optimizer step per batch. Returns the mean loss per sample.
 
     loader yields (images (B, 3, 32, 32) float32, labels (B,) int64); model maps images to
-    logits (B, 10). Returns a Python float: the cross-entropy averaged over all samples.
+    logits (B, 10). Returns a Python float: the cross-entropy averaged over all samples. The
+    mean of the batch means, erratum E3's other correct form, is accepted too (it differs only
+    when the last batch is smaller).
     """
     model.train()
     total_loss, samples = 0.0, 0
