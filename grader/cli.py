@@ -113,9 +113,9 @@ def rerun_args(args: argparse.Namespace) -> list[str]:
     if args.device != "all":
         words += ["--device", args.device]
     if args.timeout_scale is not None:
-        words += ["--timeout-scale", f"{args.timeout_scale:g}"]
+        words += ["--timeout-scale", _number(args.timeout_scale)]
     if args.memory_limit is not None:
-        words += ["--memory-limit", f"{args.memory_limit:g}"]
+        words += ["--memory-limit", _number(args.memory_limit)]
     if args.strict:
         words.append("--strict")
     if args.json:
@@ -123,6 +123,13 @@ def rerun_args(args: argparse.Namespace) -> list[str]:
     if args.learner:
         words += ["--learner", args.learner]
     return words
+
+
+def _number(value: float) -> str:
+    """The number as short as it reads ("2", not "2.0") but never rounded: `:g` keeps only six
+    digits, and 1.2345678 would come back as 1.23457."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def require_cuda(device: str, env: dict) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pyte
+import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR
 from tests.conftest import kit_command
@@ -92,14 +93,24 @@ def test_a_failed_exercise_keeps_its_verdict_and_first_message_on_80x24(project_
     assert "Progress:" in screen and rows[-1] == "", screen
 
 
-def test_a_syntax_error_is_told_once_for_the_exercise(tmp_path):
+@pytest.mark.parametrize(
+    ("edit", "error"),
+    [
+        (("return np.maximum(x, 0)", "return np.maximum(x, 0"), "SyntaxError"),
+        (("import numpy as np\n", "import numpy as np\nimport nunpy\n"), "No module named"),
+    ],
+    ids=["syntax", "import"],
+)
+def test_a_file_that_cannot_be_imported_is_told_once_for_the_exercise(tmp_path, edit, error):
     module = tmp_path / "ch1_theory" / "activations.py"
     module.parent.mkdir()
     source = (REFERENCE_DIR / "ch1_theory/activations.py").read_text()
-    module.write_text(source.replace("return np.maximum(x, 0)", "return np.maximum(x, 0"))
+    assert edit[0] in source
+    module.write_text(source.replace(*edit))
     run = kit_command(PROJECT_ROOT, "grade", "activations", "--exercises", str(tmp_path))
     assert run.returncode == 1, run.stderr
-    assert run.stdout.count("SyntaxError") == 1, run.stdout
+    assert run.stdout.count(error) == 1, run.stdout
+    assert run.stdout.count("Next step:") == 1, run.stdout
     assert "✗ all 3 checks  [error]" in run.stdout
     assert "activations: error 0/2" in run.stdout
 
@@ -110,10 +121,10 @@ def test_rerun_exactly_repeats_every_option_given(tmp_path):
         "--seed", "7",
         "--exercises", "reference",
         "--device", "cpu",
-        "--timeout-scale", "2",
+        "--timeout-scale", "2.3456789",
         "--memory-limit", "4",
         "--strict",
-        "--json", str(tmp_path / "report.json"),
+        "--json", str(tmp_path / "my report.json"),
         "--learner", "ana",
     ]  # fmt: skip
     run = kit_command(PROJECT_ROOT, "grade", *given)
