@@ -52,13 +52,7 @@ def grade(args: argparse.Namespace) -> int:
     os.environ["KIT_SHOW_FROM"] = os.getcwd()
     options = grading.Options(learner_root, args.seed, args.device, timeout_scale)
     console = report.console()
-    rerun = commands.kit(
-        "grade",
-        *args.ids,
-        "--seed",
-        str(args.seed),
-        *(["--exercises", args.exercises] if args.exercises else []),
-    )
+    rerun = commands.kit("grade", *rerun_args(args))
     _stop_once_on(signal.SIGINT, signal.SIGTERM)
     # Orphans of learner code (a daemon that left its session after its fork server was
     # killed) come to this process, and are ended with everything else it started at exit.
@@ -70,6 +64,7 @@ def grade(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nStopped (Ctrl-C) before any exercise was graded.")
         return INTERRUPTED
+    require_cuda(args.device, env)
     report.header(console, env, args.seed, args.device, learner_root, rerun)
     with GradingDisplay(console, len(exercises)) as display:
         results, interrupted = grading.grade_many(server, exercises, options, display)
@@ -107,6 +102,54 @@ def grade(args: argparse.Namespace) -> int:
         return INTERRUPTED
     bad = {"failed", "error", "timeout"} | ({"not_started"} if args.strict else set())
     return 1 if any(r.status in bad for r in results) else 0
+
+
+def rerun_args(args: argparse.Namespace) -> list[str]:
+    """The arguments of this `grade` run, every option that was given included, so that the
+    printed command repeats it exactly (the seed always: its default may change)."""
+    words = [*args.ids, "--seed", str(args.seed)]
+    if args.exercises:
+        words += ["--exercises", args.exercises]
+    if args.device != "all":
+        words += ["--device", args.device]
+    if args.timeout_scale is not None:
+        words += ["--timeout-scale", _number(args.timeout_scale)]
+    if args.memory_limit is not None:
+        words += ["--memory-limit", _number(args.memory_limit)]
+    if args.strict:
+        words.append("--strict")
+    if args.json:
+        words += ["--json", args.json]
+    if args.learner:
+        words += ["--learner", args.learner]
+    return words
+
+
+def _number(value: float) -> str:
+    """The number as short as it reads ("2", not "2.0") but never rounded: `:g` keeps only six
+    digits, and 1.2345678 would come back as 1.23457."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
+def require_cuda(device: str, env: dict) -> None:
+    """--device cuda where torch sees no GPU is bad input: one line saying why, exit 2."""
+    if device != "cuda" or env.get("cuda_available") or env.get("error"):
+        return
+    if not env.get("torch"):
+        why = "torch is not installed"
+    elif not env.get("torch_cuda_build"):
+        why = f"this torch {env['torch']} is a CPU-only build"
+    else:
+        why = (
+            f"torch {env['torch']} is built for CUDA {env['torch_cuda_build']}, but it finds no "
+            "usable NVIDIA GPU (no GPU, no driver, or CUDA_VISIBLE_DEVICES hides it)"
+        )
+    raise UsageError(
+        f"--device cuda: CUDA is not available on this machine, because {why}. Grade with "
+        f"--device cpu, or run on a machine with an NVIDIA GPU ({commands.kit('doctor')} shows "
+        "what torch sees)"
+    )
 
 
 def _stop_once_on(*signals: signal.Signals) -> None:
@@ -285,9 +328,16 @@ def watch(args: argparse.Namespace) -> int:
     os.environ["KIT_MEMORY_LIMIT_GB"] = str(memory_limit_gb(None))
     os.environ["KIT_SHOW_FROM"] = os.getcwd()
     options = grading.Options(learner_root, args.seed, args.device, timeout_scale)
+    server = grading.start_server(exercises)
+    if args.device == "cuda":
+        require_cuda(args.device, grading.probe_environment(server))
     try:
         run_watch(
-            report.console(), args.ids, options, remember=learner_root == EXERCISES_DIR.resolve()
+            report.console(),
+            args.ids,
+            options,
+            remember=learner_root == EXERCISES_DIR.resolve(),
+            server=server,
         )
     except KeyboardInterrupt:
         print("\nStopped watching.")

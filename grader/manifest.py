@@ -6,6 +6,7 @@ field, never a traceback in every command.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -160,14 +161,10 @@ def select(names: list[str]) -> list[Exercise]:
     exercises = load()
     if not names:
         return list(exercises)
-    known = {ex.id for ex in exercises} | set(chapters())
+    known = [ex.id for ex in exercises] + chapters()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UnknownExercise(
-            f"unknown exercise id {', '.join(repr(n) for n in unknown)}; "
-            f"valid ids: {', '.join(ex.id for ex in exercises)} "
-            f"(or a chapter: {', '.join(chapters())})"
-        )
+        raise UnknownExercise(_unknown(unknown[0], known, "exercise id or chapter"))
     wanted = set(names)
     return [ex for ex in exercises if ex.id in wanted or ex.chapter in wanted]
 
@@ -176,6 +173,22 @@ def find(exercise_id: str) -> Exercise:
     for ex in load():
         if ex.id == exercise_id:
             return ex
-    raise UnknownExercise(
-        f"unknown exercise id {exercise_id!r}; valid ids: {', '.join(e.id for e in load())}"
-    )
+    raise UnknownExercise(_unknown(exercise_id, [e.id for e in load()], "exercise id"))
+
+
+def _unknown(name: str, known: list[str], kind: str) -> str:
+    """One line for a name that is no exercise: the closest names (difflib, as `git` suggests
+    commands), else where to find them all."""
+    from grader import commands
+
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if not close:
+        # A chapter named by its number or topic alone ("ch3", "housing") is a prefix or part.
+        close = [k for k in known if name and (k.startswith(name) or f"_{name}" in k)][:3]
+    listing = commands.kit("list")
+    if close:
+        return (
+            f"unknown {kind} {name!r}; did you mean {' or '.join(repr(c) for c in close)}? "
+            f"({listing} shows every exercise)"
+        )
+    return f"unknown {kind} {name!r}; {listing} shows every exercise id and chapter"

@@ -184,6 +184,11 @@ def record(record: records.Record) -> None:
         _STATE.record(record)
 
 
+def graded_root() -> Path | None:
+    """The folder of exercise modules being graded; None outside a grading session."""
+    return _STATE.learner_root if _STATE is not None else None
+
+
 class KitState:
     """Per-session options and caches shared by the hooks and fixtures."""
 

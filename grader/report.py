@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader import commands, provenance
-from grader.grading import ExerciseResult, as_dict, device_checks
+from grader.grading import CheckResult, ExerciseResult, as_dict, device_checks
 
 SCHEMA = "cnn-basics-kit/report/2"
 STYLE = {
@@ -144,55 +144,100 @@ def table(results: list[ExerciseResult], width: int = 80) -> Table:
 
 
 def details(console: Console, results: list[ExerciseResult]) -> None:
-    """Messages for everything that is not passed, grouped by exercise.
+    """Messages for everything that is not passed, grouped by exercise, one message per cause.
 
-    The learner's own line is shown once per exercise, where an exception came from; a wrong
-    value points at the function that was checked.
+    Each exercise's heading carries its verdict. Its first problem is shown in full, with the
+    learner's own line where an exception came from (a wrong value points at the function that
+    was checked); checks that failed with the very same message (a file that cannot be
+    imported fails them all) are named with it rather than told again. Every other check that
+    did not pass gets one line: it often fails for the same reason, and the first problem is
+    the one to fix. So the verdict and the first message fit on one 80x24 screen.
     """
     for r in results:
         if r.status in ("passed", "not_started", "skipped", "not_graded") and not any(
             c.status in ("failed", "error") for c in r.checks
         ):
             continue
-        console.rule(f"[bold]{r.id}[/] — {r.title} ({' '.join(r.topics)})")
+        label, _ = STYLE[r.status]
+        console.rule(
+            f"[bold]{r.id}: {label} {r.score:g}/{r.max_score}[/] — {r.title} ({' '.join(r.topics)})"
+        )
         for note in r.notes:
             console.print(_indented(Text(note, style="red"), 0))
         shown_notes = set(r.notes)
-        shown_code: set[tuple[str, int]] = set()
+        causes: dict[str, list[CheckResult]] = {}
         for c in r.checks:
-            if c.status in ("passed", "skipped") or c.message in shown_notes:
-                continue
-            label, style = STYLE[c.status]
-            console.print(Text.assemble((f"✗ {c.name}", "bold"), f"  [{label}]", style=style))
-            if c.doc:
-                console.print(_indented(Text(c.doc, style="dim")))
-            console.print(_indented(Text(c.message)))
-            where = c.where
-            if not where or (where["path"], where["line"]) in shown_code:
-                continue
-            shown_code.add((where["path"], where["line"]))
-            if where.get("checked"):
-                console.print(_indented(Text(f"checked: {where['text']}", style="dim")))
-            elif where.get("code"):
-                console.print(
-                    _indented(
-                        Text.assemble(
-                            (f"{where['path']}:{where['line']}:", "bold"),
-                            "\n",
-                            (f"  {where['code']}", "cyan"),
-                        )
+            if c.status not in ("passed", "skipped") and c.message not in shown_notes:
+                causes.setdefault(c.message, []).append(c)
+        groups = sorted(causes.values(), key=lambda group: group[0].status == "not_started")
+        if groups:
+            _first_cause(console, groups[0], len([c for c in r.checks if c.status != "skipped"]))
+        if len(groups) > 1:
+            console.print(
+                _indented(
+                    Text(
+                        "Also not passed; fix the problem above first, then grade again:",
+                        style="dim",
                     )
                 )
+            )
+            for group in groups[1:]:
+                console.print(_indented(_one_line(group), 4))
         for plot in r.plots:
             console.print(_indented(Text(f"loss curves: {plot}")))
         console.print(
             _indented(
                 Text.from_markup(
-                    f"Hints: [bold]{commands.kit('hint', r.id)}[/] (then --level 2 for more, "
-                    "--lang ja for Japanese)"
+                    f"Hints: [bold]{commands.kit('hint', r.id)}[/] (--level 2 for more, --lang ja)"
                 )
             )
         )
+
+
+def _first_cause(console: Console, group: list[CheckResult], counted: int) -> None:
+    """The first problem in full: the checks it failed, what each checks, the message, the line."""
+    first = group[0]
+    label, style = STYLE[first.status]
+    if len(group) == counted > 1:
+        named = f"all {counted} checks"
+    elif len(group) > 1:
+        named = f"{first.name} and {len(group) - 1} more with the same message"
+    else:
+        named = first.name
+    console.print(Text.assemble((f"✗ {named}", "bold"), f"  [{label}]", style=style))
+    if first.doc and len(group) < counted:
+        console.print(_indented(Text(first.doc, style="dim")))
+    console.print(_indented(Text(first.message)))
+    where = first.where
+    if not where:
+        return
+    if where.get("checked"):
+        console.print(_indented(Text(f"checked: {where['text']}", style="dim")))
+    elif where.get("code"):
+        console.print(
+            _indented(
+                Text.assemble(
+                    (f"{where['path']}:{where['line']}:", "bold"),
+                    "\n",
+                    (f"  {where['code']}", "cyan"),
+                )
+            )
+        )
+
+
+def _one_line(group: list[CheckResult]) -> Text:
+    """A check that did not pass, with the first line of its message, cut to the screen."""
+    first = group[0]
+    label, style = STYLE[first.status]
+    more = f" (+{len(group) - 1} more)" if len(group) > 1 else ""
+    summary = first.message.strip().splitlines()[0] if first.message.strip() else ""
+    return Text.assemble(
+        (f"✗ {first.name}{more}", "bold"),
+        (f" [{label}]", style),
+        f": {summary}",
+        no_wrap=True,
+        overflow="ellipsis",
+    )
 
 
 def _indented(text: Text, left: int = 2) -> Padding:

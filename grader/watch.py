@@ -29,13 +29,14 @@ class Watcher:
         exercises: list[Exercise],
         options: grading.Options,
         remember: bool,
+        server: sandbox.ForkServer | None = None,
     ):
         self.console = console
         self.exercises = exercises
         self.options = options
         self.remember = remember
         self.by_path = {(options.learner_root / ex.module).resolve(): ex for ex in exercises}
-        self.server = grading.start_server(exercises)
+        self.server = server or grading.start_server(exercises)
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -121,6 +122,12 @@ class Watcher:
                 self._worker.join()
 
 
-def watch(console: Console, names: list[str], options: grading.Options, remember: bool) -> None:
+def watch(
+    console: Console,
+    names: list[str],
+    options: grading.Options,
+    remember: bool,
+    server: sandbox.ForkServer | None = None,
+) -> None:
     exercises = manifest.select(names)
-    Watcher(console, exercises, options, remember).run()
+    Watcher(console, exercises, options, remember, server).run()

@@ -82,7 +82,17 @@ def test_same_seed_reproduces_results(tmp_path):
         (
             ["grade", "no_such_exercise"],
             {},
-            "unknown exercise id 'no_such_exercise'; valid ids: conv_output_size, convolution",
+            "unknown exercise id or chapter 'no_such_exercise'; python -m grader list shows every",
+        ),
+        (["grade", "convolutoin"], {}, "'convolutoin'; did you mean 'convolution'?"),
+        (["grade", "ch3_housng"], {}, "'ch3_housng'; did you mean 'ch3_housing'?"),
+        (["grade", "activations", "ch3"], {}, "'ch3'; did you mean 'ch3_housing'?"),
+        (["watch", "trian_epoch"], {}, "did you mean 'train_epoch' or 'train_step'?"),
+        (["hint", "relu"], {}, "unknown exercise id 'relu'; python -m grader list shows every"),
+        (
+            ["hint", "activation"],
+            {},
+            "unknown exercise id 'activation'; did you mean 'activations'?",
         ),
         (["grade", "--exercises", "does/not/exist"], {}, "no such directory"),
         (["grade", "--exercises", "grader"], {}, "holds none of the exercise modules"),
@@ -109,6 +119,20 @@ def test_bad_input_is_one_line_and_exit_2(args, env, phrase):
     assert run.returncode == 2, run.stdout + run.stderr
     assert phrase in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_device_cuda_without_cuda_is_one_line_saying_why_and_exit_2():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: --device cuda is valid here")
+    for verb in ("grade", "watch"):
+        run = kit(verb, "activations", "--device", "cuda", "--exercises", "reference")
+        assert run.returncode == 2, run.stdout + run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+        assert "--device cuda: CUDA is not available on this machine, because" in lines[0]
+        assert "--device cpu" in lines[0] and "grading" not in run.stdout
 
 
 def test_bad_environment_values_do_not_break_other_verbs():

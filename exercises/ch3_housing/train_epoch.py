@@ -23,6 +23,8 @@ def train_one_epoch(
     loader yields (features, targets) batches, e.g. (batch, 8) and (batch, 1) float32; loss_fn
     returns the batch's mean loss (like nn.MSELoss()). Returns the epoch's mean loss per sample
     as a Python float: sum over batches of (batch mean loss x batch size) / number of samples.
+    The mean of the batch means, erratum E3's other correct form, is accepted too (it differs
+    only when the last batch is smaller).
     """
     model.train()
     total_loss, total_samples = 0.0, 0

@@ -11,8 +11,10 @@ def make_loaders(
 ) -> tuple[DataLoader, DataLoader]:
     """DataLoaders over the training and test sets.
 
-    Each item of the sets is (image (3, 32, 32) float32, label int). Batches come out as
-    (images (B, 3, 32, 32) float32, labels (B,) int64), B = batch_size except maybe the last.
+    Only the training loader shuffles (a new order every epoch); the test loader keeps the test
+    set's order, so that per-sample results (P19) line up with the data. Each item of the sets
+    is (image (3, 32, 32) float32, label int). Batches come out as (images (B, 3, 32, 32)
+    float32, labels (B,) int64), B = batch_size except maybe the last.
     Returns (train_loader, test_loader).
     """
     # TODO: Build two torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=...);
@@ -26,7 +28,9 @@ def train_one_epoch(
     """One pass over loader, one optimizer step per batch. Returns the mean loss per sample.
 
     loader yields (images (B, 3, 32, 32) float32, labels (B,) int64); model maps images to
-    logits (B, 10). Returns a Python float: the cross-entropy averaged over all samples.
+    logits (B, 10). Returns a Python float: the cross-entropy averaged over all samples. The
+    mean of the batch means, erratum E3's other correct form, is accepted too (it differs only
+    when the last batch is smaller).
     """
     model.train()
     total_loss, samples = 0.0, 0

@@ -15,9 +15,11 @@ def make_train_step(
     """Return train_step(images, labels) -> loss, which trains `model` on one batch.
 
     train_step takes a batch of images (batch, ...) float32 and labels (batch,) int, runs the
-    model, computes loss_fn(labels, outputs), takes the gradients of that loss with respect to
-    model.trainable_weights, applies them with the optimizer and returns the batch's mean loss,
-    a float32 scalar tensor. It is compiled into a graph with @tf.function.
+    model in training mode (model(images, training=True): layers such as Dropout and
+    BatchNormalization act differently in training), computes loss_fn(labels, outputs), takes
+    the gradients of that loss with respect to model.trainable_weights, applies them with the
+    optimizer and returns the batch's mean loss, a float32 scalar tensor. It is compiled into a
+    graph with @tf.function.
     """
 
     # TODO: Define train_step(images, labels) decorated with @tf.function: inside
@@ -32,7 +34,9 @@ def train_epochs(
 ) -> list[float]:
     """Run train_step on every (images, labels) batch of `dataset`, `epochs` times.
 
-    Returns one float per epoch: the mean of that epoch's batch losses.
+    Returns one float per epoch: the mean of that epoch's batch losses. Weighting each batch
+    loss by its batch size and dividing by the epoch's sample count, erratum E3's other correct
+    form, is accepted too (it differs only when the last batch is smaller).
     """
     # TODO: For each epoch, loop over the dataset's batches, call train_step(images, labels),
     # collect float(loss), and append the epoch's mean to the list you return.

@@ -28,10 +28,13 @@ def make_loaders(
 ) -> tuple[DataLoader, DataLoader, DataLoader]:
     """DataLoaders over the three sets, in that order, giving batches of `batch_size` samples.
 
-    Only the training loader shuffles (a new order every epoch). With CaliforniaDataset items a
-    batch is (features of shape (batch_size, 8), targets of shape (batch_size, 1)), float32.
+    Only the training loader shuffles (a new order every epoch); the validation and test loaders
+    keep their set's order, so that anything reported per sample lines up with the data. With
+    CaliforniaDataset items a batch is (features of shape (batch_size, 8), targets of shape
+    (batch_size, 1)), float32.
     """
-    # TODO: Build three DataLoaders with batch_size=batch_size; shuffle=True for training only.
+    # TODO: Build three DataLoaders with batch_size=batch_size; shuffle=True for training only,
+    #   shuffle=False (the default) for validation and test.
     ### BEGIN SOLUTION
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
     val_loader = DataLoader(val_set, batch_size=batch_size, shuffle=False)

@@ -19,6 +19,8 @@ def evaluate(
     eval mode (dropout off, batch norm uses its running statistics) and builds no autograd
     graph. Afterwards the model is in the train/eval mode it was in before the call. Returns a
     Python float: sum over batches of (batch mean loss x batch size) / number of samples.
+    The mean of the batch means, erratum E3's other correct form, is accepted too (it differs
+    only when the last batch is smaller).
     """
     was_training = model.training
     total_loss, total_samples = 0.0, 0

@@ -13,7 +13,9 @@ def train_one_epoch(
     """One epoch of classification training; `model` is already on `device`.
 
     Batches from `loader` are (inputs float32 (B, ...), labels int64 (B,)) on the CPU.
-    Returns the mean cross-entropy over all samples, as a Python float.
+    Returns the mean cross-entropy over all samples, as a Python float. The mean of the batch
+    means, erratum E3's other correct form, is accepted too (it differs only when the last batch
+    is smaller).
     """
     model.train()
     total, count = 0.0, 0

@@ -20,7 +20,9 @@ def val_and_test_loss(
         last batch may be smaller than the others.
     loss_fn: returns a batch's mean loss as a scalar tensor, loss_fn(targets, predictions), as
         tf.keras.losses.MeanSquaredError() does.
-    Returns (val_loss, test_loss) as Python floats.
+    Returns (val_loss, test_loss) as Python floats: each is sum over batches of (batch mean loss
+    x batch size) / number of samples. The mean of the batch means, erratum E3's other correct
+    form, is accepted too (it differs only when the last batch is smaller).
     """
     total, count = 0.0, 0
     for features, targets in val_set:

@@ -1,5 +1,8 @@
 """Checks for exercises/ch1_theory/activations.py (manual T2, T7)."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 
 from grader.toolkit.expect import Mistake, Slip, expect_close, expect_dtype, fail
@@ -117,16 +120,106 @@ def test_softmax_matches_reference(learner, reference, rng):
     )
 
 
+# Shifts by the wrong statistic, each with what it does to the rows of WIDE_ROWS below. np.exp
+# overflows above about 709.78 and underflows to 0 below about -745 (float64).
+class WrongShift(NamedTuple):
+    statistic: str
+    shift: Callable[[np.ndarray], np.ndarray]
+    explanation: str
+
+
+WRONG_SHIFTS = (
+    WrongShift(
+        statistic="the row mean",
+        shift=lambda x: x.mean(axis=-1, keepdims=True),
+        explanation="Each row was shifted by its mean, not by its max: in a row such as "
+        "[1000, 0, 0, 0, 0] the mean is 200, so 1000 - 200 = 800 is left, np.exp(800) "
+        "overflows to inf (anything above about 709 does), and inf/inf is nan. Subtract each "
+        "row's max, logits.max(axis=-1, keepdims=True): then every exponent is <= 0 and exp() "
+        "stays <= 1.",
+    ),
+    WrongShift(
+        statistic="the row minimum",
+        shift=lambda x: x.min(axis=-1, keepdims=True),
+        explanation="Each row was shifted by its minimum, not by its max: in a row such as "
+        "[-1000, 0, 0, 0, 0] that leaves 0 - (-1000) = 1000, np.exp(1000) overflows to inf, and "
+        "inf/inf is nan. Subtract each row's max, logits.max(axis=-1, keepdims=True): then "
+        "every exponent is <= 0 and exp() stays <= 1.",
+    ),
+    WrongShift(
+        statistic="the batch's max",
+        shift=lambda x: x.max(),
+        explanation="The rows were shifted by the batch's largest logit, not each by its own: "
+        "a row whose own max lies about 1000 below it has only exponents below -745, exp() "
+        "underflows to 0 in all of them, and 0/0 is nan. Subtract each row's own max: "
+        "logits.max(axis=-1, keepdims=True).",
+    ),
+)
+
+
+def _shifted_softmax(logits: np.ndarray, shift) -> np.ndarray:
+    """Softmax after subtracting shift(logits): the right answer, or a slip's nan where it
+    overflows or underflows."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        exps = np.exp(logits - shift(logits))
+        return exps / exps.sum(axis=-1, keepdims=True)
+
+
+def _same_output(got: np.ndarray, slip: np.ndarray) -> bool:
+    """The same nan rows as the slip gives, and the same numbers everywhere else."""
+    if got.shape != slip.shape:
+        return False
+    nan = np.isnan(slip)
+    return bool(nan.any()) and bool(
+        np.array_equal(np.isnan(got), nan) and np.allclose(got[~nan], slip[~nan], RTOL, ATOL)
+    )
+
+
+def _expect_stable(learner, reference, logits: np.ndarray, what: str, mistakes=()) -> None:
+    """softmax(logits) matches the reference; a wrong shift that gives the same nan is named."""
+    got = learner.softmax(logits.copy())
+    want = reference.softmax(logits)
+    try:
+        got_np = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        got_np = None
+    if got_np is not None and not np.allclose(got_np, want, RTOL, ATOL, equal_nan=False):
+        rows = int(np.isnan(got_np).any(axis=-1).sum()) if got_np.shape == want.shape else 0
+        total = len(logits)
+        for slip in WRONG_SHIFTS:
+            if _same_output(got_np, _shifted_softmax(logits, slip.shift)):
+                statistic = slip.statistic
+                fail(
+                    f"{what} to be finite, each row summing to 1",
+                    f"nan in {rows} of its {total} rows: what a shift by {statistic} gives",
+                    slip.explanation,
+                    "T7",
+                )
+    expect_close(got, want, what=what, topic="T7", rtol=RTOL, atol=ATOL, mistakes=mistakes)
+
+
+# Rows whose spread makes each wrong shift overflow or underflow in different rows (noise is
+# added): the row mean leaves 800 in rows 0 and 3, the row minimum 1000 in rows 0, 2 and 3, and
+# the batch's max (about 1000) leaves rows 1, 2 and 3 entirely below -745. Subtracting nothing
+# overflows in row 0 only, which the batch near 1000 (checked first) already names.
+WIDE_ROWS = np.array(
+    [
+        [1000.0, 0.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+        [-1000.0, 0.0, 0.0, 0.0, 0.0],
+        [0.0, -1000.0, -1000.0, -1000.0, -1000.0],
+    ]
+)
+
+
 def test_softmax_is_stable_for_large_logits(learner, reference, rng):
-    """Check that softmax does not overflow near 1000, and treats each row on its own."""
-    logits = 1000.0 + rng.normal(size=(4, 5))
-    expect_close(
-        learner.softmax(logits),
-        reference.softmax(logits),
-        what="softmax(logits) for logits near 1000",
-        topic="T7",
-        rtol=RTOL,
-        atol=ATOL,
+    """Check that softmax does not overflow for logits near 1000 or rows 1000 wide, row by row."""
+    near_1000 = 1000.0 + rng.normal(size=(4, 5))
+    _expect_stable(
+        learner,
+        reference,
+        near_1000,
+        "softmax(logits) for logits near 1000",
         mistakes=(
             Mistake(
                 None,
@@ -134,22 +227,20 @@ def test_softmax_is_stable_for_large_logits(learner, reference, rng):
                 "before exp: the result is unchanged and exp() stays <= 1.",
             ),
         )
-        + _softmax_mistakes(logits),
+        + _softmax_mistakes(near_1000),
     )
-    # Rows 1000 apart in one batch: exp(-1000) underflows to 0 in float64 (below about -745),
-    # so a shift by the batch's max leaves the lower rows as 0 / 0. The message names that only
-    # when exactly the lower rows are nan.
+    # Rows 1000 apart in one batch: a shift by the batch's max leaves the lower rows as 0 / 0.
     mixed = np.concatenate([1000.0 + rng.normal(size=(2, 5)), rng.normal(size=(2, 5))])
-    got = learner.softmax(mixed)
-    what = "softmax(logits) for a batch with two rows near 1000 and two rows near 0"
-    finite = np.isfinite(np.asarray(got, dtype=np.float64)).all(axis=-1)
-    if np.shape(got) == mixed.shape and finite[:2].all() and not finite[2:].any():
-        fail(
-            f"{what} to be finite",
-            "nan in the two rows near 0, and finite rows near 1000",
-            "Those rows were shifted by the batch's largest logit (about 1000), not by their "
-            "own, so their exp() underflowed to 0 and 0/0 is nan. Subtract each row's own max: "
-            "logits.max(axis=-1, keepdims=True).",
-            "T7",
-        )
-    expect_close(got, reference.softmax(mixed), what=what, topic="T7", rtol=RTOL, atol=ATOL)
+    _expect_stable(
+        learner,
+        reference,
+        mixed,
+        "softmax(logits) for a batch with two rows near 1000 and two rows near 0",
+    )
+    _expect_stable(
+        learner,
+        reference,
+        WIDE_ROWS + rng.normal(size=WIDE_ROWS.shape),
+        "softmax(logits) for rows such as [1000, 0, 0, 0, 0], [-1000, 0, 0, 0, 0] and "
+        "[0, -1000, -1000, -1000, -1000]",
+    )

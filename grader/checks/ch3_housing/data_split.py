@@ -237,7 +237,7 @@ def epoch_order(loader) -> list[int]:
 
 
 def test_only_order_of_training_batches_is_shuffled(learner, seed):
-    """Check that the training loader reshuffles every epoch and each loader covers its set once."""
+    """Check that only the training loader shuffles, anew each epoch, and each covers its set once."""
     parts, (train_loader, val_loader, test_loader) = loaders(learner, seed, COVER_BATCH)
     # Validation and test first: a sample they leave out is missing from the reported loss.
     for name, part, loader in zip(
@@ -270,12 +270,22 @@ def test_only_order_of_training_batches_is_shuffled(learner, seed):
                 else f"Build the {name} loader over the {name} set, without drop_last.",
                 "P9",
             )
+        if name != "train" and seen != sample_ids(part):
+            fail(
+                f"the {name} loader to give the {name} set's samples in their stored order",
+                "them in another order",
+                f"Build the {name} loader with shuffle=False (the default). Only the training "
+                f"loader shuffles: the {name} loss does not depend on the order, so shuffling "
+                "buys nothing, and anything reported per sample, such as the test phase's "
+                "predictions CSV (P19), must line up with the data in every run.",
+                "P9",
+            )
     first, second = epoch_order(train_loader), epoch_order(train_loader)
     if first == sample_ids(parts[0]) or first == second:
         fail(
             "the training loader to give its samples in a new random order every epoch",
             "the same order each epoch",
             "Pass shuffle=True to the training DataLoader: batches in a fixed order make "
-            "training follow the same path every epoch. Validation and test need no shuffling.",
+            "training follow the same path every epoch. Validation and test keep shuffle=False.",
             "P9",
         )

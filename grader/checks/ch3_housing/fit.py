@@ -12,7 +12,7 @@ from grader import cache
 from grader.toolkit.expect import Slip, describe, fail
 from grader.toolkit.models import manual_mlp
 from grader.toolkit.numbers import expect_pair
-from grader.toolkit.plots import describe_curve, loss_curves, shown
+from grader.toolkit.plots import Mark, describe_curve, loss_curves, shown
 from grader.toolkit.progress import report_epoch
 
 SLIPS = (
@@ -441,6 +441,26 @@ def reference_result(reference, seed: int) -> dict:
     return {"best": mse(model, regression_data(seed)[1]), "curve": [float(v) for v in val_losses]}
 
 
+def curve_marks(curve: list[float], returned: float) -> list[Mark]:
+    """The epoch of the lowest validation MSE, and the epoch whose weights fit returned: the
+    one whose validation MSE the returned state repeats (validate() measured that epoch's
+    weights with the same code, so a match is exact)."""
+    finite = [v for v in curve if np.isfinite(v)]
+    if not finite:
+        return []
+    best = curve.index(min(finite)) + 1
+    marks = [Mark(best, f"lowest validation MSE (epoch {best})", "*")]
+    same = [
+        epoch
+        for epoch, v in enumerate(curve, 1)
+        if np.isfinite(v) and np.isclose(v, returned, rtol=1e-6, atol=0)
+    ]
+    if same:
+        epoch = best if best in same else same[-1]
+        marks.append(Mark(epoch, f"weights fit returned (epoch {epoch})", "o"))
+    return marks
+
+
 def test_best_state_of_a_real_run_matches_reference(learner, reference, seed):
     """Check that fit on the manual's MLP returns weights as good as the reference's best epoch."""
     call(learner, Run(BEST_IS_THIRD), max_epochs=2, patience=2)  # a stub stops here
@@ -448,26 +468,32 @@ def test_best_state_of_a_real_run_matches_reference(learner, reference, seed):
     want = cache.cached("ch3_fit_real_run", digest, lambda: reference_result(reference, seed))
     best_state, val_losses, model = fit_for_real(learner, seed, "your code")
     curve = as_losses(val_losses)
-    picture = shown(
-        loss_curves(
-            "fit",
-            "best_state_of_a_real_run_matches_reference",
-            curve,
-            want["curve"],
-            ylabel="validation MSE",
-        )
-    )
     fresh = manual_mlp()
     try:
         fresh.load_state_dict(copy.deepcopy(best_state))
     except Exception as exc:  # noqa: BLE001 - anything that is not the model's state_dict
+        loading = exc
+        got = float("nan")
+    else:
+        loading = None
+        got = mse(fresh, regression_data(seed)[1])
+    picture = shown(
+        loss_curves(
+            "fit",
+            curve,
+            want["curve"],
+            quantity="validation MSE",
+            data=f"{REAL['val']} validation samples",
+            marks=curve_marks(curve, got),
+        )
+    )
+    if loading is not None:
         fail(
             "best_state to load into the model it came from",
-            f"{describe(best_state)} ({type(exc).__name__})",
+            f"{describe(best_state)} ({type(loading).__name__})",
             "Return copy.deepcopy(model.state_dict()) from the best epoch.",
             "T11, P12",
         )
-    got = mse(fresh, regression_data(seed)[1])
     what = (
         f"best_state's validation MSE to be at most {QUALITY_FACTOR} x the reference's "
         f"{want['best']:.4f} (the manual's MLP, Adam lr {REAL['lr']}, at most "

@@ -11,6 +11,7 @@ from grader import cache
 from grader.toolkit.expect import Mistake, expect_close, fail
 from grader.toolkit.models import manual_mlp
 from grader.toolkit.numbers import expect_mean_loss
+from grader.toolkit.plots import describe_curve, loss_curves, shown
 
 N_FEATURES = 8
 SGD_LR = 0.05  # plain SGD makes one step's size proportional to the gradient: a slip shows
@@ -280,8 +281,9 @@ def validation_mse(model: nn.Module, loader, device) -> float:
     return total / len(loader.dataset)
 
 
-def train_on_california(module, california, seed: int, device) -> tuple[float, float]:
-    """(validation MSE before, after) training the manual's MLP with module.train_one_epoch."""
+def train_on_california(module, california, seed: int, device) -> list[float]:
+    """The validation MSE of the manual's MLP before training, then after each epoch of
+    module.train_one_epoch."""
     threads = torch.get_num_threads()
     # One thread: this small MLP gains nothing from more, and on a busy machine 2 threads that
     # wait for each other run about 4x slower.
@@ -290,11 +292,12 @@ def train_on_california(module, california, seed: int, device) -> tuple[float, f
         torch.manual_seed(seed)
         model = manual_mlp().to(device)
         train, val = california_loaders(california, seed)
-        before = validation_mse(model, val, device)
+        curve = [validation_mse(model, val, device)]
         optimizer = torch.optim.Adam(model.parameters(), lr=BUDGET["lr"])
         for _ in range(BUDGET["epochs"]):
             module.train_one_epoch(model, train, optimizer, nn.MSELoss(), device)
-        return before, validation_mse(model, val, device)
+            curve.append(validation_mse(model, val, device))
+        return curve
     finally:
         torch.set_num_threads(threads)
 
@@ -312,12 +315,25 @@ def test_validation_mse_on_california_is_close_to_reference(
     digest = cache.key(
         reference, __file__, seed=seed, device=device, source=california.source, budget=BUDGET
     )
-    want = cache.cached(
-        "ch3_train_epoch_val_mse",
+    reference_curve = cache.cached(
+        "ch3_train_epoch_val_mse_curve",
         digest,
-        lambda: train_on_california(reference, california, seed, device)[1],
+        lambda: train_on_california(reference, california, seed, device),
     )
-    before, got = train_on_california(learner, california, seed, device)
+    curve = train_on_california(learner, california, seed, device)
+    picture = shown(
+        loss_curves(
+            "train_epoch",
+            curve,
+            reference_curve,
+            quantity="validation MSE",
+            data=f"{BUDGET['val']} California validation samples",
+            device=str(device),
+            xlabel="epoch (0: before training)",
+            first_x=0,
+        )
+    )
+    before, got, want = curve[0], curve[-1], reference_curve[-1]
     what = (
         f"validation MSE after {BUDGET['epochs']} epochs on {BUDGET['train']} California samples "
         f"(Adam, lr {BUDGET['lr']}) to be at most {QUALITY_FACTOR} x the reference's {want:.4f}"
@@ -326,9 +342,10 @@ def test_validation_mse_on_california_is_close_to_reference(
         progress = (
             "it did not improve on the untrained model's" if got >= before else "it improved on"
         )
+        trend = describe_curve(curve[1:])
         fail(
             what,
-            f"{got:.4f} ({progress} {before:.4f})",
+            f"{got:.4f} ({progress} {before:.4f}; {trend}; see {picture})",
             "Compare your loop with the reference order: " + ORDER,
             "P10",
         )

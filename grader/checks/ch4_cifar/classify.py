@@ -117,7 +117,7 @@ def call_accuracy(learner, model, loader, device) -> float:
 
 
 def test_make_loaders_batches_and_shuffles(learner):
-    """Check that make_loaders gives batches of 100 and shuffles the training set."""
+    """Check that make_loaders gives batches of 100 and shuffles the training set only."""
     # The sample's number stands in for its label, so the order and the set show.
     train_set = TensorDataset(torch.randn(LOADER_TRAIN, 3, 32, 32), torch.arange(LOADER_TRAIN))
     test_set = TensorDataset(
@@ -162,13 +162,23 @@ def test_make_loaders_batches_and_shuffles(learner):
             else "Build the test loader over test_set, with batch_size=batch_size.",
             "P19",
         )
+    if test_order.tolist() != list(range(TEST_OFFSET, TEST_OFFSET + LOADER_TEST)):
+        fail(
+            "the test loader to give the test samples in their stored order",
+            "them in another order",
+            "Build the test loader with shuffle=False (the default). Only the training loader "
+            "shuffles: accuracy does not depend on the order, so shuffling buys nothing, and "
+            "per-sample results such as the predictions CSV (P19) must line up with the data in "
+            "every run.",
+            "P9",
+        )
     train_order = torch.cat([labels for _, labels in train_loader])
     if train_order.tolist() == list(range(len(train_order))):
         fail(
             "the training loader to shuffle",
             "the samples in their stored order",
             "Pass shuffle=True for the training loader, so that each epoch's batches are mixed "
-            "differently; the test loader needs no shuffling.",
+            "differently; the test loader keeps shuffle=False.",
             "P9",
         )
 
@@ -504,10 +514,11 @@ def test_accuracy_after_fixed_budget(learner, reference, seed, device, datasets)
     picture = shown(
         loss_curves(
             "classify",
-            "accuracy_after_fixed_budget",
             curve,
             [float(loss) for loss in want["losses"]],
-            ylabel="training loss (cross-entropy)",
+            quantity="training loss (cross-entropy)",
+            data=f"{CIFAR_TRAIN} CIFAR-10 training images",
+            device=str(device),
         )
     )
     floor = max(RELATIVE_TO_REFERENCE * want["accuracy"], ABOVE_CHANCE)

@@ -165,7 +165,14 @@ def test_epoch_matches_reference(learner, reference, device, seed):
     losses += _train_epochs(learner, device, model, EPOCHS - 1, "your code")
     numbers = [float(v) if isinstance(v, (int, float)) else float("nan") for v in losses]
     picture = shown(
-        loss_curves("device_training", "epoch_matches_reference", numbers, want["losses"])
+        loss_curves(
+            "device_training",
+            numbers,
+            want["losses"],
+            quantity="training loss",
+            data=f"{TRAIN_SAMPLES} synthetic training samples",
+            device=str(device),
+        )
     )
     expect_float(
         losses[0],

@@ -266,9 +266,10 @@ def test_fit_returns_history_and_training_learns_cifar(learner, reference, datas
     picture = shown(
         loss_curves(
             "keras_compile_fit",
-            "fit_returns_history_and_training_learns_cifar",
             losses,
             want["losses"],
+            quantity="training loss (History)",
+            data=f"{round(CIFAR_TRAIN * (1 - VALIDATION_SPLIT))} CIFAR-10 training images",
         )
     )
     if not losses[-1] < losses[0]:

@@ -260,6 +260,52 @@ def test_one_step_matches_reference(learner, reference, rng):
         )
 
 
+class TrainingFlag(tf.keras.layers.Layer):
+    """Passes its input through and notes the `training` value of each call, as Dropout and
+    BatchNormalization read it (Keras hands a model's `training` on to every layer)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen: list = []
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs
+
+
+def test_step_runs_the_model_in_training_mode(learner, rng):
+    """Check that train_step calls the model with training=True, as Dropout and BatchNorm need."""
+    flag = TrainingFlag()
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(32, 32, 3)),
+            flag,
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(units=10, activation="softmax"),
+        ]
+    )
+    built = len(flag.seen)  # building the model called the layer once, without a mode
+    step = learner.make_train_step(model, LossSpy(), prebuilt_adam(model, spy=True))
+    expect_step_function(step)
+    images = tf.constant(rng.uniform(size=(4, 32, 32, 3)).astype(np.float32))
+    step(images, tf.constant(rng.integers(0, 10, 4).astype(np.int32)))
+    modes = flag.seen[built:]
+    if True in modes:
+        return
+    calls = " and ".join(
+        dict.fromkeys("without training=" if m is None else f"with training={m!r}" for m in modes)
+    )
+    fail(
+        "train_step to call the model in training mode: outputs = model(images, training=True)",
+        f"the model called {calls}" if modes else "no call of the model itself",
+        "Pass training=True when you call the model inside the tape. Layers such as Dropout and "
+        "BatchNormalization act differently in training: without it Dropout drops nothing, and "
+        "BatchNormalization neither uses the batch's statistics nor updates its running ones, so "
+        "the model trains as a different network from the one the manual builds.",
+        "F5, F9",
+    )
+
+
 class FakeStep:
     """Stands in for train_step: returns 1.0, 0.9, 0.8, ... plus each batch's mean label."""
 
@@ -460,7 +506,11 @@ def test_training_lowers_the_loss_and_learns_cifar(learner, reference, datasets,
     curve = watched.epoch_losses
     picture = shown(
         loss_curves(
-            "train_step", "training_lowers_the_loss_and_learns_cifar", curve, want["losses"]
+            "train_step",
+            curve,
+            want["losses"],
+            quantity="mean batch loss (training)",
+            data=f"{CIFAR_TRAIN} CIFAR-10 training images",
         )
     )
     if len(curve) == EPOCHS and not curve[-1] < curve[0]:

@@ -30,6 +30,10 @@ MUTANTS = [
     correct("summed loss divided once",
             [("loss = loss_fn(model(features), targets)\n            total_loss += loss.item() * len(features)",
               "total_loss += loss_fn(model(features), targets).item() * targets.shape[0]")]),
+    # Erratum E3 lists the average of the batch means as a correct form of the mean loss.
+    correct("mean of the batch means (E3's other correct form)",
+            [("total_loss += loss.item() * len(features)\n            total_samples += len(features)",
+              "total_loss += loss.item()\n            total_samples += 1")]),
     wrong("divided by the number of batches",
           [("total_samples += len(features)", "total_samples += 1")],
           check="value_is_the_eval_mode_mean_loss", message="divided by the number of batches"),

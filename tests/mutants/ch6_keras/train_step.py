@@ -45,9 +45,15 @@ MUTANTS = [
               "        for images, labels in dataset:\n"
               "            mean.update_state(train_step(images, labels))\n"
               "        epoch_losses.append(float(mean.result()))\n")]),
-    correct("trainable_variables, optimizer.apply and no training flag",
-            [("            outputs = model(images, training=True)\n", "            outputs = model(images)\n"),
-             ("        grads = tape.gradient(loss, model.trainable_weights)\n",
+    wrong("no training=True in the step",
+          [("            outputs = model(images, training=True)\n", "            outputs = model(images)\n")],
+          check="step_runs_the_model_in_training_mode", message="Pass training=True"),
+    wrong("training=False in the step",
+          [("            outputs = model(images, training=True)\n",
+            "            outputs = model(images, training=False)\n")],
+          check="step_runs_the_model_in_training_mode", message="with training=False"),
+    correct("trainable_variables and optimizer.apply",
+            [("        grads = tape.gradient(loss, model.trainable_weights)\n",
               "        grads = tape.gradient(loss, model.trainable_variables)\n"),
              ("        optimizer.apply_gradients(zip(grads, model.trainable_weights))\n",
               "        optimizer.apply(grads, model.trainable_variables)\n")]),
