@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.panel import Panel
@@ -17,16 +18,18 @@ from rich.text import Text
 
 from grader import commands, provenance
 from grader.grading import ExerciseResult, as_dict, device_checks
+from grader.i18n import N_
 
 SCHEMA = "cnn-basics-kit/report/2"
+# The labels are marked for translation (grader.i18n); views translate them with _(label).
 STYLE = {
-    "passed": ("passed", "green"),
-    "failed": ("failed", "red"),
-    "not_started": ("not started", "yellow"),
-    "error": ("error", "bold red"),
-    "timeout": ("timeout", "bold red"),
-    "skipped": ("skipped", "cyan"),
-    "not_graded": ("not graded", "magenta"),
+    "passed": (N_("passed"), "green"),
+    "failed": (N_("failed"), "red"),
+    "not_started": (N_("not started"), "yellow"),
+    "error": (N_("error"), "bold red"),
+    "timeout": (N_("timeout"), "bold red"),
+    "skipped": (N_("skipped"), "cyan"),
+    "not_graded": (N_("not graded"), "magenta"),
 }
 # Narrower than this, a column that gives way is dropped rather than cut to a stump.
 MIN_TITLE, MIN_TOPICS = 12, 5
@@ -85,7 +88,7 @@ def fitted_table(
     """
     minimum = minimum or {}
     full = {
-        c: max([len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)])
+        c: max([cell_len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)])
         for c in columns
     }
     shown = list(columns)
