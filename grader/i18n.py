@@ -189,7 +189,7 @@ def catalog(lang: str) -> gettext.NullTranslations:
         try:
             with compiled.open("rb") as f:
                 return gettext.GNUTranslations(f)
-        except (OSError, gettext.error):
+        except OSError:  # missing, or not a catalog (gettext says OSError too)
             continue
     data = compile_po(source, lang)
     _store(cache.write_dir() / "locale" / lang, name, data)

@@ -90,7 +90,7 @@ def progress_line(view: Overview) -> str:
     line = _("Progress: {points}/{max_points} points, {done}/{total} exercises done").format(
         points=f"{view.points:g}", max_points=view.max_points, done=view.done, total=view.total
     )
-    return line + (f" ({_(', ').join(under_way)})" if under_way else "")
+    return line + (" (" + _(", ").join(under_way) + ")" if under_way else "")
 
 
 def next_lines(view: Overview) -> list[str]:
