@@ -381,7 +381,10 @@ def doctor(args: argparse.Namespace) -> int:
 
 def config(args: argparse.Namespace) -> int:
     """`kit config`: the language and where it comes from; `kit config lang ja` saves it."""
-    names = {"en": _("English"), "ja": _("Japanese")}
+
+    def names() -> dict[str, str]:  # in the language in effect when they are shown
+        return {"en": _("English"), "ja": _("Japanese")}
+
     if args.value is not None:
         try:
             path = i18n.save_language(args.value)
@@ -402,7 +405,7 @@ def config(args: argparse.Namespace) -> int:
         i18n.use(i18n.choose(args.argv))
         print(
             _("Saved: the kit speaks {language} in this copy ({file}).").format(
-                language=names[i18n.saved_language() or "en"], file=_rel(path)
+                language=names()[i18n.saved_language() or "en"], file=_rel(path)
             )
         )
     current = i18n.choice()
@@ -417,7 +420,7 @@ def config(args: argparse.Namespace) -> int:
     }
     print(
         _("lang = {code} ({language}), from {source}").format(
-            code=current.lang, language=names[current.lang], source=sources[current.source]
+            code=current.lang, language=names()[current.lang], source=sources[current.source]
         )
     )
     saved = i18n.saved_language()

@@ -15,6 +15,10 @@ import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
 
+# The kit's tests read its English messages: a developer's Japanese locale or saved language
+# must not change them. The tests of the Japanese set the language themselves (test_i18n.py).
+os.environ["KIT_LANG"] = "en"
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kit", "the kit's own tests")

@@ -181,8 +181,9 @@ def render(
 def legend(chapters: list[str]) -> str:
     labels = chapter_labels(chapters)
     # label=name without spaces, so that a wrapped legend never parts a label from its name
+    # Identifiers, so ", " in every language: a long legend wraps between them, never inside.
     return _("chapters: {list}").format(
-        list=_(", ").join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
+        list=", ".join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
     )
 
 
