@@ -220,10 +220,43 @@ def test_config_lang_is_saved_beside_the_progress_and_switches_back(project_copy
 # A run of three or more plain English words with a function word among them is a sentence;
 # code (np.pad(x, ...)), paths, ids, commands and single technical words (ReLU, softmax,
 # California Housing) are not.
-FUNCTION_WORDS = set(
-    "a an the of to in on at for with from by is are was be not no your you it its this that "
-    "and or as if then each every there here what which".split()
-)
+FUNCTION_WORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "from",
+    "by",
+    "is",
+    "are",
+    "was",
+    "be",
+    "not",
+    "no",
+    "your",
+    "you",
+    "it",
+    "its",
+    "this",
+    "that",
+    "and",
+    "or",
+    "as",
+    "if",
+    "then",
+    "each",
+    "every",
+    "there",
+    "here",
+    "what",
+    "which",
+}
 WORD = re.compile(r"^[A-Za-z]+[.,:;]?$")
 
 

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from grader import PROJECT_ROOT, identity
+from grader.i18n import _
 
 DEFAULT_GRADEBOOK = "gradebook.db"  # nbgrader's own default name, in the course folder
 DEFAULT_COURSE_ID = "cnn-basics"
@@ -226,37 +227,52 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
     elif os.environ.get("KIT_COURSE_DIR", "").strip():
         root, source = Path(os.environ["KIT_COURSE_DIR"].strip()), "KIT_COURSE_DIR"
     elif "course_dir" in values:
-        root, source = base / values["course_dir"], f"course_dir in {config}"
+        root, source = base / values["course_dir"], _("course_dir in {file}").format(file=config)
     else:
         tried = ", ".join(str(p) for p in config_files())
         raise CourseError(
-            "no course folder is set: pass --course DIR, or set KIT_COURSE_DIR, or write "
-            f'course_dir = "/path/to/course" into a config file ({tried}); your supervisor '
-            "knows the path"
+            _(
+                "no course folder is set: pass --course DIR, or set KIT_COURSE_DIR, or write "
+                "{setting} into a config file ({tried}); your supervisor knows the path"
+            ).format(setting='course_dir = "/path/to/course"', tried=tried)
         )
     root = root.expanduser().resolve()
     if not root.exists():
         raise CourseError(
-            f"the course folder {root} (from {source}) does not exist; check the path, or ask "
-            "your supervisor to create it"
+            _(
+                "the course folder {folder} (from {source}) does not exist; check the path, or "
+                "ask your supervisor to create it"
+            ).format(folder=root, source=source)
         )
     if not root.is_dir():
-        raise CourseError(f"the course folder {root} (from {source}) is a file, not a folder")
+        raise CourseError(
+            _("the course folder {folder} (from {source}) is a file, not a folder").format(
+                folder=root, source=source
+            )
+        )
     if not os.access(root, os.X_OK):
         raise CourseError(
-            f"you may not enter the course folder {root} (from {source}): permission denied; "
-            "ask your supervisor to add you to the course's group"
+            _(
+                "you may not enter the course folder {folder} (from {source}): permission "
+                "denied; ask your supervisor to add you to the course's group"
+            ).format(folder=root, source=source)
         )
     if not (root / SUBMITTED).is_dir():
         hint = (
-            f"pass its parent {root.parent} instead, the course folder that holds it"
+            _("pass its parent {parent} instead, the course folder that holds it").format(
+                parent=root.parent
+            )
             if root.name == SUBMITTED
-            else "pass the folder that holds submitted/, or set up a course as the README's "
-            "instructor steps say"
+            else _(
+                "pass the folder that holds submitted/, or set up a course as the README's "
+                "instructor steps say"
+            )
         )
         raise CourseError(
-            f"{root} (from {source}) is not a course folder: it has no {SUBMITTED}/ folder; "
-            f"{hint}. Nothing was done"
+            _(
+                "{folder} (from {source}) is not a course folder: it has no {submitted}/ "
+                "folder; {hint}. Nothing was done"
+            ).format(folder=root, source=source, submitted=SUBMITTED, hint=hint)
         )
     # A gradebook path on the command line or in the environment is relative to where the
     # command runs; in a config file, to the course folder.
