@@ -204,7 +204,9 @@ def test_config_lang_is_saved_beside_the_progress_and_switches_back(project_copy
     status = run_kit(project_copy, "status", env=env)
     assert "あなたの進捗" in status.stdout, status.stdout
     shown = run_kit(project_copy, "config", env=env)
-    assert "lang = ja (日本語)" in shown.stdout and "保存した設定" in shown.stdout, shown.stdout
+    assert "lang = ja (日本語)、設定元: .kit-settings.json に保存した設定" in shown.stdout, (
+        shown.stdout
+    )
     # KIT_LANG outranks it for one shell, and says so.
     override = run_kit(project_copy, "config", env={**env, "KIT_LANG": "en"})
     assert "lang = en (English), from the environment variable KIT_LANG" in override.stdout
