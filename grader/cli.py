@@ -75,7 +75,7 @@ def grade(args: argparse.Namespace) -> int:
         server = grading.start_server(exercises)
         env = grading.probe_environment(server)
     except KeyboardInterrupt:
-        print("\nStopped (Ctrl-C) before any exercise was graded.")
+        print("\n" + _("Stopped (Ctrl-C) before any exercise was graded."))
         return INTERRUPTED
     report.header(console, env, args.seed, args.device, learner_root, rerun)
     with GradingDisplay(console, len(exercises)) as display:
@@ -88,9 +88,8 @@ def grade(args: argparse.Namespace) -> int:
         report.plots(console, results)
         console.print(f"\n{report.summary_line(results)}")
         if interrupted:
-            console.print(
-                "[magenta]Stopped (Ctrl-C): the exercises marked not graded were not graded.[/]"
-            )
+            stopped = _("Stopped (Ctrl-C): the exercises marked not graded were not graded.")
+            console.print(f"[magenta]{stopped}[/]")
         if learner_root == EXERCISES_DIR.resolve():
             view = learner_progress.overview(learner_progress.update(results))
             console.print(learner_progress.progress_line(view))
@@ -103,7 +102,7 @@ def grade(args: argparse.Namespace) -> int:
                     results, env, args.seed, args.device, learner_root, learner, interrupted
                 ),
             )
-            console.print(f"report written to {args.json}")
+            console.print(_("report written to {path}").format(path=args.json))
     finally:
         # After a stop the kit only exits; a repeated Ctrl-C that arrives late must not turn
         # its exit status 130 into death by SIGINT.

@@ -4,6 +4,7 @@ translated verbs show no English sentence, and tables with wide characters fit 8
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import string
@@ -391,3 +392,90 @@ def test_progress_fits_80_columns_in_japanese_with_wide_names(tmp_path):
         rows = [line for line in panel.splitlines() if "  " in line.strip()]
         widths = {cell_len(line) for line in rows}
         assert len(widths) == 1, panel
+
+
+# --- the grading report and the live progress ----------------------------------------------------
+
+
+@pytest.fixture
+def japanese():
+    """Every message in Japanese for the test's own process, English again afterwards."""
+    before = i18n.choice()
+    i18n.use(i18n.Choice("ja", "test"))
+    yield
+    i18n.use(before)
+
+
+def graded(ex_id: str, status: str, score: float, checks=()):
+    from grader import grading
+
+    ex = manifest.find(ex_id)
+    return grading.ExerciseResult(
+        id=ex.id,
+        chapter=ex.chapter,
+        title=ex.title,
+        topics=list(ex.topics),
+        status=status,
+        score=score,
+        max_score=ex.points,
+        seconds=1.0,
+        checks=list(checks),
+        data=["California housing: scikit-learn"],
+    )
+
+
+def test_the_grading_report_is_japanese_and_fits_80_columns(japanese):
+    """kit grade's framing (header panel, results table, headings, device and summary lines) is
+    rendered here from results, as cli.grade renders it; the checks' own messages are
+    phase two, so the failed check carries a Japanese message of its own."""
+    from rich.console import Console
+
+    from grader import grading, report
+
+    failed = grading.CheckResult(
+        "test_shape", "failed", message="期待した形: (2, 3)", device="cpu", where=None
+    )
+    results = [
+        graded("conv_output_size", "passed", 2, [grading.CheckResult("a", "passed", device="cpu")]),
+        graded("convolution", "failed", 0, [failed, grading.CheckResult("b", "skipped")]),
+        graded("train_epoch", "not_started", 0),
+    ]
+    out = Console(width=80, record=True, highlight=False, soft_wrap=False, file=io.StringIO())
+    env = {"python": "3.12", "torch": "2.5", "tensorflow": None, "cuda_available": False}
+    report.header(out, env, 0, "all", PROJECT_ROOT / "exercises", "tox -e grade -- --seed 0")
+    out.print(report.table(results, out.width))
+    report.device_line(out, results)
+    report.data_sources(out, results)
+    report.details(out, results)
+    out.print(report.summary_line(results))
+    text = out.export_text()
+    assert_fits(text)
+    assert not english_sentences(text), (english_sentences(text), text)
+    for word in ("結果", "演習", "合格", "不合格", "未着手", "乱数シード", "ヒント", "データ"):
+        assert word in text, (word, text)
+    assert manifest.find("convolution").title_ja[:6] in text, text
+    # The score column is right-aligned under its heading, counted in display cells.
+    lines = text.splitlines()
+    header = next(line for line in lines if "点数" in line)
+    end = cell_len(header[: header.index("点数")]) + cell_len("点数")
+    for r in results:
+        row = next(line for line in lines if f" {r.id} " in line)
+        assert cell_len(row.rstrip()) == end, (header, row)
+
+
+def test_the_live_progress_is_japanese(japanese):
+    from rich.console import Console
+
+    from grader.live import GradingDisplay, training_text
+
+    display = GradingDisplay(Console(width=80, file=io.StringIO()), total=3)
+    display.start(2, manifest.find("train_epoch"), 120)
+    display.record({"event": "start", "check": "test_loss_goes_down"})
+    display.done(graded("conv_output_size", "passed", 2))
+    out = Console(width=80, record=True, file=io.StringIO())
+    out.print(display._render())
+    text = out.export_text()
+    assert "採点中 2/3" in text and "上限 2:00" in text and "チェック test_loss_goes_down" in text
+    assert "終了: conv_output_size 合格" in text, text
+    assert training_text({"epoch": 2, "epochs": 5, "loss": 1.93}) == "エポック 2/5  Loss 1.9300"
+    assert not english_sentences(text), text
