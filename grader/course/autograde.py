@@ -201,7 +201,9 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
                     sub.learner,
                     sub.relative_to(course.root),
                     records.WRONG_OWNER,
-                    f"skipped {sub.relative_to(course.root)}: {problem}; it was not graded",
+                    _("skipped {folder}: {problem}; it was not graded").format(
+                        folder=sub.relative_to(course.root), problem=problem
+                    ),
                 )
             else:
                 clean.append(sub)
@@ -423,7 +425,9 @@ def _plan(
                 sub.learner,
                 folder,
                 records.EDITED_AFTER_SUBMISSION if changed else records.UNREADABLE,
-                f"skipped {folder}: {exc}; it was not graded",
+                _("skipped {folder}: {problem}; it was not graded").format(
+                    folder=folder, problem=exc
+                ),
             )
             continue
         if extra:
