@@ -479,3 +479,27 @@ def test_the_live_progress_is_japanese(japanese):
     assert "終了: conv_output_size 合格" in text, text
     assert training_text({"epoch": 2, "epochs": 5, "loss": 1.93}) == "エポック 2/5  Loss 1.9300"
     assert not english_sentences(text), text
+
+
+def test_a_real_grade_with_lang_ja_is_japanese_in_the_exercise_process_too(tmp_path):
+    """`kit grade --lang ja`, end to end: the report's framing, and a message made in the
+    exercise's own process (forked from a server started before the language was chosen),
+    here the data directory's error."""
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("")
+    env = clean_env(KIT_DATA_DIR=str(not_a_folder), KIT_OFFLINE="1")
+    run = run_kit(
+        PROJECT_ROOT,
+        "grade",
+        "california_dataset",
+        "--exercises",
+        "reference",
+        "--lang",
+        "ja",
+        env=env,
+    )
+    out = run.stdout
+    assert "乱数シード" in out and "結果" in out and "合計" in out, out
+    assert "はフォルダではなくファイルです" in " ".join(out.split()), out
+    assert "is a file, not a folder" not in out
+    assert_fits(out)
