@@ -420,7 +420,7 @@ def _plan(
         try:
             files, extra = take_files(sub)
         except intake.Refused as exc:
-            changed = "changed after it was submitted" in str(exc)
+            changed = exc.kind == "changed"
             finding(
                 sub.learner,
                 folder,
@@ -464,8 +464,11 @@ def take_files(sub: Submission) -> tuple[dict[str, bytes], list[str]]:
         content = intake.read(sub.folder, module)
         if hashlib.sha256(content).hexdigest() != digest:
             raise intake.Refused(
-                f"{module} changed after it was submitted (its sha256 no longer matches the one "
-                "recorded)"
+                _(
+                    "{module} changed after it was submitted (its sha256 no longer matches the "
+                    "one recorded)"
+                ).format(module=module),
+                kind="changed",
             )
         files[module] = content
     return files, intake.extras(sub.folder, {*sub.files, RECORD, TIMESTAMP})

@@ -329,7 +329,7 @@ def load(folder: Path) -> Submission:
     try:
         text = intake.text(folder, RECORD, intake.MAX_RECORD_BYTES)
     except intake.Refused as exc:
-        if "permission denied" not in str(exc):
+        if exc.kind != "denied":
             raise SubmissionError(
                 _("skipped {folder}: {problem}; it was not written by kit submit").format(
                     folder=folder, problem=exc
