@@ -503,3 +503,28 @@ def test_a_real_grade_with_lang_ja_is_japanese_in_the_exercise_process_too(tmp_p
     assert "はフォルダではなくファイルです" in " ".join(out.split()), out
     assert "is a file, not a folder" not in out
     assert_fits(out)
+
+
+def test_submit_and_course_errors_are_one_japanese_line(tmp_path):
+    """The course side's errors (course.toml, the submission's layout, the gradebook) in
+    Japanese: one line each, exit 2, no English sentence."""
+    course = tmp_path / "course"
+    (course / "submitted").mkdir(parents=True)
+    good = tmp_path / "good.toml"
+    good.write_text(f'course_dir = "{course}"\n')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'course_dir = "{course}"\nbogus = 1\n')
+    cases = [
+        (bad, ["progress"], "設定 'bogus' は知りません"),
+        (good, ["submit", "--exercises", str(tmp_path / "nope"), "--learner", "ana"], "ありません"),
+        (good, ["submit", "--exercises", str(course), "--learner", "ana"], "演習のモジュール"),
+        (good, ["submit", "--exercises", str(PROJECT_ROOT), "--learner", "ana"], "キット全体"),
+        (good, ["progress"], "まだ成績簿がありません"),
+    ]
+    for config, args, expected in cases:
+        run = run_kit(
+            PROJECT_ROOT, *args, env=clean_env(KIT_LANG="ja", KIT_COURSE_CONFIG=str(config))
+        )
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, (args, run.stderr)
+        assert expected in run.stderr, (args, run.stderr)
+        assert not english_sentences(run.stderr), (args, run.stderr)
