@@ -450,7 +450,11 @@ def _exercise_row(v: LearnerView, ex, course: Course, folder: str) -> str:
     if r.no_verdict:
         messages.append(
             '<span class="flag">{}</span>'.format(
-                _("not graded: {fault}").format(fault=_e(label(f"{r.fault} fault")))
+                _e(
+                    _("not graded: a fault of the data")
+                    if r.fault == "data"
+                    else _("not graded: a fault of the kit")
+                )
             )
         )
     if r.matches_reference:
