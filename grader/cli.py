@@ -10,7 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader import EXERCISES_DIR, commands, manifest, provenance, sandbox
+from grader import EXERCISES_DIR, commands, i18n, manifest, provenance, sandbox
+from grader.i18n import _
 from grader.options import (
     MAX_SEED,
     UsageError,
@@ -21,6 +22,8 @@ from grader.options import (
 )
 from grader.plugin import DEFAULT_SEED
 
+# Characters that may not begin a line of Japanese text (kinsoku).
+NO_LINE_START = "、。，．）」』】〕・ーぁぃぅぇぉっゃゅょァィゥェォッャュョ々"
 # Exit status of a run stopped with Ctrl-C, as shells report a SIGINT.
 INTERRUPTED = 130
 
@@ -29,7 +32,11 @@ class KitParser(argparse.ArgumentParser):
     """argparse, but a bad option is one line (what is wrong and where to look), exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see {commands.kit(*self.prog.split()[1:], '--help')})")
+        raise UsageError(
+            _("{message} (see {command})").format(
+                message=message, command=commands.kit(*self.prog.split()[1:], "--help")
+            )
+        )
 
 
 # --- grading ----------------------------------------------------------------------------
@@ -62,7 +69,7 @@ def grade(args: argparse.Namespace) -> int:
         server = grading.start_server(exercises)
         env = grading.probe_environment(server)
     except KeyboardInterrupt:
-        print("\nStopped (Ctrl-C) before any exercise was graded.")
+        print("\n" + _("Stopped (Ctrl-C) before any exercise was graded."))
         return INTERRUPTED
     require_cuda(args.device, env)
     report.header(console, env, args.seed, args.device, learner_root, rerun)
@@ -76,9 +83,8 @@ def grade(args: argparse.Namespace) -> int:
         report.plots(console, results)
         console.print(f"\n{report.summary_line(results)}")
         if interrupted:
-            console.print(
-                "[magenta]Stopped (Ctrl-C): the exercises marked not graded were not graded.[/]"
-            )
+            stopped = _("Stopped (Ctrl-C): the exercises marked not graded were not graded.")
+            console.print(f"[magenta]{stopped}[/]")
         if learner_root == EXERCISES_DIR.resolve():
             view = learner_progress.overview(learner_progress.update(results))
             console.print(learner_progress.progress_line(view))
@@ -91,7 +97,7 @@ def grade(args: argparse.Namespace) -> int:
                     results, env, args.seed, args.device, learner_root, learner, interrupted
                 ),
             )
-            console.print(f"report written to {args.json}")
+            console.print(_("report written to {path}").format(path=args.json))
     finally:
         # After a stop the kit only exits; a repeated Ctrl-C that arrives late must not turn
         # its exit status 130 into death by SIGINT.
@@ -170,20 +176,30 @@ def _exercise_dir(given: str | None, exercises: list[manifest.Exercise]) -> Path
     shown = given or "exercises/"
     if not root.is_dir():
         raise UsageError(
-            f"--exercises {shown}: no such directory; pass a folder laid out like exercises/"
+            _(
+                "--exercises {folder}: no such directory; pass a folder laid out like exercises/"
+            ).format(folder=shown)
         )
     if not os.access(root, os.R_OK | os.X_OK):
-        raise UsageError(f"--exercises {shown}: cannot read this folder; check its permissions")
+        raise UsageError(
+            _("--exercises {folder}: cannot read this folder; check its permissions").format(
+                folder=shown
+            )
+        )
     missing = [ex.module for ex in exercises if not (root / ex.module).is_file()]
     if len(missing) == len(exercises):
         raise UsageError(
-            f"{shown} holds none of the exercise modules (expected files such as "
-            f"{exercises[0].module}); pass a folder laid out like exercises/"
+            _(
+                "{folder} holds none of the exercise modules (expected files such as "
+                "{example}); pass a folder laid out like exercises/"
+            ).format(folder=shown, example=exercises[0].module)
         )
     if missing:
         raise UsageError(
-            f"{shown} lacks {', '.join(missing)}; restore them (for example with git checkout) "
-            "or name only the exercises you want to grade"
+            _(
+                "{folder} lacks {files}; restore them (for example with git checkout) "
+                "or name only the exercises you want to grade"
+            ).format(folder=shown, files=", ".join(missing))
         )
     return root
 
@@ -220,43 +236,67 @@ def release(args: argparse.Namespace) -> int:
 
 def hint(args: argparse.Namespace) -> int:
     exercise = manifest.find(args.id)
-    hints = exercise.hints.get(args.lang)
-    if not hints:
-        raise UsageError(
-            f"no hints in language {args.lang!r}; choose one of {', '.join(exercise.hints)}"
-        )
+    lang = i18n.language()
+    hints = exercise.hints[lang]
     if not 1 <= args.level <= len(hints):
         raise UsageError(
-            f"{exercise.id} has hint levels 1 to {len(hints)}; --level {args.level} is not one of "
-            "them"
+            _("{id} has hint levels 1 to {last}; --level {level} is not one of them").format(
+                id=exercise.id, last=len(hints), level=args.level
+            )
         )
     width = min(_terminal_width(), 100)
-    print(
-        textwrap.fill(
-            f"{exercise.id} — {exercise.title} (manual {' '.join(exercise.topics)})", width
-        )
-    )
+    print(_wrapped(_title_line(exercise), width, ""))
     for level, text in enumerate(hints[: args.level], 1):
-        lead = f"  hint {level}: "
-        print(
-            textwrap.fill(
-                text,
-                width,
-                initial_indent=lead,
-                subsequent_indent=" " * len(lead),
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            if args.lang != "ja"
-            else _wrap_cjk(text, width, lead)
-        )
+        print(_wrapped(text, width, _("  hint {level}: ").format(level=level)))
     if args.level < len(hints):
-        more = [exercise.id, "--level", str(args.level + 1)]
-        if args.lang != "en":
-            more += ["--lang", args.lang]
         # The command on a line of its own, never wrapped: it must run as printed.
-        print(f"  more: {commands.kit('hint', *more)}")
+        more = commands.kit("hint", exercise.id, "--level", str(args.level + 1))
+        print(_("  more: {command}").format(command=more))
+    if lang == "ja":
+        print(_("  task: {command}").format(command=commands.kit("task", exercise.id)))
     return 0
+
+
+def task(args: argparse.Namespace) -> int:
+    """What the exercise asks: in Japanese the manifest's task_ja; in English the stub's own
+    docstrings and TODOs, which are the task as written."""
+    from grader import release
+
+    exercise = manifest.find(args.id)
+    width = min(_terminal_width(), 100)
+    print(_wrapped(_title_line(exercise), width, ""))
+    print(_("  file: exercises/{module}").format(module=exercise.module))
+    print()
+    if i18n.language() == "ja":
+        for line in exercise.task_ja.splitlines():
+            lead = "  - " if line.startswith("- ") else "  "
+            print(_wrapped(line.removeprefix("- "), width, lead))
+    else:
+        for line in release.task_lines(exercise):
+            print("  " + line if line else "")
+    print()
+    print(_("  hint:  {command}").format(command=commands.kit("hint", exercise.id)))
+    print(_("  grade: {command}").format(command=commands.kit("grade", exercise.id)))
+    return 0
+
+
+def _title_line(exercise: manifest.Exercise) -> str:
+    return _("{id} — {title} (manual {topics})").format(
+        id=exercise.id, title=exercise.shown_title, topics=" ".join(exercise.topics)
+    )
+
+
+def _wrapped(text: str, width: int, lead: str) -> str:
+    if i18n.language() == "ja":
+        return _wrap_cjk(text, width, lead)
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=lead,
+        subsequent_indent=" " * len(lead),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _wrap_cjk(text: str, width: int, lead: str) -> str:
@@ -266,15 +306,20 @@ def _wrap_cjk(text: str, width: int, lead: str) -> str:
 
     from rich.cells import cell_len
 
-    lines, line, room = [], "", width - len(lead)
+    indent = cell_len(lead)
+    lines, line, room = [], "", width - indent
     for token in re.findall(r"[!-~]+|\s+|.", text):
         if line and cell_len(line + token) > room:
+            carried = ""
+            # Japanese never starts a line with a closing mark: take a character along.
+            if token in NO_LINE_START and len(line) > 1 and not line[-1].isspace():
+                line, carried = line[:-1], line[-1]
             lines.append(line.rstrip())
-            line = token.lstrip()
+            line = carried + token.lstrip()
         else:
             line += token
     lines.append(line)
-    return lead + ("\n" + " " * len(lead)).join(lines)
+    return lead + ("\n" + " " * indent).join(lines)
 
 
 def _terminal_width() -> int:
@@ -287,30 +332,37 @@ def list_exercises(args: argparse.Namespace) -> int:
     from grader.report import console, fitted_table
 
     out = console()
-    out.print("Exercises in learning order; each one's file is exercises/<chapter>/<id>.py.")
+    out.print(_("Exercises in learning order; each one's file is exercises/<chapter>/<id>.py."))
+    number, ident, points, topics, title = (
+        _("#"),
+        _("id"),
+        _("points"),
+        _("manual"),
+        _("title"),
+    )
     rows, n = [], 0
     for chapter in manifest.chapters():
-        rows.append({"id": f"[bold]{chapter}/[/]"})
+        rows.append({ident: f"[bold]{chapter}/[/]"})
         for ex in (e for e in manifest.load() if e.chapter == chapter):
             n += 1
             rows.append(
                 {
-                    "#": str(n),
-                    "id": ex.id,
-                    "points": str(ex.points),
-                    "manual": " ".join(ex.topics),
-                    "title": ex.title,
+                    number: str(n),
+                    ident: ex.id,
+                    points: str(ex.points),
+                    topics: " ".join(ex.topics),
+                    title: ex.shown_title,
                 }
             )
     out.print(
         fitted_table(
             None,
-            ["#", "id", "points", "manual", "title"],
+            [number, ident, points, topics, title],
             rows,
             out.width,
-            give_way=("title", "manual"),
-            right=("#", "points"),
-            minimum={"title": 12},
+            give_way=(title, topics),
+            right=(number, points),
+            minimum={title: 12},
         )
     )
     return 0
@@ -323,7 +375,11 @@ def watch(args: argparse.Namespace) -> int:
     exercises = manifest.select(args.ids)
     learner_root = _exercise_dir(args.exercises, exercises)
     timeout_scale = positive_finite(
-        args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
+        args.timeout_scale,
+        "--timeout-scale",
+        "KIT_TIMEOUT_SCALE",
+        "1",
+        _("2 on a slow machine"),
     )
     os.environ["KIT_MEMORY_LIMIT_GB"] = str(memory_limit_gb(None))
     os.environ["KIT_SHOW_FROM"] = os.getcwd()
@@ -340,7 +396,7 @@ def watch(args: argparse.Namespace) -> int:
             server=server,
         )
     except KeyboardInterrupt:
-        print("\nStopped watching.")
+        print("\n" + _("Stopped watching."))
     return 0
 
 
@@ -370,6 +426,69 @@ def doctor(args: argparse.Namespace) -> int:
         grid.add_row(marks[f.level], f.subject, f.text + (f"\n[dim]→ {f.fix}[/]" if f.fix else ""))
     out.print(grid)
     return 1 if any(f.level == "problem" for f in findings) else 0
+
+
+def config(args: argparse.Namespace) -> int:
+    """`kit config`: the language and where it comes from; `kit config lang ja` saves it."""
+
+    def names() -> dict[str, str]:  # in the language in effect when they are shown
+        return {"en": _("English"), "ja": _("Japanese")}
+
+    if args.value is not None:
+        try:
+            path = i18n.save_language(args.value)
+        except i18n.LanguageError:
+            raise UsageError(
+                _("config lang {value}: choose en (English) or ja (Japanese)").format(
+                    value=args.value
+                )
+            ) from None
+        except OSError as exc:
+            raise UsageError(
+                _(
+                    "cannot save the setting in {file} ({error}); check that folder's permissions"
+                ).format(file=_rel(i18n.SETTINGS_FILE), error=exc.strerror or exc)
+            ) from None
+        # The rest of this command already speaks the new language, unless something above
+        # the saved setting decides (then say so: the saved one is not in effect here).
+        i18n.use(i18n.choose(args.argv))
+        print(
+            _("Saved: the kit speaks {language} in this copy ({file}).").format(
+                language=names()[i18n.saved_language() or "en"], file=_rel(path)
+            )
+        )
+    current = i18n.choice()
+    sources = {
+        "--lang": _("the --lang option of this command"),
+        "KIT_LANG": _("the environment variable KIT_LANG"),
+        "config": _("the saved setting in {file}").format(file=_rel(i18n.SETTINGS_FILE)),
+        "LC_ALL": _("the locale (LC_ALL)"),
+        "LC_MESSAGES": _("the locale (LC_MESSAGES)"),
+        "LANG": _("the locale (LANG)"),
+        "default": _("the default"),
+    }
+    print(
+        _("lang = {code} ({language}), from {source}").format(
+            code=current.lang, language=names()[current.lang], source=sources[current.source]
+        )
+    )
+    saved = i18n.saved_language()
+    if saved and current.source in ("--lang", "KIT_LANG") and saved != current.lang:
+        print(
+            _("  (the saved setting, {code}, applies where {source} does not)").format(
+                code=saved, source=current.source
+            )
+        )
+    print(
+        _(
+            "  order: --lang, then KIT_LANG, then the saved setting, then LC_ALL / LC_MESSAGES / "
+            "LANG; English by default"
+        )
+    )
+    for lang in i18n.LANGUAGES:
+        if lang != current.lang:
+            print(_("  switch: {command}").format(command=commands.kit("config", "lang", lang)))
+    return 0
 
 
 def new(args: argparse.Namespace) -> int:
@@ -431,122 +550,176 @@ def _rel(path: Path) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = KitParser(prog="kit", description="Autograded exercises for the 'CNN basics' manual.")
+    parser = KitParser(
+        prog="kit", description=_("Autograded exercises for the 'CNN basics' manual.")
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, parser_class=KitParser)
 
-    p = verbs.add_parser("grade", help="grade exercises (all of them, or the ids/chapters named)")
-    p.add_argument("ids", nargs="*", help="exercise ids or chapter names; default: all")
+    p = verbs.add_parser(
+        "grade", help=_("grade exercises (all of them, or the ids/chapters named)")
+    )
+    p.add_argument("ids", nargs="*", help=_("exercise ids or chapter names; default: all"))
     p.add_argument(
         "--exercises",
-        help="folder laid out like exercises/ (default: exercises/); "
-        "--exercises reference grades the solutions",
+        help=_(
+            "folder laid out like exercises/ (default: exercises/); "
+            "--exercises reference grades the solutions"
+        ),
     )
-    p.add_argument("--json", help="also write a JSON report to this path")
+    p.add_argument("--json", help=_("also write a JSON report to this path"))
     p.add_argument(
         "--seed",
         type=parse_seed,
         default=DEFAULT_SEED,
-        help=f"seed set before every check (0 to {MAX_SEED})",
+        help=_("seed set before every check (0 to {max})").format(max=MAX_SEED),
     )
     p.add_argument(
         "--device",
         choices=["cpu", "cuda", "all"],
         default="all",
-        help="devices for PyTorch checks (default: every device available)",
+        help=_("devices for PyTorch checks (default: every device available)"),
     )
     p.add_argument(
         "--timeout-scale",
         type=parse_number,
         default=None,
-        help="multiply every exercise's time limit (slow machine: 2; default KIT_TIMEOUT_SCALE or 1)",
+        help=_(
+            "multiply every exercise's time limit (slow machine: 2; default KIT_TIMEOUT_SCALE or 1)"
+        ),
     )
     p.add_argument(
         "--memory-limit",
         type=parse_number,
         default=None,
-        help="GiB of memory one exercise may allocate (0: no limit; default KIT_MEMORY_LIMIT_GB "
-        "or 8; not applied where CUDA is usable)",
+        help=_(
+            "GiB of memory one exercise may allocate (0: no limit; default KIT_MEMORY_LIMIT_GB "
+            "or 8; not applied where CUDA is usable)"
+        ),
     )
-    p.add_argument("--learner", help="your name in the JSON report (default: KIT_LEARNER, git)")
+    p.add_argument("--learner", help=_("your name in the JSON report (default: KIT_LEARNER, git)"))
     p.add_argument(
         "--strict",
         action="store_true",
-        help="exit 1 unless every exercise passed (without it, not started is no failure)",
+        help=_("exit 1 unless every exercise passed (without it, not started is no failure)"),
     )
     p.set_defaults(func=grade)
 
     p = verbs.add_parser(
-        "watch", help="regrade an exercise each time you save its file (Ctrl-C stops)"
+        "watch", help=_("regrade an exercise each time you save its file (Ctrl-C stops)")
     )
-    p.add_argument("ids", nargs="*", help="exercise ids or chapter names to watch; default: all")
-    p.add_argument("--exercises", help="folder laid out like exercises/ (default: exercises/)")
+    p.add_argument("ids", nargs="*", help=_("exercise ids or chapter names to watch; default: all"))
+    p.add_argument("--exercises", help=_("folder laid out like exercises/ (default: exercises/)"))
     p.add_argument(
-        "--seed", type=parse_seed, default=DEFAULT_SEED, help="seed set before every check"
+        "--seed", type=parse_seed, default=DEFAULT_SEED, help=_("seed set before every check")
     )
     p.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
-    p.add_argument("--timeout-scale", type=parse_number, default=None, help="as for grade")
+    p.add_argument("--timeout-scale", type=parse_number, default=None, help=_("as for grade"))
     p.set_defaults(func=watch)
 
     p = verbs.add_parser(
-        "status", help="your progress so far and the next exercise, without grading"
+        "status", help=_("your progress so far and the next exercise, without grading")
     )
     p.set_defaults(func=status)
 
-    p = verbs.add_parser("hint", help="show an exercise's hints")
-    p.add_argument("id")
-    p.add_argument("--level", type=int, default=1, help="how many hint levels to show")
-    p.add_argument("--lang", default="en", choices=list(manifest.LANGUAGES), help="en or ja")
+    p = verbs.add_parser("hint", help=_("show an exercise's hints"))
+    p.add_argument("id", help=_("the exercise id"))
+    p.add_argument("--level", type=int, default=1, help=_("how many hint levels to show"))
     p.set_defaults(func=hint)
 
-    p = verbs.add_parser("list", help="list the exercises in learning order")
+    p = verbs.add_parser(
+        "task", help=_("what an exercise asks you to write (in Japanese with --lang ja)")
+    )
+    p.add_argument("id", help=_("the exercise id"))
+    p.set_defaults(func=task)
+
+    p = verbs.add_parser("list", help=_("list the exercises in learning order"))
     p.set_defaults(func=list_exercises)
 
     p = verbs.add_parser(
-        "doctor", help="check Python, torch/CUDA, TensorFlow and the data directory"
+        "doctor", help=_("check Python, torch/CUDA, TensorFlow and the data directory")
     )
     p.set_defaults(func=doctor)
 
     p = verbs.add_parser(
-        "new", help="(authors) scaffold a new exercise: manifest entry, reference, checks, mutants"
+        "config",
+        help=_("show the language the kit speaks; config lang ja (or en) saves it"),
     )
-    p.add_argument("id", help="the exercise id, a lower-case Python name")
-    p.add_argument("--chapter", required=True, help="its chapter folder, e.g. ch1_theory")
+    p.add_argument("key", nargs="?", choices=["lang"], help=_("the setting: lang"))
+    p.add_argument("value", nargs="?", help=_("en (English) or ja (Japanese)"))
+    p.set_defaults(func=config)
+
+    p = verbs.add_parser(
+        "new",
+        help=_("(authors) scaffold a new exercise: manifest entry, reference, checks, mutants"),
+    )
+    p.add_argument("id", help=_("the exercise id, a lower-case Python name"))
+    p.add_argument("--chapter", required=True, help=_("its chapter folder, e.g. ch1_theory"))
     p.add_argument(
-        "--topic", action="append", default=[], help="a manual topic id it teaches (repeatable)"
+        "--topic",
+        action="append",
+        default=[],
+        help=_("a manual topic id it teaches (repeatable)"),
     )
-    p.add_argument("--title", help="a one-line title (default: from the id)")
+    p.add_argument("--title", help=_("a one-line title (default: from the id)"))
     p.set_defaults(func=new)
 
-    p = verbs.add_parser("dev", help="(authors) prove an exercise: kit dev check ID")
+    p = verbs.add_parser("dev", help=_("(authors) prove an exercise: kit dev check ID"))
     dev = p.add_subparsers(dest="dev_verb", required=True, parser_class=KitParser)
     p = dev.add_parser(
         "check",
-        help="prove one exercise: manifest, stub, reference, mutants, beginner answers, ruff",
+        help=_("prove one exercise: manifest, stub, reference, mutants, beginner answers, ruff"),
     )
-    p.add_argument("id", help="the exercise id")
+    p.add_argument("id", help=_("the exercise id"))
     p.set_defaults(func=dev_check)
 
-    p = verbs.add_parser("release", help="(instructors) generate exercises/ stubs from reference/")
-    p.add_argument("ids", nargs="*", help="exercise ids or chapters; default: all")
+    p = verbs.add_parser(
+        "release", help=_("(instructors) generate exercises/ stubs from reference/")
+    )
+    p.add_argument("ids", nargs="*", help=_("exercise ids or chapters; default: all"))
     p.add_argument(
-        "--check", action="store_true", help="only report files that differ; exit 1 if any"
+        "--check", action="store_true", help=_("only report files that differ; exit 1 if any")
     )
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace stubs even where they differ (a copy of each is kept in .kit-backup/)",
+        help=_("replace stubs even where they differ (a copy of each is kept in .kit-backup/)"),
     )
     p.set_defaults(func=release)
 
     from grader.course.cli import add_verbs
 
     add_verbs(verbs)
+    _add_lang(parser)
     return parser
 
 
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    """--lang on the kit and on every verb. It is read before the parser is built
+    (i18n.choose), so that the help and argparse's own messages are in that language too; here
+    it is only checked and shown in --help."""
+    parser.add_argument(
+        "--lang",
+        choices=list(i18n.LANGUAGES),
+        default=argparse.SUPPRESS,
+        help=_("the language of the kit's messages: en or ja (see kit config)"),
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                _add_lang(sub)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        i18n.use(i18n.choose(argv))
+    except i18n.LanguageError as exc:
+        print(f"kit: error: {exc}", file=sys.stderr)
+        return 2
+    i18n.translate_argparse()
     try:
         args = build_parser().parse_args(argv)
+        args.argv = argv
         return args.func(args)
     except BrokenPipeError:
         # The reader went away (`kit list | head`): stop quietly, as other command-line tools do.
@@ -558,5 +731,5 @@ def main(argv: list[str] | None = None) -> int:
         manifest.ManifestError,
         provenance.NoIdentity,
     ) as exc:
-        print(f"kit: error: {exc}", file=sys.stderr)
+        print(_("kit: error: {message}").format(message=exc), file=sys.stderr)
         return 2

@@ -16,7 +16,13 @@ from pathlib import Path
 
 
 def kit(verb: str, *args: str) -> str:
-    """The command line that runs `kit VERB ARGS` the way this kit was started."""
+    """The command line that runs `kit VERB ARGS` the way this kit was started, in the same
+    language: a `--lang` given to this command is given to the printed one too."""
+    from grader import i18n
+
+    chosen = i18n.choice()
+    if chosen.source == "--lang" and "--lang" not in args:
+        args = (*args, "--lang", chosen.lang)
     words = [verb, *args]
     if os.environ.get("TOX_ENV_NAME"):
         if verb == "grade":

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import PROJECT_ROOT, records
+from grader.i18n import _
 
 CIFAR_SUBSET = "cifar10_subset.npz"
 SKLEARN_HOME = "scikit_learn_data"
@@ -40,13 +41,19 @@ def data_dir() -> Path:
     """KIT_DATA_DIR if set, else the project's datasets/ folder; an unusable one is refused."""
     given = os.environ.get("KIT_DATA_DIR")
     root = Path(given or PROJECT_ROOT / "datasets").resolve()
-    name = f"KIT_DATA_DIR={given}" if given else f"the data directory {root}"
+    name = f"KIT_DATA_DIR={given}" if given else _("the data directory {path}").format(path=root)
     if root.exists() and not root.is_dir():
-        raise DataProblem(f"{name} is a file, not a folder. Set KIT_DATA_DIR to the data folder.")
+        raise DataProblem(
+            _("{name} is a file, not a folder. Set KIT_DATA_DIR to the data folder.").format(
+                name=name
+            )
+        )
     if root.is_dir() and not os.access(root, os.R_OK | os.X_OK):
         raise DataProblem(
-            f"{name} cannot be read (permission denied). Fix its permissions "
-            f"(chmod u+rx {root}) or set KIT_DATA_DIR to a readable copy."
+            _(
+                "{name} cannot be read (permission denied). Fix its permissions "
+                "({command}) or set KIT_DATA_DIR to a readable copy."
+            ).format(name=name, command=f"chmod u+rx {root}")
         )
     return root
 
@@ -97,30 +104,43 @@ def california(record: Callable[..., None] | None = None) -> California:
             bunch = fetch_california_housing(data_home=str(home), download_if_missing=False)
         except Exception as exc:  # noqa: BLE001 - any failure to read it means a damaged file
             raise DataDamaged(
-                f"The scikit-learn cache {cache_file} is damaged ({type(exc).__name__}: "
-                f"{_short(exc)}). Delete it and grade again to download a fresh copy (needs "
-                "internet), or replace it with a good copy (see datasets/README.md)."
+                _(
+                    "The scikit-learn cache {path} is damaged ({error}). Delete it and grade "
+                    "again to download a fresh copy (needs internet), or replace it with a good "
+                    "copy (see datasets/README.md)."
+                ).format(path=cache_file, error=f"{type(exc).__name__}: {_short(exc)}")
             ) from None
     else:
         try:
             if offline():
-                raise OSError("downloads are off (KIT_OFFLINE=1)")
+                raise OSError(_("downloads are off (KIT_OFFLINE=1)"))
             with to_terminal(record):
                 bunch = fetch_california_housing(data_home=str(home), download_if_missing=True)
         except Exception as exc:  # noqa: BLE001 - any failure means the same thing to the learner
             raise DataMissing(
-                f"California housing is missing: no scikit-learn cache at {cache_file} and the "
-                f"download failed ({_short(exc)}). Connect to the internet and grade again, or "
-                f"copy cal_housing_py3.pkz into {home}, or set KIT_DATA_DIR to a folder that has "
-                f"{SKLEARN_HOME}/cal_housing_py3.pkz."
+                _(
+                    "California housing is missing: no scikit-learn cache at {path} and the "
+                    "download failed ({error}). Connect to the internet and grade again, or copy "
+                    "cal_housing_py3.pkz into {folder}, or set KIT_DATA_DIR to a folder that has "
+                    "{file}."
+                ).format(
+                    path=cache_file,
+                    error=_short(exc),
+                    folder=home,
+                    file=f"{SKLEARN_HOME}/cal_housing_py3.pkz",
+                )
             ) from None
     if bunch.data.shape != (20640, 8) or bunch.target.shape != (20640,):
         raise DataDamaged(
-            f"The scikit-learn cache {cache_file} holds data of shape {bunch.data.shape} and "
-            f"{bunch.target.shape}, not California housing's (20640, 8) and (20640,). Delete it "
-            "and grade again, or replace it with a good copy (see datasets/README.md)."
+            _(
+                "The scikit-learn cache {path} holds data of shape {data} and {target}, not "
+                "California housing's (20640, 8) and (20640,). Delete it and grade again, or "
+                "replace it with a good copy (see datasets/README.md)."
+            ).format(path=cache_file, data=bunch.data.shape, target=bunch.target.shape)
         )
-    source = f"scikit-learn {'cache' if cached else 'download'} in {home}"
+    source = (
+        _("scikit-learn cache in {folder}") if cached else _("scikit-learn download in {folder}")
+    ).format(folder=home)
     return California(bunch.data, bunch.target, tuple(bunch.feature_names), source)
 
 
@@ -145,9 +165,11 @@ class Cifar10Subset:
                 self.classes = [str(c) for c in arrays["classes"]]
         except Exception as exc:  # noqa: BLE001 - truncated, corrupt or foreign: all unusable
             raise DataDamaged(
-                f"The offline CIFAR-10 subset {path} is damaged ({type(exc).__name__}: "
-                f"{_short(exc)}). Replace it with a good copy (see datasets/README.md), or "
-                "delete it and grade with internet access so that torchvision downloads CIFAR-10."
+                _(
+                    "The offline CIFAR-10 subset {path} is damaged ({error}). Replace it with a "
+                    "good copy (see datasets/README.md), or delete it and grade with internet "
+                    "access so that torchvision downloads CIFAR-10."
+                ).format(path=path, error=f"{type(exc).__name__}: {_short(exc)}")
             ) from None
         if (
             self.data.ndim != 4
@@ -157,10 +179,18 @@ class Cifar10Subset:
             or len(self.classes) != 10
         ):
             raise DataDamaged(
-                f"The offline CIFAR-10 subset {path} does not hold CIFAR-10 images ({split} "
-                f"images of shape {self.data.shape} and dtype {self.data.dtype}, "
-                f"{len(self.targets)} labels, {len(self.classes)} classes). Replace it with a "
-                "good copy (see datasets/README.md)."
+                _(
+                    "The offline CIFAR-10 subset {path} does not hold CIFAR-10 images ({split} "
+                    "images of shape {shape} and dtype {dtype}, {labels} labels, {classes} "
+                    "classes). Replace it with a good copy (see datasets/README.md)."
+                ).format(
+                    path=path,
+                    split=split,
+                    shape=self.data.shape,
+                    dtype=self.data.dtype,
+                    labels=len(self.targets),
+                    classes=len(self.classes),
+                )
             )
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
         self.train = train
@@ -196,22 +226,30 @@ def cifar10(train: bool = True, transform=None, record: Callable[..., None] | No
                 dataset = torchvision.datasets.CIFAR10(
                     root=str(root), train=train, transform=transform, download=not offline()
                 )
-            dataset.kit_source = f"torchvision CIFAR10 in {root}"
+            dataset.kit_source = _("torchvision CIFAR10 in {folder}").format(folder=root)
             return dataset
         except Exception as exc:  # noqa: BLE001 - no internet, a corrupt archive: fall back alike
-            problems.append(f"torchvision could not load or download it ({_short(exc)})")
+            problems.append(
+                _("torchvision could not load or download it ({error})").format(error=_short(exc))
+            )
     else:
-        problems.append(f"no cifar-10-batches-py folder in {root} and downloads are off")
+        problems.append(
+            _("no cifar-10-batches-py folder in {folder} and downloads are off").format(folder=root)
+        )
     subset = root / CIFAR_SUBSET
     if subset.exists():
         dataset = Cifar10Subset(subset, train=train, transform=transform)
-        dataset.kit_source = f"offline CIFAR-10 subset {subset} ({len(dataset)} images)"
+        dataset.kit_source = _("offline CIFAR-10 subset {path} ({n} images)").format(
+            path=subset, n=len(dataset)
+        )
         return dataset
-    problems.append(f"no offline copy {subset}")
+    problems.append(_("no offline copy {path}").format(path=subset))
     raise DataMissing(
-        f"CIFAR-10 is missing: {'; '.join(problems)}. Connect to the internet and grade again "
-        f"(torchvision downloads it into {root}), or put {CIFAR_SUBSET} there, or set KIT_DATA_DIR "
-        "to a folder that has either."
+        _(
+            "CIFAR-10 is missing: {problems}. Connect to the internet and grade again "
+            "(torchvision downloads it into {folder}), or put {file} there, or set KIT_DATA_DIR "
+            "to a folder that has either."
+        ).format(problems="; ".join(problems), folder=root, file=CIFAR_SUBSET)
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from grader import data
 from grader.environment import describe_environment
 from grader.frameworks import import_frameworks, native_stderr_silenced
+from grader.i18n import _
 
 
 @dataclass
@@ -23,10 +24,13 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
     tens of seconds on a loaded machine)."""
     missing: dict[str, str] = {}
     with native_stderr_silenced():
-        for name, slow in (("torch", ""), ("tensorflow", " (this can take half a minute)")):
-            progress(f"importing {name}{slow}…")
+        for name, slow in (
+            ("torch", _("importing {name}…")),
+            ("tensorflow", _("importing {name} (this can take half a minute)…")),
+        ):
+            progress(slow.format(name=name))
             missing.update(import_frameworks([name]))
-        progress("reading devices…")
+        progress(_("reading devices…"))
         env = describe_environment()
     found = [Finding("ok", "Python", env["python"])]
 
@@ -35,26 +39,34 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
             Finding(
                 "problem",
                 "torch",
-                f"not installed ({missing.get('torch', '')})",
-                "Run `tox -e grade` once: it installs torch with everything else.",
+                _("not installed ({reason})").format(reason=missing.get("torch", "")),
+                _("Run {command} once: it installs torch with everything else.").format(
+                    command="`tox -e grade`"
+                ),
             )
         )
     else:
         build = (
-            f"CUDA {env['torch_cuda_build']} build" if env["torch_cuda_build"] else "CPU-only build"
+            _("CUDA {version} build").format(version=env["torch_cuda_build"])
+            if env["torch_cuda_build"]
+            else _("CPU-only build")
         )
         found.append(Finding("ok", "torch", f"{env['torch']} ({build})"))
         if env["cuda_available"]:
-            found.append(Finding("ok", "CUDA", "available: " + ", ".join(env["gpus"])))
+            found.append(
+                Finding("ok", "CUDA", _("available: {gpus}").format(gpus=", ".join(env["gpus"])))
+            )
         elif env["torch_cuda_build"]:
             found.append(
                 Finding(
                     "warning",
                     "CUDA",
-                    "torch.cuda.is_available() is False",
-                    "This torch can use CUDA but sees no GPU. On a GPU machine, check that "
-                    "`nvidia-smi` lists the card and the driver is installed (manual S1, S2). "
-                    "Until then the CUDA checks are reported as skipped.",
+                    _("{call} is False").format(call="torch.cuda.is_available()"),
+                    _(
+                        "This torch can use CUDA but sees no GPU. On a GPU machine, check that "
+                        "{command} lists the card and the driver is installed (manual S1, S2). "
+                        "Until then the CUDA checks are reported as skipped."
+                    ).format(command="`nvidia-smi`"),
                 )
             )
         else:
@@ -62,9 +74,11 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
                 Finding(
                     "warning",
                     "CUDA",
-                    "not usable: this torch was built without CUDA",
-                    "Install a CUDA build of torch to run the GPU checks (manual S1); "
-                    "until then they are reported as skipped.",
+                    _("not usable: this torch was built without CUDA"),
+                    _(
+                        "Install a CUDA build of torch to run the GPU checks (manual S1); "
+                        "until then they are reported as skipped."
+                    ),
                 )
             )
 
@@ -73,9 +87,11 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
             Finding(
                 "warning",
                 "tensorflow",
-                "not installed",
-                "The TensorFlow chapters will be reported as skipped. `tox -e grade` installs "
-                "tensorflow-cpu; set KIT_TF_EXTRA=tf-gpu first for GPU TensorFlow.",
+                _("not installed"),
+                _(
+                    "The TensorFlow chapters will be reported as skipped. {command} installs "
+                    "tensorflow-cpu; set KIT_TF_EXTRA=tf-gpu first for GPU TensorFlow."
+                ).format(command="`tox -e grade`"),
             )
         )
     else:
@@ -84,7 +100,9 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
             Finding(
                 "ok",
                 "tensorflow",
-                f"{env['tensorflow']}; GPUs TF sees: {', '.join(gpus) or 'none'}",
+                _("{version}; GPUs TF sees: {gpus}").format(
+                    version=env["tensorflow"], gpus=", ".join(gpus) or _("none")
+                ),
             )
         )
         if env["cuda_available"] and not gpus:
@@ -92,39 +110,45 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
                 Finding(
                     "warning",
                     "tensorflow GPU",
-                    "torch sees a GPU but TensorFlow does not",
-                    "Recreate the environment with KIT_TF_EXTRA=tf-gpu (tensorflow[and-cuda]): "
-                    "`KIT_TF_EXTRA=tf-gpu tox -r -e grade`.",
+                    _("torch sees a GPU but TensorFlow does not"),
+                    _(
+                        "Recreate the environment with KIT_TF_EXTRA=tf-gpu "
+                        "(tensorflow[and-cuda]): {command}."
+                    ).format(command="`KIT_TF_EXTRA=tf-gpu tox -r -e grade`"),
                 )
             )
 
     status = data.describe()
+    data_dir = _("data directory")
     if "problem" in status:
-        found.append(Finding("problem", "data directory", status["problem"]))
+        found.append(Finding("problem", data_dir, status["problem"]))
         return found
     root = status["data_dir"]
     if not status["exists"]:
         found.append(
             Finding(
                 "warning",
-                "data directory",
-                f"{root} does not exist",
-                "It is created on first download; or set KIT_DATA_DIR to a folder with the data.",
+                data_dir,
+                _("{folder} does not exist").format(folder=root),
+                _(
+                    "It is created on first download; or set KIT_DATA_DIR to a folder with the "
+                    "data."
+                ),
             )
         )
     else:
         found.append(
             Finding(
                 "ok",
-                "data directory",
-                root + (" (downloads off: KIT_OFFLINE=1)" if status["offline"] else ""),
+                data_dir,
+                root + (_(" (downloads off: KIT_OFFLINE=1)") if status["offline"] else ""),
             )
         )
-    california = "present" if status["california_cache"] else None
+    california = _("present") if status["california_cache"] else None
     cifar = (
-        "torchvision files"
+        _("torchvision files")
         if status["cifar10_torchvision"]
-        else "offline subset"
+        else _("offline subset")
         if status["cifar10_subset"]
         else None
     )
@@ -137,9 +161,11 @@ def diagnose(progress: Callable[[str], None] = lambda text: None) -> list[Findin
                 Finding(
                     level,
                     name,
-                    f"not in {root}",
-                    "Downloaded on first use (needs internet); see datasets/README.md for "
-                    "offline copies, or set KIT_DATA_DIR.",
+                    _("not in {folder}").format(folder=root),
+                    _(
+                        "Downloaded on first use (needs internet); see datasets/README.md for "
+                        "offline copies, or set KIT_DATA_DIR."
+                    ),
                 )
             )
     return found

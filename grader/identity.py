@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import PROJECT_ROOT
+from grader.i18n import _
 
 MAX_ID = 64
 SLUG_LENGTH = 40
@@ -62,12 +63,14 @@ def display(name: str) -> str:
     it holds control characters (a newline in a name would break every listing)."""
     text = unicodedata.normalize("NFC", name).strip()
     if not text:
-        raise NoIdentity(f"learner name {name!r} is empty; give a name")
+        raise NoIdentity(_("learner name {name} is empty; give a name").format(name=repr(name)))
     bad = [c for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp")]
     if bad:
         raise NoIdentity(
-            f"learner name {name!r} holds a control character ({bad[0]!r}); give the name as "
-            "plain text"
+            _(
+                "learner name {name} holds a control character ({char}); give the name as "
+                "plain text"
+            ).format(name=repr(name), char=repr(bad[0]))
         )
     return text
 
@@ -154,8 +157,10 @@ def resolve(given: str, roster: tuple[Member, ...] = ()) -> Learner:
     if roster:
         ids = ", ".join(m.id for m in roster[:12]) + (", …" if len(roster) > 12 else "")
         raise NoIdentity(
-            f"{text!r} is not on the course's roster (ids: {ids}); pass --learner with your id, "
-            "e-mail or name as the roster has it, or ask your supervisor to add you"
+            _(
+                "{name} is not on the course's roster (ids: {ids}); pass --learner with your id, "
+                "e-mail or name as the roster has it, or ask your supervisor to add you"
+            ).format(name=repr(text), ids=ids)
         )
     return Learner(folder_name(text), text, text if "@" in text else None)
 
@@ -168,7 +173,7 @@ def git_identity() -> tuple[str, str] | None:
     for key in ("user.email", "user.name"):
         value = _git_config(key)
         if value and value.strip():
-            return value.strip(), f"git's {key}"
+            return value.strip(), _("git's {key}").format(key=key)
     return None
 
 
@@ -227,32 +232,47 @@ def choose(
     """
     if given is not None:
         if not given.strip():
-            raise NoIdentity(f"{flag} is empty; give your name, e.g. {flag} ana@lab.example")
+            raise NoIdentity(
+                _("{flag} is empty; give your name, e.g. {example}").format(
+                    flag=flag, example=f"{flag} ana@lab.example"
+                )
+            )
         return Chosen(resolve(given, roster), flag)
     env = os.environ.get("KIT_LEARNER", "")
     if env.strip():
         return Chosen(resolve(env, roster), "KIT_LEARNER")
     found = git_identity()
     if found is None:
-        raise NoIdentity(
-            f"no learner name: pass {flag} NAME, or set KIT_LEARNER, or set git's user.email "
-            "(git config --global user.email you@lab.example)"
-        )
+        raise NoIdentity(no_name(flag))
     value, where = found
     learner = resolve(value, roster)
     earlier = confirmed(value)
     if earlier == learner.id:
-        return Chosen(learner, f"{where}, confirmed earlier")
+        return Chosen(learner, _("{where}, confirmed earlier").format(where=where))
     if ask is None:
         raise NoIdentity(
-            f"your name would come from {where} ({value}), and there is no terminal to confirm "
-            f"it; pass {flag} NAME (or set KIT_LEARNER)"
+            _(
+                "your name would come from {where} ({value}), and there is no terminal to "
+                "confirm it; pass {option} (or set KIT_LEARNER)"
+            ).format(where=where, value=value, option=f"{flag} NAME")
         )
     shown = learner.id if learner.name == learner.id else f"{learner.id} ({learner.name})"
-    if not ask(f"No {flag} given: submit as {shown}, from {where} {value}? [y/N] "):
-        raise NoIdentity(f"not confirmed; pass {flag} NAME with the name you want to use")
+    question = _("No {flag} given: submit as {who}, from {where} {value}? [y/N] ")
+    if not ask(question.format(flag=flag, who=shown, where=where, value=value)):
+        raise NoIdentity(
+            _("not confirmed; pass {option} with the name you want to use").format(
+                option=f"{flag} NAME"
+            )
+        )
     remember(value, learner.id)
-    return Chosen(learner, f"{where}, confirmed now")
+    return Chosen(learner, _("{where}, confirmed now").format(where=where))
+
+
+def no_name(flag: str = "--learner") -> str:
+    """The error when no name is given anywhere, and where to give one."""
+    return _(
+        "no learner name: pass {option}, or set KIT_LEARNER, or set git's user.email ({command})"
+    ).format(option=f"{flag} NAME", command="git config --global user.email you@lab.example")
 
 
 def me(roster: tuple[Member, ...] = ()) -> str | None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import PROJECT_ROOT, commands, manifest
+from grader.i18n import _, language
 
 PROGRESS_FILE = PROJECT_ROOT / ".kit-progress.json"
 DONE = ("passed",)
@@ -86,19 +87,24 @@ def overview(state: dict[str, dict]) -> Overview:
 def progress_line(view: Overview) -> str:
     """One line: points and exercises done in the whole kit, then the chapters under way."""
     under_way = [f"{c} {d}/{n}" for c, d, n in view.chapters if 0 < d]
-    return (
-        f"Progress: {view.points:g}/{view.max_points} points, {view.done}/{view.total} exercises "
-        f"done" + (f" ({', '.join(under_way)})" if under_way else "")
+    line = _("Progress: {points}/{max_points} points, {done}/{total} exercises done").format(
+        points=f"{view.points:g}", max_points=view.max_points, done=view.done, total=view.total
     )
+    return line + (" (" + _(", ").join(under_way) + ")" if under_way else "")
 
 
 def next_lines(view: Overview) -> list[str]:
     """ "Next:" with the file to open and the command that grades it, or the end of the kit."""
     if view.next is None:
-        return ["Next: nothing left. Every exercise in the kit is done."]
+        return [_("Next: nothing left. Every exercise in the kit is done.")]
     ex = view.next
-    return [
-        f"Next: {ex.id} — {ex.title} (manual {' '.join(ex.topics)})",
-        f"  open   exercises/{ex.module}",
-        f"  grade  {commands.kit('grade', ex.id)}",
+    lines = [
+        _("Next: {id} — {title} (manual {topics})").format(
+            id=ex.id, title=ex.shown_title, topics=" ".join(ex.topics)
+        ),
+        _("  open   {path}").format(path=f"exercises/{ex.module}"),
     ]
+    if language() == "ja":  # the task in Japanese; in English it is the file's own docstring
+        lines.append(_("  task   {command}").format(command=commands.kit("task", ex.id)))
+    lines.append(_("  grade  {command}").format(command=commands.kit("grade", ex.id)))
+    return lines

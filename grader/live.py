@@ -16,6 +16,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from grader import records
+from grader.i18n import _
 from grader.report import STYLE
 
 
@@ -62,7 +63,7 @@ class GradingDisplay:
 
     def done(self, result) -> None:
         label, style = STYLE[result.status]
-        self.finished.append(f"[{style}]{result.id} {label}[/]")
+        self.finished.append(f"[{style}]{result.id} {_(label)}[/]")
 
     def _render(self):
         if self.exercise is None:
@@ -70,17 +71,24 @@ class GradingDisplay:
         elapsed = time.monotonic() - self.started
         lines = [
             Text.assemble(
-                f"grading {self.n}/{self.total}  ",
+                _("grading {n}/{total}").format(n=self.n, total=self.total) + "  ",
                 (self.exercise.id, "bold"),
-                f"  {_clock(elapsed)} of {_clock(self.limit)} allowed",
+                "  "
+                + _("{elapsed} of {limit} allowed").format(
+                    elapsed=_clock(elapsed), limit=_clock(self.limit)
+                ),
             )
         ]
         if self.check:
-            lines.append(Text(f"  check {self.check}", style="dim"))
+            lines.append(Text("  " + _("check {name}").format(name=self.check), style="dim"))
         if self.training:
             lines.append(Text("  " + training_text(self.training)))
         if self.finished:
-            lines.append(Text.from_markup("  done: " + ", ".join(self.finished[-4:])))
+            lines.append(
+                Text.from_markup(
+                    "  " + _("done: {exercises}").format(exercises=", ".join(self.finished[-4:]))
+                )
+            )
         self.spinner.text = Group(*lines)
         return self.spinner
 
@@ -90,9 +98,9 @@ def training_text(record: records.Progress) -> str:
     parts = []
     if record.epoch is not None:
         of = f"/{record.epochs}" if record.epochs else ""
-        parts.append(f"epoch {record.epoch}{of}")
+        parts.append(_("epoch {epoch}").format(epoch=f"{record.epoch}{of}"))
     if record.loss is not None:
-        parts.append(f"loss {record.loss:.4f}")
+        parts.append(_("loss {value}").format(value=f"{record.loss:.4f}"))
     if record.who:
         parts.append(f"({record.who})")
     return "  ".join(parts)

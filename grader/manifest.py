@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from grader import CHECKS_DIR
+from grader.i18n import _, language
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
 FRAMEWORKS = ("torch", "tensorflow", "matplotlib")
@@ -25,9 +26,11 @@ REQUIRED = {
     "id": str,
     "chapter": str,
     "title": str,
+    "title_ja": str,
     "topics": list,
     "points": int,
     "timeout": (int, float),
+    "task_ja": str,
     "hints": dict,
 }
 OPTIONAL = {"needs": list, "data": list}
@@ -45,12 +48,19 @@ class Exercise:
     id: str
     chapter: str
     title: str
+    title_ja: str
     topics: tuple[str, ...]
     points: int
     timeout: float
     needs: tuple[str, ...]
     data: tuple[str, ...]
     hints: dict[str, tuple[str, ...]]
+    task_ja: str
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language."""
+        return self.title_ja if language() == "ja" else self.title
 
     @property
     def module(self) -> str:
@@ -74,17 +84,25 @@ def load() -> tuple[Exercise, ...]:
         with path.open("rb") as f:
             raw = tomllib.load(f)
     except FileNotFoundError:
-        raise ManifestError(f"{path}: no such file; restore it with git checkout") from None
+        raise ManifestError(
+            _("{path}: no such file; restore it with git checkout").format(path=path)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: not valid TOML ({exc})") from None
+        raise ManifestError(
+            _("{path}: not valid TOML ({error})").format(path=path, error=exc)
+        ) from None
     entries = raw.get("exercise")
     if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"{path}: no [[exercise]] entries")
+        raise ManifestError(_("{path}: no [[exercise]] entries").format(path=path))
     exercises, seen = [], set()
     for n, entry in enumerate(entries, 1):
-        exercise = _parse(entry, f"{path.name}: exercise {n}")
+        exercise = _parse(entry, _("{file}: exercise {n}").format(file=path.name, n=n))
         if exercise.id in seen:
-            raise ManifestError(f"{path.name}: exercise {n}: id {exercise.id!r} is used twice")
+            raise ManifestError(
+                _("{file}: exercise {n}: id {id!r} is used twice").format(
+                    file=path.name, n=n, id=exercise.id
+                )
+            )
         seen.add(exercise.id)
         exercises.append(exercise)
     return tuple(exercises)
@@ -95,56 +113,90 @@ def _parse(entry: dict, where: str) -> Exercise:
         where += f" ({entry['id']})"
     for name, kind in REQUIRED.items():
         if name not in entry:
-            raise ManifestError(f"{where}: missing field {name!r}")
+            raise ManifestError(
+                _("{where}: missing field {field!r}").format(where=where, field=name)
+            )
         if not isinstance(entry[name], kind) or isinstance(entry[name], bool):
-            raise ManifestError(f"{where}: field {name!r} has the wrong type")
+            raise ManifestError(
+                _("{where}: field {field!r} has the wrong type").format(where=where, field=name)
+            )
     for name, kind in OPTIONAL.items():
         if name in entry and not isinstance(entry[name], kind):
-            raise ManifestError(f"{where}: field {name!r} must be a list")
+            raise ManifestError(
+                _("{where}: field {field!r} must be a list").format(where=where, field=name)
+            )
     unknown = set(entry) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
-        raise ManifestError(f"{where}: unknown field {min(unknown)!r}")
+        raise ManifestError(
+            _("{where}: unknown field {field!r}").format(where=where, field=min(unknown))
+        )
     for name in ("id", "chapter"):
         if not NAME.fullmatch(entry[name]):
             raise ManifestError(
-                f"{where}: field {name!r} must be a lower-case Python name, got {entry[name]!r}"
+                _("{where}: field {field!r} must be a lower-case Python name, got {got!r}").format(
+                    where=where, field=name, got=entry[name]
+                )
             )
     if entry["points"] < 1:
-        raise ManifestError(f"{where}: field 'points' must be at least 1")
+        raise ManifestError(_("{where}: field 'points' must be at least 1").format(where=where))
     if entry["timeout"] <= 0:
-        raise ManifestError(f"{where}: field 'timeout' must be a positive number of seconds")
+        raise ManifestError(
+            _("{where}: field 'timeout' must be a positive number of seconds").format(where=where)
+        )
     if not entry["topics"] or not all(
         isinstance(t, str) and TOPIC.fullmatch(t) for t in entry["topics"]
     ):
         raise ManifestError(
-            f"{where}: field 'topics' must list manual topic ids such as \"T4\" (manual-map.md)"
+            _(
+                "{where}: field 'topics' must list manual topic ids such as T4 (manual-map.md)"
+            ).format(where=where)
         )
     needs = entry.get("needs", ["torch"])
     if not needs or not set(needs) <= set(FRAMEWORKS):
-        raise ManifestError(f"{where}: field 'needs' must list some of {', '.join(FRAMEWORKS)}")
+        raise ManifestError(
+            _("{where}: field 'needs' must list some of {names}").format(
+                where=where, names=", ".join(FRAMEWORKS)
+            )
+        )
     if not set(entry.get("data", [])) <= set(DATA_SETS):
-        raise ManifestError(f"{where}: field 'data' may list only {', '.join(DATA_SETS)}")
+        raise ManifestError(
+            _("{where}: field 'data' may list only {names}").format(
+                where=where, names=", ".join(DATA_SETS)
+            )
+        )
     hints = entry["hints"]
     for lang in sorted(set(LANGUAGES) | set(hints)):
         levels = hints.get(lang)
         if not isinstance(levels, list) or len(levels) < MIN_HINT_LEVELS:
             raise ManifestError(
-                f"{where}: field 'hints.{lang}' must list at least {MIN_HINT_LEVELS} hint levels"
+                _("{where}: field 'hints.{lang}' must list at least {n} hint levels").format(
+                    where=where, lang=lang, n=MIN_HINT_LEVELS
+                )
             )
         if not all(isinstance(h, str) and h.strip() for h in levels):
-            raise ManifestError(f"{where}: field 'hints.{lang}' holds an empty or non-text hint")
+            raise ManifestError(
+                _("{where}: field 'hints.{lang}' holds an empty or non-text hint").format(
+                    where=where, lang=lang
+                )
+            )
     if len(hints["en"]) != len(hints["ja"]):
-        raise ManifestError(f"{where}: 'hints.en' and 'hints.ja' have different numbers of levels")
+        raise ManifestError(
+            _("{where}: 'hints.en' and 'hints.ja' have different numbers of levels").format(
+                where=where
+            )
+        )
     return Exercise(
         id=entry["id"],
         chapter=entry["chapter"],
         title=entry["title"],
+        title_ja=entry["title_ja"],
         topics=tuple(entry["topics"]),
         points=entry["points"],
         timeout=float(entry["timeout"]),
         needs=tuple(needs),
         data=tuple(entry.get("data", [])),
         hints={lang: tuple(hints[lang]) for lang in hints},
+        task_ja=entry["task_ja"].strip(),
     )
 
 
@@ -164,7 +216,7 @@ def select(names: list[str]) -> list[Exercise]:
     known = [ex.id for ex in exercises] + chapters()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UnknownExercise(_unknown(unknown[0], known, "exercise id or chapter"))
+        raise UnknownExercise(_unknown(unknown[0], known, _("exercise id or chapter")))
     wanted = set(names)
     return [ex for ex in exercises if ex.id in wanted or ex.chapter in wanted]
 
@@ -173,7 +225,7 @@ def find(exercise_id: str) -> Exercise:
     for ex in load():
         if ex.id == exercise_id:
             return ex
-    raise UnknownExercise(_unknown(exercise_id, [e.id for e in load()], "exercise id"))
+    raise UnknownExercise(_unknown(exercise_id, [e.id for e in load()], _("exercise id")))
 
 
 def _unknown(name: str, known: list[str], kind: str) -> str:
@@ -187,8 +239,14 @@ def _unknown(name: str, known: list[str], kind: str) -> str:
         close = [k for k in known if name and (k.startswith(name) or f"_{name}" in k)][:3]
     listing = commands.kit("list")
     if close:
-        return (
-            f"unknown {kind} {name!r}; did you mean {' or '.join(repr(c) for c in close)}? "
-            f"({listing} shows every exercise)"
+        return _(
+            "unknown {kind} {name}; did you mean {close}? ({listing} shows every exercise)"
+        ).format(
+            kind=kind,
+            name=repr(name),
+            close=_(" or ").join(repr(c) for c in close),
+            listing=listing,
         )
-    return f"unknown {kind} {name!r}; {listing} shows every exercise id and chapter"
+    return _("unknown {kind} {name}; {listing} shows every exercise id and chapter").format(
+        kind=kind, name=repr(name), listing=listing
+    )

@@ -7,6 +7,8 @@ import argparse
 import math
 import os
 
+from grader.i18n import _
+
 MAX_SEED = 2**32 - 1  # NumPy's legacy seeding accepts 0 .. 2**32 - 1
 
 
@@ -18,9 +20,13 @@ def parse_seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("must be a whole number, got {text!r}").format(text=text)
+        ) from None
     if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_SEED}, got {value}")
+        raise argparse.ArgumentTypeError(
+            _("must be from 0 to {max}, got {value}").format(max=MAX_SEED, value=value)
+        )
     return value
 
 
@@ -28,7 +34,9 @@ def parse_number(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("must be a number, got {text!r}").format(text=text)
+        ) from None
 
 
 def _from_env(given: float | None, variable: str, default: str) -> tuple[float, str]:
@@ -40,7 +48,9 @@ def _from_env(given: float | None, variable: str, default: str) -> tuple[float, 
         return float(text), variable
     except ValueError:
         raise UsageError(
-            f"{variable}={text!r} is not a number; set it to a number or unset it"
+            _("{variable}={text!r} is not a number; set it to a number or unset it").format(
+                variable=variable, text=text
+            )
         ) from None
 
 
@@ -50,8 +60,11 @@ def positive_finite(
     value, source = _from_env(given, variable, default)
     if not math.isfinite(value) or value <= 0:
         raise UsageError(
-            f"{option if source.startswith('--') else source} must be a positive number "
-            f"(for example {example}), got {value:g}"
+            _("{name} must be a positive number (for example {example}), got {value}").format(
+                name=option if source.startswith("--") else source,
+                example=example,
+                value=f"{value:g}",
+            )
         )
     return value
 
@@ -60,5 +73,9 @@ def memory_limit_gb(given: float | None) -> float:
     value, source = _from_env(given, "KIT_MEMORY_LIMIT_GB", "8")
     if not math.isfinite(value) or value < 0:
         name = "--memory-limit" if source.startswith("--") else source
-        raise UsageError(f"{name} must be a number of GiB, 0 or more (0: no limit), got {value:g}")
+        raise UsageError(
+            _("{name} must be a number of GiB, 0 or more (0: no limit), got {value}").format(
+                name=name, value=f"{value:g}"
+            )
+        )
     return value

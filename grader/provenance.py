@@ -23,10 +23,7 @@ def learner(given: str | None = None, required: bool = True) -> str | None:
         if candidate and candidate.strip():
             return identity.folder_name(candidate)
     if required:
-        raise NoIdentity(
-            "no learner name: pass --learner NAME, or set KIT_LEARNER, or set git's "
-            "user.email (git config --global user.email you@lab.example)"
-        )
+        raise NoIdentity(identity.no_name())
     return None
 
 

@@ -134,3 +134,79 @@ def _remember(module: str, text: str) -> None:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def task_lines(exercise) -> list[str]:
+    """What the stub asks, in its own words (`kit task ID` in English): the module docstring,
+    then each function's or class's signature, docstring and the TODO and Note comments in it.
+    Read from the reference outside its solution regions, which is the stub's text."""
+    import ast
+
+    source = (REFERENCE_DIR / exercise.module).read_text()
+    lines = source.splitlines()
+    hidden, inside = set(), False
+    for number, line in enumerate(lines, 1):
+        if "### BEGIN SOLUTION" in line:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if "### END SOLUTION" in line:
+            inside = False
+    tree = ast.parse(source)
+    out = [*(ast.get_docstring(tree) or "").splitlines()]
+
+    def comments(first: int, last: int) -> list[str]:
+        found = []
+        for number in range(first, last + 1):
+            text = lines[number - 1].strip()
+            if number not in hidden and text.startswith("#") and "SOLUTION" not in text:
+                found.append(text.lstrip("#").strip() if text.startswith("# ") else text[1:])
+        return found
+
+    def visit(node, depth: int) -> None:
+        for child in node.body:
+            if not isinstance(child, ast.FunctionDef | ast.ClassDef):
+                continue
+            if isinstance(child, ast.FunctionDef):
+                head = f"{child.name}({', '.join(a.arg for a in child.args.args)})"
+            else:
+                head = f"class {child.name}"
+            doc = ast.get_docstring(child) or ""
+            notes = comments(child.lineno, child.end_lineno or child.lineno)
+            if isinstance(child, ast.ClassDef):
+                inner = {
+                    n
+                    for c in child.body
+                    if isinstance(c, ast.FunctionDef)
+                    for n in range(c.lineno, (c.end_lineno or c.lineno) + 1)
+                }
+                notes = [
+                    text
+                    for number in range(child.lineno, (child.end_lineno or child.lineno) + 1)
+                    if number not in inner
+                    for text in comments(number, number)
+                ]
+            if not doc and not notes and isinstance(child, ast.FunctionDef):
+                continue
+            out.append("")
+            out.append("    " * depth + head)
+            out.extend("    " * (depth + 1) + line if line else "" for line in doc.splitlines())
+            if doc and notes:
+                out.append("")
+            out.extend("    " * (depth + 1) + line for line in notes)
+            if isinstance(child, ast.ClassDef):
+                visit(child, depth + 1)
+
+    top = {
+        n
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        for n in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+    }
+    module_notes = [
+        text for n in range(1, len(lines) + 1) if n not in top for text in comments(n, n)
+    ]
+    if module_notes:
+        out.extend(["", *module_notes])
+    visit(tree, 0)
+    return out

@@ -9,24 +9,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader import commands, provenance
+from grader import commands, manifest, provenance
 from grader.grading import CheckResult, ExerciseResult, as_dict, device_checks
+from grader.i18n import N_, _, language, ngettext
 
 SCHEMA = "cnn-basics-kit/report/2"
+# The labels are marked for translation (grader.i18n); views translate them with _(label).
 STYLE = {
-    "passed": ("passed", "green"),
-    "failed": ("failed", "red"),
-    "not_started": ("not started", "yellow"),
-    "error": ("error", "bold red"),
-    "timeout": ("timeout", "bold red"),
-    "skipped": ("skipped", "cyan"),
-    "not_graded": ("not graded", "magenta"),
+    "passed": (N_("passed"), "green"),
+    "failed": (N_("failed"), "red"),
+    "not_started": (N_("not started"), "yellow"),
+    "error": (N_("error"), "bold red"),
+    "timeout": (N_("timeout"), "bold red"),
+    "skipped": (N_("skipped"), "cyan"),
+    "not_graded": (N_("not graded"), "magenta"),
 }
 # Narrower than this, a column that gives way is dropped rather than cut to a stump.
 MIN_TITLE, MIN_TOPICS = 12, 5
@@ -35,19 +38,38 @@ MIN_TITLE, MIN_TOPICS = 12, 5
 def header(
     console: Console, env: dict, seed: int, device: str, learner_root: Path, rerun: str
 ) -> None:
+    build = (
+        _("CUDA {version}").format(version=env["torch_cuda_build"])
+        if env.get("torch_cuda_build")
+        else _("CPU build")
+    )
+    cuda = (
+        _("yes — {gpus}").format(gpus=", ".join(env["gpus"]))
+        if env.get("cuda_available")
+        else _("no")
+    )
     lines = [
-        f"grading [bold]{_rel(learner_root)}[/]   seed {seed}   device {device}",
-        (
-            f"Python {env.get('python')}   torch {env.get('torch') or 'not installed'}"
-            f" ({'CUDA ' + env['torch_cuda_build'] if env.get('torch_cuda_build') else 'CPU build'})"
-            f"   tensorflow {env.get('tensorflow') or 'not loaded'}"
+        _("grading {folder}   seed {seed}   device {device}").format(
+            folder=f"[bold]{_rel(learner_root)}[/]", seed=seed, device=device
         ),
-        f"CUDA available: {'yes — ' + ', '.join(env['gpus']) if env.get('cuda_available') else 'no'}",
-        f"rerun exactly: [bold]{rerun}[/]",
+        _("Python {python}   torch {torch} ({build})   tensorflow {tensorflow}").format(
+            python=env.get("python"),
+            torch=env.get("torch") or _("not installed"),
+            build=build,
+            tensorflow=env.get("tensorflow") or _("not loaded"),
+        ),
+        _("CUDA available: {answer}").format(answer=cuda),
+        _("rerun exactly: {command}").format(command=f"[bold]{rerun}[/]"),
     ]
     if env.get("error"):
         lines.append(f"[red]{env['error']}[/]")
-    console.print(Panel("\n".join(lines), title="CNN basics kit", expand=False))
+    console.print(Panel("\n".join(lines), title=_("CNN basics kit"), expand=False))
+
+
+def shown_title(r: ExerciseResult) -> str:
+    """The exercise's title in the reader's language (a result keeps the English one, which the
+    JSON report holds)."""
+    return next((ex.shown_title for ex in manifest.load() if ex.id == r.id), r.title)
 
 
 def _cells(n: int, r: ExerciseResult) -> dict[str, Text | str]:
@@ -56,15 +78,15 @@ def _cells(n: int, r: ExerciseResult) -> dict[str, Text | str]:
     skipped = len(r.checks) - len(counted)
     checks = f"{sum(c.status == 'passed' for c in counted)}/{len(counted)}" if r.checks else "–"
     if skipped:
-        checks += f" +{skipped} skipped"
+        checks += " " + _("+{n} skipped").format(n=skipped)
     return {
-        "#": str(n),
-        "exercise": r.id,
-        "title": r.title,
-        "manual": " ".join(r.topics),
-        "status": Text(label, style=style),
-        "checks": checks,
-        "score": f"{r.score:g}/{r.max_score}",
+        _("#"): str(n),
+        _("exercise"): r.id,
+        _("title"): shown_title(r),
+        _("manual"): " ".join(r.topics),
+        _("status"): Text(_(label), style=style),
+        _("checks"): checks,
+        _("score"): f"{r.score:g}/{r.max_score}",
     }
 
 
@@ -85,7 +107,7 @@ def fitted_table(
     """
     minimum = minimum or {}
     full = {
-        c: max([len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)])
+        c: max([cell_len(c), *(Text.from_markup(str(r.get(c, ""))).cell_len for r in rows)])
         for c in columns
     }
     shown = list(columns)
@@ -128,15 +150,24 @@ def table(results: list[ExerciseResult], width: int = 80) -> Table:
     """
     rows = [_cells(n, r) for n, r in enumerate(results, 1)]
     total = f"{sum(r.score for r in results):g}/{sum(r.max_score for r in results)}"
-    rows.append({"exercise": "total", "score": total})
+    number, exercise, title, topics, status, checks, score = (
+        _("#"),
+        _("exercise"),
+        _("title"),
+        _("manual"),
+        _("status"),
+        _("checks"),
+        _("score"),
+    )
+    rows.append({exercise: _("total"), score: total})
     grid = fitted_table(
-        "Results",
-        ["#", "exercise", "title", "manual", "status", "checks", "score"],
+        _("Results"),
+        [number, exercise, title, topics, status, checks, score],
         rows,
         width,
-        give_way=("title", "manual"),
-        right=("#", "checks", "score"),
-        minimum={"title": MIN_TITLE, "manual": MIN_TOPICS},
+        give_way=(title, topics),
+        right=(number, checks, score),
+        minimum={title: MIN_TITLE, topics: MIN_TOPICS},
     )
     grid.rows[-1].end_section = False
     grid.rows[-2].end_section = True
@@ -158,9 +189,10 @@ def details(console: Console, results: list[ExerciseResult]) -> None:
             c.status in ("failed", "error") for c in r.checks
         ):
             continue
-        label, _ = STYLE[r.status]
+        label = _(STYLE[r.status][0])
         console.rule(
-            f"[bold]{r.id}: {label} {r.score:g}/{r.max_score}[/] — {r.title} ({' '.join(r.topics)})"
+            f"[bold]{r.id}: {label} {r.score:g}/{r.max_score}[/] — {shown_title(r)} "
+            f"({' '.join(r.topics)})"
         )
         for note in r.notes:
             console.print(_indented(Text(note, style="red"), 0))
@@ -176,7 +208,7 @@ def details(console: Console, results: list[ExerciseResult]) -> None:
             console.print(
                 _indented(
                     Text(
-                        "Also not passed; fix the problem above first, then grade again:",
+                        _("Also not passed; fix the problem above first, then grade again:"),
                         style="dim",
                     )
                 )
@@ -184,11 +216,16 @@ def details(console: Console, results: list[ExerciseResult]) -> None:
             for group in groups[1:]:
                 console.print(_indented(_one_line(group), 4))
         for plot in r.plots:
-            console.print(_indented(Text(f"loss curves: {plot}")))
+            console.print(_indented(Text(_("loss curves: {path}").format(path=plot))))
+        hint = f"[bold]{commands.kit('hint', r.id)}[/]"
         console.print(
             _indented(
                 Text.from_markup(
-                    f"Hints: [bold]{commands.kit('hint', r.id)}[/] (--level 2 for more, --lang ja)"
+                    _("Hints: {command} (then --level 2 for more)").format(command=hint)
+                    if language() == "ja"
+                    else _(
+                        "Hints: {command} (then --level 2 for more, --lang ja for Japanese)"
+                    ).format(command=hint)
                 )
             )
         )
@@ -199,12 +236,16 @@ def _first_cause(console: Console, group: list[CheckResult], counted: int) -> No
     first = group[0]
     label, style = STYLE[first.status]
     if len(group) == counted > 1:
-        named = f"all {counted} checks"
+        named = _("all {n} checks").format(n=counted)
     elif len(group) > 1:
-        named = f"{first.name} and {len(group) - 1} more with the same message"
+        named = ngettext(
+            "{name} and {n} more with the same message",
+            "{name} and {n} more with the same message",
+            len(group) - 1,
+        ).format(name=first.name, n=len(group) - 1)
     else:
         named = first.name
-    console.print(Text.assemble((f"✗ {named}", "bold"), f"  [{label}]", style=style))
+    console.print(Text.assemble((f"✗ {named}", "bold"), f"  [{_(label)}]", style=style))
     if first.doc and len(group) < counted:
         console.print(_indented(Text(first.doc, style="dim")))
     console.print(_indented(Text(first.message)))
@@ -212,7 +253,7 @@ def _first_cause(console: Console, group: list[CheckResult], counted: int) -> No
     if not where:
         return
     if where.get("checked"):
-        console.print(_indented(Text(f"checked: {where['text']}", style="dim")))
+        console.print(_indented(Text(_("checked: {code}").format(code=where["text"]), style="dim")))
     elif where.get("code"):
         console.print(
             _indented(
@@ -229,11 +270,11 @@ def _one_line(group: list[CheckResult]) -> Text:
     """A check that did not pass, with the first line of its message, cut to the screen."""
     first = group[0]
     label, style = STYLE[first.status]
-    more = f" (+{len(group) - 1} more)" if len(group) > 1 else ""
+    more = " " + _("(+{n} more)").format(n=len(group) - 1) if len(group) > 1 else ""
     summary = first.message.strip().splitlines()[0] if first.message.strip() else ""
     return Text.assemble(
         (f"✗ {first.name}{more}", "bold"),
-        (f" [{label}]", style),
+        (f" [{_(label)}]", style),
         f": {summary}",
         no_wrap=True,
         overflow="ellipsis",
@@ -250,30 +291,36 @@ def plots(console: Console, results: list[ExerciseResult]) -> None:
     for r in results:
         if r.status == "passed":
             for plot in r.plots:
-                console.print(f"loss curves for {r.id}: {plot}", style="dim")
+                console.print(
+                    _("loss curves for {id}: {path}").format(id=r.id, path=plot), style="dim"
+                )
 
 
 def device_line(console: Console, results: list[ExerciseResult]) -> None:
     """Which devices the device-aware checks really ran on, so a skipped GPU never looks passed."""
     parts = []
     for device, count in sorted(device_checks(results).items()):
-        part = f"{device}: {count['ran']} ran"
+        part = _("{device}: {n} ran").format(device=device, n=count["ran"])
         if count["skipped"]:
-            part += f", {count['skipped']} skipped ({'; '.join(count['why_skipped'])})"
+            part += _(", {n} skipped ({why})").format(
+                n=count["skipped"], why="; ".join(count["why_skipped"])
+            )
         parts.append(part)
     if parts:
-        console.print("device checks — " + "; ".join(parts))
+        console.print(_("device checks — {counts}").format(counts="; ".join(parts)))
 
 
 def data_sources(console: Console, results: list[ExerciseResult]) -> None:
     sources = list(dict.fromkeys(source for r in results for source in r.data))
     for source in sources:
-        console.print(f"data: {source}", style="dim")
+        console.print(_("data: {source}").format(source=source), style="dim")
 
 
 def summary_line(results: list[ExerciseResult]) -> str:
     counts = {s: sum(r.status == s for r in results) for s in STYLE}
-    return ", ".join(f"{n} {STYLE[s][0]}" for s, n in counts.items() if n)
+    return _(", ").join(
+        _("{n} {status}").format(n=n, status=_(STYLE[s][0])) for s, n in counts.items() if n
+    )
 
 
 def build_json(

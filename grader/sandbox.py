@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import records
+from grader import i18n, records
 
 # Every process an exercise starts inherits this variable, which is how the ones that left the
 # exercise's session (a daemon, start_new_session=True) are still found and ended.
@@ -86,7 +86,7 @@ class ForkServer:
             output, output_writer = self.context.Pipe(duplex=False)
             process = self.context.Process(
                 target=_child,
-                args=(target, args, writer, output_writer, str(workdir), token),
+                args=(target, args, writer, output_writer, str(workdir), token, i18n.language()),
                 daemon=True,
             )
             try:
@@ -370,9 +370,13 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _child(target, args: tuple, channel, output, workdir: str, token: str) -> None:
-    """Body of every exercise process: own session, output to the kit, crash dumps too, then
-    `target`."""
+def _child(target, args: tuple, channel, output, workdir: str, token: str, lang: str) -> None:
+    """Body of every exercise process: own session, output to the kit, crash dumps too, the
+    kit's language, then `target`."""
+    # The fork server started before this command chose its language (--lang is not in its
+    # argv): the exercise's messages follow the command's choice.
+    i18n.use(i18n.Choice(lang, "kit"))
+    os.environ["KIT_LANG"] = lang
     # A session of its own: the terminal's Ctrl-C reaches only the kit, which ends this
     # process and everything it started as one group.
     os.setsid()

@@ -5,20 +5,22 @@ from __future__ import annotations
 from rich.table import Table
 
 from grader import learner_progress, manifest
+from grader.i18n import _
 from grader.report import STYLE, console
 
 
 def show(state: dict[str, dict]) -> None:
     out = console()
     if not state:
-        out.print("Nothing graded yet in this copy of the kit.")
-    grid = Table(title="Your progress", box=None, pad_edge=False)
-    for name in ("chapter", "done", "points", "exercises"):
-        grid.add_column(
-            name,
-            no_wrap=name != "exercises",
-            justify="right" if name in ("done", "points") else "left",
-        )
+        out.print(_("Nothing graded yet in this copy of the kit."))
+    grid = Table(title=_("Your progress"), box=None, pad_edge=False)
+    for name, justify in (
+        (_("chapter"), "left"),
+        (_("done"), "right"),
+        (_("points"), "right"),
+        (_("exercises"), "left"),
+    ):
+        grid.add_column(name, no_wrap=justify == "right" or name == _("chapter"), justify=justify)
     for chapter in manifest.chapters():
         inside = [ex for ex in manifest.load() if ex.chapter == chapter]
         done = sum(state.get(ex.id, {}).get("status") == "passed" for ex in inside)
@@ -33,8 +35,10 @@ def show(state: dict[str, dict]) -> None:
         )
     out.print(grid)
     out.print(
-        "[dim]colours: "
-        + ", ".join(f"[{style}]{label}[/]" for label, style in STYLE.values())
+        "[dim]"
+        + _("colours: {legend}").format(
+            legend=_(", ").join(f"[{style}]{_(label)}[/]" for label, style in STYLE.values())
+        )
         + "[/]"
     )
     view = learner_progress.overview(state)

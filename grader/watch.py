@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader import grading, learner_progress, manifest, report, sandbox
+from grader.i18n import _, ngettext
 from grader.manifest import Exercise
 
 # watchfiles groups the events of one save (editors write, rename and chmod): it yields once
@@ -62,7 +63,7 @@ class Watcher:
 
     def _grade(self, exercise: Exercise, saved_at: float | None, cancel: threading.Event) -> None:
         self.console.clear()
-        self.console.print(f"grading {exercise.id} …", style="dim")
+        self.console.print(_("grading {id} …").format(id=exercise.id), style="dim")
         try:
             result = grading.grade_one(self.server, exercise, self.options, cancelled=cancel.is_set)
         except sandbox.Cancelled:
@@ -73,29 +74,39 @@ class Watcher:
         out = self.console
         out.clear()
         label, style = report.STYLE[result.status]
-        took = f" {time.monotonic() - saved_at:.2f} s after the save" if saved_at else ""
+        when = f"{datetime.now():%H:%M:%S}"
+        graded = (
+            _("graded {time}, {seconds} s after the save").format(
+                time=when, seconds=f"{time.monotonic() - saved_at:.2f}"
+            )
+            if saved_at
+            else _("graded {time}").format(time=when)
+        )
         out.print(
-            f"[bold]{result.id}[/]: [{style}]{label}[/] {result.score:g}/{result.max_score}"
-            f"   (graded {datetime.now():%H:%M:%S}{took})"
+            f"[bold]{result.id}[/]: [{style}]{_(label)}[/] {result.score:g}/{result.max_score}"
+            f"   ({graded})"
         )
         if result.status == "not_started":
             out.print(
-                f"Open {self.options.learner_root.name}/{result.chapter}/{result.id}.py, fill "
-                "in its TODOs and save: it is graded again at once."
+                _("Open {path}, fill in its TODOs and save: it is graded again at once.").format(
+                    path=f"{self.options.learner_root.name}/{result.chapter}/{result.id}.py"
+                )
             )
         report.details(out, [result])
         for plot in result.plots:
-            out.print(f"loss curves: {plot}", style="dim")
+            out.print(_("loss curves: {path}").format(path=plot), style="dim")
         if self.remember:
             view = learner_progress.overview(learner_progress.update([result]))
             out.print(learner_progress.progress_line(view))
             if result.status == "passed":
                 for line in learner_progress.next_lines(view):
                     out.print(line)
-        out.print(
-            f"[dim]Watching {len(self.exercises)} exercise file(s): save one to grade it again. "
-            "Ctrl-C stops.[/]"
-        )
+        watching = ngettext(
+            "Watching {n} exercise file: save it to grade it again. Ctrl-C stops.",
+            "Watching {n} exercise files: save one to grade it again. Ctrl-C stops.",
+            len(self.exercises),
+        ).format(n=len(self.exercises))
+        out.print(f"[dim]{watching}[/]")
 
     def run(self) -> None:
         import watchfiles

@@ -19,6 +19,9 @@ from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
 # the way a shell without tox would, both under `tox -e test` and under plain pytest; a test of
 # the tox form sets the variable itself.
 os.environ.pop("TOX_ENV_NAME", None)
+# The kit's tests read its English messages: a developer's Japanese locale or saved language
+# must not change them. The tests of the Japanese set the language themselves (test_i18n.py).
+os.environ["KIT_LANG"] = "en"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -181,7 +181,7 @@ def test_bad_input_is_one_line(history, args, phrase):
 def test_csv_to_a_file(history, tmp_path):
     target = tmp_path / "progress.csv"
     run = progress(history, ["--csv", str(target)])
-    assert run.returncode == 0 and "wrote 3 learner(s)" in run.stdout
+    assert run.returncode == 0 and "wrote 3 learners" in run.stdout
     rows = list(csv.DictReader(target.open()))
     assert [r["learner"] for r in rows] == sorted(["ada", "bob", LONG_NAME])
     assert rows[0]["ch1_theory (of 14)"] == "2.5"

@@ -190,7 +190,7 @@ def test_a_second_submission_is_a_new_folder_that_names_what_changed(course, tmp
     assert (first / "ch1_theory/sgd.py").read_text() != (second / "ch1_theory/sgd.py").read_text()
     changed = [line.split()[0] for line in run.stdout.splitlines() if line.endswith("changed")]
     assert changed == ["ch1_theory/sgd.py"]
-    assert "1 file(s) changed since your previous submission" in run.stdout
+    assert "1 file changed since your previous submission" in run.stdout
 
 
 def test_the_learner_name_comes_from_the_environment_and_is_never_empty(course, tmp_path):

@@ -45,6 +45,7 @@ from grader.course.gradebook import (
     writing,
 )
 from grader.course.submission import RECORD, TIMESTAMP, Submission, scan
+from grader.i18n import _
 from grader.job import MAX_CHECKS
 from grader.job import cut as job_cut
 
@@ -165,7 +166,7 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
     kits = fingerprints(options.seed, options.device)
     stale = iso.remove_stale_scratch()
     if stale:
-        say(f"removed the scratch folders of {stale} earlier run(s) that were killed")
+        say(_("removed the scratch folders of {n} earlier run(s) that were killed").format(n=stale))
     with iso.run_folder(), writing(course) as writer:
         write_nbgrader_config(course)
         writer.sync_students(course.roster)
@@ -200,38 +201,61 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
                     sub.learner,
                     sub.relative_to(course.root),
                     records.WRONG_OWNER,
-                    f"skipped {sub.relative_to(course.root)}: {problem}; it was not graded",
+                    _("skipped {folder}: {problem}; it was not graded").format(
+                        folder=sub.relative_to(course.root), problem=problem
+                    ),
                 )
             else:
                 clean.append(sub)
         known = writer.reusable()
         plan = _plan(clean, known, kits, course, finding, outcome)
         say(
-            f"{len(subs)} submission(s) in {course.submitted}: {len(plan.ready)} to grade, "
-            f"{outcome.up_to_date} already graded with this kit ({kit_label()})"
-            + (f", {len(todo) - len(plan.ready)} skipped" if len(todo) > len(plan.ready) else "")
+            _(
+                "{n} submission(s) in {folder}: {ready} to grade, {up_to_date} already graded "
+                "with this kit ({kit})"
+            ).format(
+                n=len(subs),
+                folder=course.submitted,
+                ready=len(plan.ready),
+                up_to_date=outcome.up_to_date,
+                kit=kit_label(),
+            )
+            + (
+                _(", {n} skipped").format(n=len(todo) - len(plan.ready))
+                if len(todo) > len(plan.ready)
+                else ""
+            )
         )
         if outcome.known:
             say(
-                f"{outcome.known} integrity finding(s) reported by earlier runs were found again "
-                f"(not repeated here): {_progress_command(course)} lists them"
+                _(
+                    "{n} integrity finding(s) reported by earlier runs were found again (not "
+                    "repeated here): {command} lists them"
+                ).format(n=outcome.known, command=_progress_command(course))
             )
         if not plan.ready:
             if wanted is None and similarity_stale(writer.session):
                 outcome.similar = _update_similarity(writer, course, moved)
                 _say_similar(course, outcome, say)
-            say(f"nothing to grade; done in {time.perf_counter() - started:.1f} s")
+            say(
+                _("nothing to grade; done in {seconds} s").format(
+                    seconds=f"{time.perf_counter() - started:.1f}"
+                )
+            )
             return outcome
         graded_ids = sorted({i for _, ids in plan.jobs for i in ids})
         if graded_ids:
             checked = data_check.require(graded_ids, offline=options.isolation.kind == "bwrap")
             if checked:
-                say(f"data checked: {', '.join(checked)}")
-        say(f"isolation: {options.isolation.why}")
+                say(_("data checked: {names}").format(names=", ".join(checked)))
+        say(_("isolation: {why}").format(why=options.isolation.why))
         if plan.jobs:
             say(
-                f"grading {plan.graded_files} file(s) of {len(plan.jobs)} submission(s), "
-                f"{min(options.jobs, len(plan.jobs))} at a time…"
+                _("grading {files} file(s) of {n} submission(s), {at_once} at a time…").format(
+                    files=plan.graded_files,
+                    n=len(plan.jobs),
+                    at_once=min(options.jobs, len(plan.jobs)),
+                )
             )
         _execute(plan, known, kits, options, writer, course, say, outcome, board)
         # Similarity compares every member with every other: a whole-course run's work (the
@@ -240,11 +264,20 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
             outcome.similar = _update_similarity(writer, course, moved)
     outcome.graded_files = plan.graded_files
     if options.isolation.kind == "unsandboxed":
-        say("UNSANDBOXED: member code ran with your rights; every verdict of this run is flagged")
+        say(
+            _("UNSANDBOXED: member code ran with your rights; every verdict of this run is flagged")
+        )
     say(
-        f"recorded {len(outcome.recorded)} submission(s) in {course.gradebook_shown} "
-        f"({plan.graded_files} file(s) graded, {outcome.reused_files} verdict(s) reused) in "
-        f"{time.perf_counter() - started:.1f} s"
+        _(
+            "recorded {n} submission(s) in {gradebook} ({files} file(s) graded, {reused} "
+            "verdict(s) reused) in {seconds} s"
+        ).format(
+            n=len(outcome.recorded),
+            gradebook=course.gradebook_shown,
+            files=plan.graded_files,
+            reused=outcome.reused_files,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
     )
     _say_similar(course, outcome, say)
     return outcome
@@ -253,8 +286,10 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
 def _say_similar(course: Course, outcome: Outcome, say: Callable[[str], None]) -> None:
     if outcome.similar:
         say(
-            f"{outcome.similar} pair(s) of members have similar code: "
-            f"{_progress_command(course)} lists them (flags only: no score changed)"
+            _(
+                "{n} pair(s) of members have similar code: {command} lists them (flags only: "
+                "no score changed)"
+            ).format(n=outcome.similar, command=_progress_command(course))
         )
 
 
@@ -385,17 +420,21 @@ def _plan(
         try:
             files, extra = take_files(sub)
         except intake.Refused as exc:
-            changed = "changed after it was submitted" in str(exc)
+            changed = exc.kind == "changed"
             finding(
                 sub.learner,
                 folder,
                 records.EDITED_AFTER_SUBMISSION if changed else records.UNREADABLE,
-                f"skipped {folder}: {exc}; it was not graded",
+                _("skipped {folder}: {problem}; it was not graded").format(
+                    folder=folder, problem=exc
+                ),
             )
             continue
         if extra:
             finding.say(
-                f"  ! {folder}: {_some(extra)} ignored (not exercise modules; never copied or read)"
+                _(
+                    "  ! {folder}: {names} ignored (not exercise modules; never copied or read)"
+                ).format(folder=folder, names=_some(extra))
             )
         needs, own = {}, []
         for ex in manifest.load():
@@ -425,8 +464,11 @@ def take_files(sub: Submission) -> tuple[dict[str, bytes], list[str]]:
         content = intake.read(sub.folder, module)
         if hashlib.sha256(content).hexdigest() != digest:
             raise intake.Refused(
-                f"{module} changed after it was submitted (its sha256 no longer matches the one "
-                "recorded)"
+                _(
+                    "{module} changed after it was submitted (its sha256 no longer matches the "
+                    "one recorded)"
+                ).format(module=module),
+                kind="changed",
             )
         files[module] = content
     return files, intake.extras(sub.folder, {*sub.files, RECORD, TIMESTAMP})
@@ -469,7 +511,11 @@ def _execute(
             needs = plan.needs[folder]
             if any(key in failed_keys for key in needs.values()):
                 why = next(failed_keys[k] for k in needs.values() if k in failed_keys)
-                say(f"  ✗ {folder}: not recorded: {why}; it is graded again on the next run")
+                say(
+                    _(
+                        "  ✗ {folder}: not recorded: {why}; it is graded again on the next run"
+                    ).format(folder=folder, why=why)
+                )
                 outcome.failed.append(folder)
                 waiting.remove(sub)
                 continue
@@ -528,7 +574,7 @@ def _execute(
         for sub, ids in plan.jobs:
             start(sub, ids)
         while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _pending = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 sub, ids = running.pop(future)
                 folder = sub.relative_to(course.root)
@@ -569,7 +615,11 @@ def _execute(
         pool.shutdown(wait=True, cancel_futures=True)
     for sub in waiting:  # cannot happen unless a key was never assigned; never drop silently
         folder = sub.relative_to(course.root)
-        say(f"  ✗ {folder}: not recorded: some of its files were never graded")
+        say(
+            _("  ✗ {folder}: not recorded: some of its files were never graded").format(
+                folder=folder
+            )
+        )
         outcome.failed.append(folder)
 
 
@@ -578,7 +628,12 @@ def _on_board(board, sub: Submission, ids: list[str], work, *args):
     if board is None:
         return work(*args)
     key = object()
-    board.started(key, f"{sub.learner} {sub.submitted_at:%Y-%m-%d %H:%M} ({len(ids)} exercise(s))")
+    board.started(
+        key,
+        _("{learner} {time} ({n} exercise(s))").format(
+            learner=sub.learner, time=f"{sub.submitted_at:%Y-%m-%d %H:%M}", n=len(ids)
+        ),
+    )
     try:
         return work(*args)
     finally:
@@ -741,9 +796,15 @@ def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
     score = sum(r.score for r in rows)
     total = sum(ex.points for ex in manifest.load())
     graded = sum(not r.reused for r in rows)
-    line = (
-        f"  ✓ {sub.learner} {sub.submitted_at:%Y-%m-%d %H:%M:%S} UTC: {score:g}/{total} points "
-        f"({graded} graded, {len(rows) - graded} reused)"
+    line = _(
+        "  ✓ {learner} {time} UTC: {score}/{total} points ({graded} graded, {reused} reused)"
+    ).format(
+        learner=sub.learner,
+        time=f"{sub.submitted_at:%Y-%m-%d %H:%M:%S}",
+        score=f"{score:g}",
+        total=total,
+        graded=graded,
+        reused=len(rows) - graded,
     )
     tampered = [r.exercise for r in rows if r.tampered]
     flagged = [r.exercise for r in rows if set(r.flags) - {UNSANDBOXED, "tampered"}]
@@ -755,7 +816,7 @@ def _recorded_line(sub: Submission, folder: str, rows: list[Result]) -> str:
     if any(r.unsandboxed for r in rows):
         line += "; UNSANDBOXED"
     if copied:
-        line += f"; matches the reference: {', '.join(copied)}"
+        line += _("; matches the reference: {ids}").format(ids=", ".join(copied))
     return line
 
 

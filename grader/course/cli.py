@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import EXERCISES_DIR, commands, identity
+from grader.i18n import _, ngettext
 
 ME = "me"  # `kit progress --learner me`: the learner this kit's identity names
 
@@ -56,8 +57,10 @@ def submit(args: argparse.Namespace) -> int:
     submission.check_layout(source, shown)
     if not os.access(course.submitted, os.W_OK | os.X_OK):
         raise CourseError(
-            f"{course.submitted} is not writable for you; ask your supervisor to set up the "
-            "course folder as the README's instructor steps say. Nothing was submitted"
+            _(
+                "{folder} is not writable for you; ask your supervisor to set up the "
+                "course folder as the README's instructor steps say. Nothing was submitted"
+            ).format(folder=course.submitted)
         )
     chosen = identity.choose(args.learner, course.roster, _ask if sys.stdin.isatty() else None)
     learner = chosen.learner
@@ -65,32 +68,51 @@ def submit(args: argparse.Namespace) -> int:
     done = submission.take(source, course.submitted, learner, "kit submit", shown=shown)
     local = done.submitted_at.astimezone()
     who = learner.id if learner.name == learner.id else f"{learner.id} ({learner.name})"
-    print(f"Submitted {len(done.files)} files as {who}; the name came from {chosen.source}")
-    print(f"  to   {done.folder}")
-    print(f"  at   {done.submitted_at:%Y-%m-%d %H:%M:%S} UTC ({local:%H:%M:%S %Z} local time)")
-    print(f"  {'file':<38}sha256 (first 16 of 64)")
+    print(
+        ngettext(
+            "Submitted {n} file as {who}; the name came from {source}",
+            "Submitted {n} files as {who}; the name came from {source}",
+            len(done.files),
+        ).format(n=len(done.files), who=who, source=chosen.source)
+    )
+    print(_("  to   {folder}").format(folder=done.folder))
+    print(
+        _("  at   {utc} UTC ({local} local time)").format(
+            utc=f"{done.submitted_at:%Y-%m-%d %H:%M:%S}", local=f"{local:%H:%M:%S %Z}"
+        )
+    )
+    file_heading, hash_heading = _("file"), _("sha256 (first 16 of 64)")
+    print(f"  {file_heading:<38}{hash_heading}")
     for module, digest in done.files.items():
         changed = ""
         if before is not None:
-            changed = "  changed" if before.files.get(module) != digest else ""
+            changed = "  " + _("changed") if before.files.get(module) != digest else ""
         print(f"  {module:<38}{digest[:16]}{changed}")
     if before is not None:
         n = sum(before.files.get(m) != d for m, d in done.files.items())
         print(
-            f"{n} file(s) changed since your previous submission "
-            f"({before.submitted_at:%Y-%m-%d %H:%M} UTC)."
+            ngettext(
+                "{n} file changed since your previous submission ({when} UTC).",
+                "{n} files changed since your previous submission ({when} UTC).",
+                n,
+            ).format(n=n, when=f"{before.submitted_at:%Y-%m-%d %H:%M}")
         )
-    print(f"Full hashes: {done.folder / submission.RECORD}. Your {shown} was only read.")
     print(
-        "Your supervisor's autograde grades it; then see your progress with: "
-        f"{commands.kit('progress', '--learner', learner.id, *course.options())}"
+        _("Full hashes: {file}. Your {folder} was only read.").format(
+            file=done.folder / submission.RECORD, folder=shown
+        )
+    )
+    print(
+        _("Your supervisor's autograde grades it; then see your progress with: {command}").format(
+            command=commands.kit("progress", "--learner", learner.id, *course.options())
+        )
     )
     return 0
 
 
 def _ask(question: str) -> bool:
     try:
-        return input(question).strip().lower() in ("y", "yes")
+        return input(question).strip().lower() in ("y", "yes", _("y"), _("yes"))
     except EOFError:
         return False
 
@@ -109,8 +131,10 @@ def autograde(args: argparse.Namespace) -> int:
     course = _course(args)
     if args.path and not args.learner:
         raise UsageError(
-            f"{args.path}: whose work is it? Name the learner with --learner (their roster id, "
-            "e-mail or name), before the folder"
+            _(
+                "{path}: whose work is it? Name the learner with --learner (their roster id, "
+                "e-mail or name), before the folder"
+            ).format(path=args.path)
         )
     learner = None
     if args.learner and args.path:  # a new submission: a roster member, or any name without one
@@ -119,13 +143,17 @@ def autograde(args: argparse.Namespace) -> int:
         member = identity.find(course.roster, args.learner)
         learner = member or identity.Learner(identity.folder_name(args.learner), args.learner)
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
+        raise UsageError(_("--jobs must be 1 or more, got {jobs}").format(jobs=args.jobs))
     options = ag.Options(
         jobs=args.jobs or ag.default_jobs(),
         seed=args.seed,
         device=args.device,
         timeout_scale=options_.positive_finite(
-            args.timeout_scale, "--timeout-scale", "KIT_TIMEOUT_SCALE", "1", "2 on a slow machine"
+            args.timeout_scale,
+            "--timeout-scale",
+            "KIT_TIMEOUT_SCALE",
+            "1",
+            _("2 on a slow machine"),
         ),
         memory_limit=options_.memory_limit_gb(args.memory_limit),
         isolation=isolation.choose(_isolation_kind(args.isolation)),
@@ -135,8 +163,10 @@ def autograde(args: argparse.Namespace) -> int:
         submission.check_layout(Path(args.path), args.path)
     if not os.access(course.root, os.W_OK | os.X_OK):
         raise CourseError(
-            f"the course folder {course.root} is not writable for you; autograde keeps its lock "
-            "(and, by default, the gradebook) there. Run it as the course's owner"
+            _(
+                "the course folder {folder} is not writable for you; autograde keeps its lock "
+                "(and, by default, the gradebook) there. Run it as the course's owner"
+            ).format(folder=course.root)
         )
     board = None
     if sys.stdout.isatty():
@@ -149,7 +179,11 @@ def autograde(args: argparse.Namespace) -> int:
         with run_lock.held(
             course.root,
             args.wait,
-            lambda holder: say(f"waiting up to {args.wait:g} s for {holder} to finish…"),
+            lambda holder: say(
+                _("waiting up to {seconds} s for {holder} to finish…").format(
+                    seconds=f"{args.wait:g}", holder=holder
+                )
+            ),
             learner.id if learner else None,
         ):
             if args.path:
@@ -157,8 +191,13 @@ def autograde(args: argparse.Namespace) -> int:
                     Path(args.path).resolve(), course.submitted, learner, "kit autograde"
                 )
                 say(
-                    f"took {len(taken.files)} files from {args.path} as {learner.id}'s "
-                    f"submission {taken.folder}"
+                    ngettext(
+                        "took {n} file from {path} as {learner}'s submission {folder}",
+                        "took {n} files from {path} as {learner}'s submission {folder}",
+                        len(taken.files),
+                    ).format(
+                        n=len(taken.files), path=args.path, learner=learner.id, folder=taken.folder
+                    )
                 )
             if board is not None:
                 with board:
@@ -167,15 +206,19 @@ def autograde(args: argparse.Namespace) -> int:
                 outcome = ag.run(course, options, say)
     except KeyboardInterrupt:
         print(
-            "\nStopped (Ctrl-C): every submission reported above as recorded is in the "
-            "gradebook; the others are graded on the next run "
-            f"({commands.kit('autograde', *course.options())})"
+            "\n"
+            + _(
+                "Stopped (Ctrl-C): every submission reported above as recorded is in the "
+                "gradebook; the others are graded on the next run ({command})"
+            ).format(command=commands.kit("autograde", *course.options()))
         )
         return 130
     except run_lock.Locked as exc:
         raise CourseError(
-            f"{exc} still holds the course's autograde lock after {args.wait:g} s; nothing "
-            f"was graded. Let it finish, then run again (or wait longer: --wait SECONDS)"
+            _(
+                "{holder} still holds the course's autograde lock after {seconds} s; nothing "
+                "was graded. Let it finish, then run again (or wait longer: --wait SECONDS)"
+            ).format(holder=exc, seconds=f"{args.wait:g}")
         ) from None
     # Findings reported by an earlier run do not fail this one: they were reported once.
     return 1 if outcome.failed or outcome.skipped else 0
@@ -187,8 +230,10 @@ def _isolation_kind(given: str) -> str:
 
     if given not in (*isolation.KINDS, "copy"):
         raise UsageError(
-            f"--isolation {given}: choose bwrap (the default) or unsandboxed (member code "
-            "then runs with your rights)"
+            _(
+                "--isolation {given}: choose bwrap (the default) or unsandboxed (member code "
+                "then runs with your rights)"
+            ).format(given=given)
         )
     return given
 
@@ -217,8 +262,10 @@ def _learner_ids(names: list[str], course, records) -> list[str]:
             found = identity.me(course.roster)
             if found is None:
                 raise identity.NoIdentity(
-                    f"--learner {ME}: who is that? Set KIT_LEARNER or git's user.email, or pass "
-                    "--learner with your id"
+                    _(
+                        "--learner {me}: who is that? Set KIT_LEARNER or git's user.email, or "
+                        "pass --learner with your id"
+                    ).format(me=ME)
                 )
         else:
             member = identity.find(course.roster, name)
@@ -246,17 +293,28 @@ def progress(args: argparse.Namespace) -> int:
         unknown = [name for name in learners if name not in known]
         if unknown:
             raise UsageError(
-                f"no learner {unknown[0]!r} in the gradebook {course.gradebook_shown} or the "
-                f"roster; known learners: {', '.join(known) or 'none yet'} (a learner appears "
-                "once a submission of theirs has been graded)"
+                _(
+                    "no learner {name!r} in the gradebook {gradebook} or the roster; known "
+                    "learners: {known} (a learner appears once a submission of theirs has been "
+                    "graded)"
+                ).format(
+                    name=unknown[0],
+                    gradebook=course.gradebook_shown,
+                    known=", ".join(known) or _("none yet"),
+                )
             )
     if args.sort not in (*progress_table.SORTS, *manifest.chapters()):
         raise UsageError(
-            f"--sort {args.sort}: sort by one of {', '.join(progress_table.SORTS)} or a chapter "
-            f"({', '.join(manifest.chapters())})"
+            _("--sort {sort}: sort by one of {keys} or a chapter ({chapters})").format(
+                sort=args.sort,
+                keys=", ".join(progress_table.SORTS),
+                chapters=", ".join(manifest.chapters()),
+            )
         )
     if args.sort in manifest.chapters() and args.sort not in chapters:
-        raise UsageError(f"--sort {args.sort}: that chapter is not shown (see --chapter)")
+        raise UsageError(
+            _("--sort {sort}: that chapter is not shown (see --chapter)").format(sort=args.sort)
+        )
     now = context.now
     views = progress_table.sort_views(
         model.views(graded, learners, chapters, context), args.sort, now
@@ -264,11 +322,17 @@ def progress(args: argparse.Namespace) -> int:
     if args.csv:
         progress_table.write_csv(views, chapters, now, args.csv)
         if args.csv != "-":
-            print(f"wrote {len(views)} learner(s) to {args.csv}")
+            print(
+                ngettext(
+                    "wrote {n} learner to {file}", "wrote {n} learners to {file}", len(views)
+                ).format(n=len(views), file=args.csv)
+            )
         return 0
     out = console()
     if not views:
-        out.print(f"No graded submission in {course.gradebook_shown} yet.")
+        out.print(
+            _("No graded submission in {gradebook} yet.").format(gradebook=course.gradebook_shown)
+        )
         return 0
     progress_table.show(
         views, chapters, now, out.print, out.width, history=bool(args.learner), due=course.due
@@ -286,7 +350,9 @@ def _chapters(given: list[str] | None) -> list[str]:
     unknown = [c for c in given if c not in chapters]
     if unknown:
         raise UsageError(
-            f"--chapter {unknown[0]}: no such chapter; the chapters are {', '.join(chapters)}"
+            _("--chapter {chapter}: no such chapter; the chapters are {chapters}").format(
+                chapter=unknown[0], chapters=", ".join(chapters)
+            )
         )
     return [c for c in chapters if c in given]
 
@@ -304,7 +370,9 @@ def dashboard(args: argparse.Namespace) -> int:
     course = _course(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out} is a file; pass a folder for the dashboard")
+        raise UsageError(
+            _("--out {out} is a file; pass a folder for the dashboard").format(out=args.out)
+        )
     graded, records = gradebook.read_all(course)
     context = _context(course, records, include_withdrawn=args.all)
     views = model.views(graded, context=context)
@@ -312,11 +380,18 @@ def dashboard(args: argparse.Namespace) -> int:
         index = page.build(views, out, course, context.now)
     except OSError as exc:
         raise UsageError(
-            f"--out {args.out}: cannot write the dashboard there ({exc.strerror or exc}); "
-            "choose a writable folder"
+            _(
+                "--out {out}: cannot write the dashboard there ({error}); choose a writable folder"
+            ).format(out=args.out, error=exc.strerror or exc)
         ) from None
-    print(f"dashboard of {len(views)} learner(s) written to {index}")
-    print(f"open it in a browser: file://{index.resolve()}")
+    print(
+        ngettext(
+            "dashboard of {n} learner written to {file}",
+            "dashboard of {n} learners written to {file}",
+            len(views),
+        ).format(n=len(views), file=index)
+    )
+    print(_("open it in a browser: {url}").format(url=f"file://{index.resolve()}"))
     return 0
 
 
@@ -338,9 +413,15 @@ def export(args: argparse.Namespace) -> int:
         exporter.write(course, to)
     except OSError as error:
         raise UsageError(
-            f"--to {args.to or to}: cannot write the CSV there ({error.strerror or error})"
+            _("--to {file}: cannot write the CSV there ({error})").format(
+                file=args.to or to, error=error.strerror or error
+            )
         ) from None
-    print(f"nbgrader export wrote {to}: one row per learner and chapter (assignment)")
+    print(
+        _("nbgrader export wrote {file}: one row per learner and chapter (assignment)").format(
+            file=to
+        )
+    )
     return 0
 
 
@@ -360,15 +441,19 @@ def learners(args: argparse.Namespace) -> int:
             from grader.options import UsageError
 
             raise UsageError(
-                f"kit learners {args.action} takes two ids, the old one and the new one "
-                f"(see {commands.kit('learners', '--help')})"
+                _(
+                    "kit learners {action} takes two ids, the old one and the new one "
+                    "(see {command})"
+                ).format(action=args.action, command=commands.kit("learners", "--help"))
             )
         people.move(course, args.action, *args.names, wait=args.wait, say=print)
         return 0
     if not args.names:
         from grader.options import UsageError
 
-        raise UsageError(f"kit learners {args.action} takes the learner's id")
+        raise UsageError(
+            _("kit learners {action} takes the learner's id").format(action=args.action)
+        )
     for name in args.names:
         people.set_withdrawn(course, name, args.action == "withdraw", wait=args.wait, say=print)
     return 0
@@ -380,13 +465,15 @@ def learners(args: argparse.Namespace) -> int:
 def _course_options(p: argparse.ArgumentParser, db: bool = True) -> None:
     p.add_argument(
         "--course",
-        help="the course folder (default: KIT_COURSE_DIR, else course_dir in the config file)",
+        help=_("the course folder (default: KIT_COURSE_DIR, else course_dir in the config file)"),
     )
     if db:
         p.add_argument(
             "--db",
-            help="the gradebook: a file or an SQLAlchemy URL (default: KIT_GRADEBOOK, else "
-            "gradebook.db in the course folder)",
+            help=_(
+                "the gradebook: a file or an SQLAlchemy URL (default: KIT_GRADEBOOK, else "
+                "gradebook.db in the course folder)"
+            ),
         )
 
 
@@ -396,103 +483,118 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     from grader.plugin import DEFAULT_SEED
 
     p = verbs.add_parser(
-        "submit", help="copy your exercise modules into the course folder for grading"
+        "submit", help=_("copy your exercise modules into the course folder for grading")
     )
-    p.add_argument("--exercises", help="the folder to submit (default: exercises/)")
+    p.add_argument("--exercises", help=_("the folder to submit (default: exercises/)"))
     p.add_argument(
         "--learner",
-        help="your name or roster id (default: KIT_LEARNER, else git's user.email, confirmed once)",
+        help=_(
+            "your name or roster id (default: KIT_LEARNER, else git's user.email, confirmed once)"
+        ),
     )
     _course_options(p, db=False)
     p.set_defaults(func=submit)
 
     p = verbs.add_parser(
         "autograde",
-        help="(instructors) grade new submissions in the sandbox and record them in the gradebook",
+        help=_(
+            "(instructors) grade new submissions in the sandbox and record them in the gradebook"
+        ),
     )
     p.add_argument(
         "path",
         nargs="?",
-        help="a folder laid out like exercises/ (a member's clone) to submit and grade as "
-        "--learner's work; default: grade what is in the course folder",
+        help=_(
+            "a folder laid out like exercises/ (a member's clone) to submit and grade as "
+            "--learner's work; default: grade what is in the course folder"
+        ),
     )
-    p.add_argument("--learner", help="whose work PATH is; without PATH, grade only theirs")
+    p.add_argument("--learner", help=_("whose work PATH is; without PATH, grade only theirs"))
     p.add_argument(
-        "--jobs", type=int, default=None, help="submissions graded at once (default: the cores)"
+        "--jobs", type=int, default=None, help=_("submissions graded at once (default: the cores)")
     )
     p.add_argument(
         "--isolation",
         default="bwrap",
-        help="bwrap (default, required): member code sees only its own work, the kit and the "
-        "data, read-only, without network; unsandboxed: member code runs with your rights, "
-        "every verdict flagged",
+        help=_(
+            "bwrap (default, required): member code sees only its own work, the kit and the "
+            "data, read-only, without network; unsandboxed: member code runs with your rights, "
+            "every verdict flagged"
+        ),
     )
     p.add_argument(
         "--wait",
         type=parse_number,
         default=3600,
-        help="seconds to wait for another autograde of this course (default 3600)",
+        help=_("seconds to wait for another autograde of this course (default 3600)"),
     )
     p.add_argument(
-        "--seed", type=parse_seed, default=DEFAULT_SEED, help=f"grading seed (0 to {MAX_SEED})"
+        "--seed",
+        type=parse_seed,
+        default=DEFAULT_SEED,
+        help=_("grading seed (0 to {max})").format(max=MAX_SEED),
     )
     p.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
-    p.add_argument("--timeout-scale", type=parse_number, default=None, help="as for kit grade")
-    p.add_argument("--memory-limit", type=parse_number, default=None, help="as for kit grade")
+    p.add_argument("--timeout-scale", type=parse_number, default=None, help=_("as for kit grade"))
+    p.add_argument("--memory-limit", type=parse_number, default=None, help=_("as for kit grade"))
     _course_options(p)
     p.set_defaults(func=autograde)
 
     p = verbs.add_parser(
-        "progress", help="learners × chapters: scores, current exercise, last progress, stuck"
+        "progress", help=_("learners × chapters: scores, current exercise, last progress, stuck")
     )
     p.add_argument(
         "--learner",
         action="append",
-        help=f"only this learner, with their history (repeatable; '{ME}': yourself)",
+        help=_("only this learner, with their history (repeatable; '{me}': yourself)").format(
+            me=ME
+        ),
     )
-    p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    p.add_argument("--chapter", action="append", help=_("only this chapter (repeatable)"))
     p.add_argument(
         "--sort",
         default="learner",
-        help="learner, score, last (longest without progress first), stuck, on, or a chapter",
+        help=_("learner, score, last (longest without progress first), stuck, on, or a chapter"),
     )
-    p.add_argument("--csv", help="write the table as CSV to this file ('-': standard output)")
-    p.add_argument("--all", action="store_true", help="show withdrawn learners too")
+    p.add_argument("--csv", help=_("write the table as CSV to this file ('-': standard output)"))
+    p.add_argument("--all", action="store_true", help=_("show withdrawn learners too"))
     _course_options(p)
     p.set_defaults(func=progress)
 
     p = verbs.add_parser(
-        "dashboard", help="(instructors) write a static HTML page of the course's progress"
+        "dashboard", help=_("(instructors) write a static HTML page of the course's progress")
     )
-    p.add_argument("--out", required=True, help="folder to write index.html and its pictures to")
-    p.add_argument("--all", action="store_true", help="show withdrawn learners too")
+    p.add_argument("--out", required=True, help=_("folder to write index.html and its pictures to"))
+    p.add_argument("--all", action="store_true", help=_("show withdrawn learners too"))
     _course_options(p)
     p.set_defaults(func=dashboard)
 
     p = verbs.add_parser(
-        "export", help="(instructors) nbgrader export: the gradebook as a CSV of grades"
+        "export", help=_("(instructors) nbgrader export: the gradebook as a CSV of grades")
     )
-    p.add_argument("--to", help="the CSV file to write (default: grades.csv in the course folder)")
+    p.add_argument(
+        "--to", help=_("the CSV file to write (default: grades.csv in the course folder)")
+    )
     _course_options(p)
     p.set_defaults(func=export)
 
     p = verbs.add_parser(
         "learners",
-        help="(instructors) list the members; rename, merge, withdraw or reinstate one",
+        help=_("(instructors) list the members; rename, merge, withdraw or reinstate one"),
     )
     p.add_argument(
         "action",
         nargs="?",
         default="list",
         choices=["list", "rename", "merge", "withdraw", "reinstate"],
-        help="list (default); rename OLD NEW; merge OLD INTO; withdraw ID; reinstate ID",
+        help=_("list (default); rename OLD NEW; merge OLD INTO; withdraw ID; reinstate ID"),
     )
-    p.add_argument("names", nargs="*", help="the learners' ids")
+    p.add_argument("names", nargs="*", help=_("the learners' ids"))
     p.add_argument(
         "--wait",
         type=parse_number,
         default=3600,
-        help="seconds to wait for a running autograde of this course (default 3600)",
+        help=_("seconds to wait for a running autograde of this course (default 3600)"),
     )
     _course_options(p)
     p.set_defaults(func=learners)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from grader.course import intake
+from grader.i18n import _
 
 MAX_BYTES = 200_000  # a larger file is named, not shown
 
@@ -32,12 +33,14 @@ def block(root: Path, module: str, sha256: str, highlight: set[int], anchor: str
     try:
         data = intake.read(root, module, MAX_BYTES)
     except intake.Refused as exc:
-        return f'<p class="empty">{html.escape(str(exc))}: it cannot be shown.</p>'
+        shown_problem = _("{problem}: it cannot be shown.").format(problem=str(exc))
+        return f'<p class="empty">{html.escape(shown_problem)}</p>'
     if hashlib.sha256(data).hexdigest() != sha256:
-        return (
-            f'<p class="flag">{shown} has changed since it was graded (edited after grading); '
-            "the graded version cannot be shown.</p>"
-        )
+        changed = _(
+            "{file} has changed since it was graded (edited after grading); the graded version "
+            "cannot be shown."
+        ).format(file=shown)
+        return f'<p class="flag">{changed}</p>'
     text = data.decode("utf-8", errors="replace")
     rows = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -46,9 +49,11 @@ def block(root: Path, module: str, sha256: str, highlight: set[int], anchor: str
             f'<tr id="{anchor}-L{number}"{mark}>'
             f'<td class="ln">{number}</td><td class="src">{html.escape(line) or " "}</td></tr>'
         )
-    named = ", ".join(str(n) for n in sorted(highlight)) or "none"
+    named = ", ".join(str(n) for n in sorted(highlight)) or _("none")
+    summary = _("{file} as submitted (lines the messages name: {lines})").format(
+        file=shown, lines=named
+    )
     return (
-        f'<details class="code" open><summary>{shown} as submitted '
-        f"(lines the messages name: {named})</summary>"
+        f'<details class="code" open><summary>{summary}</summary>'
         f'<table class="code">{"".join(rows)}</table></details>'
     )

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from grader import PROJECT_ROOT, identity
+from grader.i18n import _
 
 DEFAULT_GRADEBOOK = "gradebook.db"  # nbgrader's own default name, in the course folder
 DEFAULT_COURSE_ID = "cnn-basics"
@@ -113,26 +114,35 @@ def _read_config() -> tuple[dict, Path | None]:
                 values = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
             raise CourseError(
-                f"{path}: not valid TOML ({exc}); fix the file or remove it"
+                _("{path}: not valid TOML ({error}); fix the file or remove it").format(
+                    path=path, error=exc
+                )
             ) from None
         except OSError as exc:
-            raise CourseError(f"{path}: cannot be read ({exc.strerror}); check its permissions")
+            raise CourseError(
+                _("{path}: cannot be read ({error}); check its permissions").format(
+                    path=path, error=exc.strerror
+                )
+            )
         unknown = sorted(set(values) - KNOWN_KEYS)
         if unknown:
             raise CourseError(
-                f"{path}: unknown setting {unknown[0]!r}; the settings are "
-                f"{', '.join(sorted(KNOWN_KEYS))}"
+                _("{path}: unknown setting {key}; the settings are {keys}").format(
+                    path=path, key=repr(unknown[0]), keys=", ".join(sorted(KNOWN_KEYS))
+                )
             )
         for key in TEXT_KEYS & set(values):
             value = values[key]
             if not isinstance(value, str) or not value.strip():
-                raise CourseError(f"{path}: {key} must be a non-empty string, got {value!r}")
+                raise CourseError(non_empty(str(path), key, value))
         values["due"] = _due(values.get("due", {}), path)
         values["learner"] = _roster(values.get("learner", []), path)
         return values, path
     if explicit:
         raise CourseError(
-            f"KIT_COURSE_CONFIG={explicit}: no such file; create it or unset KIT_COURSE_CONFIG"
+            _("{setting}: no such file; create it or unset KIT_COURSE_CONFIG").format(
+                setting=f"KIT_COURSE_CONFIG={explicit}"
+            )
         )
     return {}, None
 
@@ -143,13 +153,17 @@ def _due(table: object, path: Path) -> dict[str, datetime]:
     from grader import manifest
 
     if not isinstance(table, dict):
-        raise CourseError(f"{path}: due must be a table of chapter = date lines ([due])")
+        raise CourseError(
+            _("{path}: due must be a table of chapter = date lines ([due])").format(path=path)
+        )
     chapters = manifest.chapters()
     found = {}
     for chapter, when in table.items():
         if chapter not in chapters:
             raise CourseError(
-                f"{path}: due.{chapter}: no such chapter; the chapters are {', '.join(chapters)}"
+                _("{path}: {key}: no such chapter; the chapters are {chapters}").format(
+                    path=path, key=f"due.{chapter}", chapters=", ".join(chapters)
+                )
             )
         if isinstance(when, datetime):
             moment = when if when.tzinfo else when.astimezone()  # local time when no offset
@@ -157,8 +171,10 @@ def _due(table: object, path: Path) -> dict[str, datetime]:
             moment = datetime.combine(when, time(23, 59, 59)).astimezone()
         else:
             raise CourseError(
-                f"{path}: due.{chapter} must be a TOML date such as 2025-05-09 (no quotes) or "
-                f"a date-time such as 2025-05-09T18:00:00+09:00, got {when!r}"
+                _(
+                    "{path}: {key} must be a TOML date such as 2025-05-09 (no quotes) or a "
+                    "date-time such as 2025-05-09T18:00:00+09:00, got {value}"
+                ).format(path=path, key=f"due.{chapter}", value=repr(when))
             )
         found[chapter] = moment.astimezone(UTC)
     return found
@@ -167,20 +183,26 @@ def _due(table: object, path: Path) -> dict[str, datetime]:
 def _roster(entries: object, path: Path) -> tuple[identity.Member, ...]:
     """[[learner]] tables: id and name required; ids, e-mails and accounts unique."""
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise CourseError(f"{path}: the roster must be [[learner]] tables")
+        raise CourseError(_("{path}: the roster must be [[learner]] tables").format(path=path))
     members: list[identity.Member] = []
     for n, entry in enumerate(entries, 1):
-        where = f"{path}: learner {n}"
+        where = _("{path}: learner {n}").format(path=path, n=n)
         unknown = sorted(set(entry) - MEMBER_KEYS)
         if unknown:
             raise CourseError(
-                f"{where}: unknown key {unknown[0]!r}; a member has {', '.join(sorted(MEMBER_KEYS))}"
+                _("{where}: unknown key {key}; a member has {keys}").format(
+                    where=where, key=repr(unknown[0]), keys=", ".join(sorted(MEMBER_KEYS))
+                )
             )
         for key, value in entry.items():
             if not isinstance(value, str) or not value.strip():
-                raise CourseError(f"{where}: {key} must be a non-empty string, got {value!r}")
+                raise CourseError(non_empty(where, key, value))
         if "id" not in entry or "name" not in entry:
-            raise CourseError(f'{where}: give both id and name (id = "ana", name = "Ana García")')
+            raise CourseError(
+                _("{where}: give both id and name ({example})").format(
+                    where=where, example='id = "ana", name = "Ana García"'
+                )
+            )
         try:
             name = identity.display(entry["name"])
         except identity.NoIdentity as exc:
@@ -188,8 +210,14 @@ def _roster(entries: object, path: Path) -> tuple[identity.Member, ...]:
         member_id = entry["id"].strip()
         if not identity.is_id(member_id):
             raise CourseError(
-                f"{where}: id {member_id!r} is not a safe folder name; use letters, digits and "
-                f'._@- (not first), e.g. id = "{identity.folder_name(member_id)}"'
+                _(
+                    "{where}: id {id} is not a safe folder name; use letters, digits and "
+                    "._@- (not first), e.g. {example}"
+                ).format(
+                    where=where,
+                    id=repr(member_id),
+                    example=f'id = "{identity.folder_name(member_id)}"',
+                )
             )
         members.append(
             identity.Member(
@@ -209,9 +237,19 @@ def _roster(entries: object, path: Path) -> tuple[identity.Member, ...]:
                 continue
             folded = value.casefold() if key == "email" else value
             if folded in seen:
-                raise CourseError(f"{path}: two members have {key} {value!r}; each needs its own")
+                raise CourseError(
+                    _("{path}: two members have {key} {value}; each needs its own").format(
+                        path=path, key=key, value=repr(value)
+                    )
+                )
             seen[folded] = 1
     return tuple(members)
+
+
+def non_empty(where: str, key: str, value: object) -> str:
+    return _("{where}: {key} must be a non-empty string, got {value}").format(
+        where=where, key=key, value=repr(value)
+    )
 
 
 def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
@@ -226,37 +264,52 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
     elif os.environ.get("KIT_COURSE_DIR", "").strip():
         root, source = Path(os.environ["KIT_COURSE_DIR"].strip()), "KIT_COURSE_DIR"
     elif "course_dir" in values:
-        root, source = base / values["course_dir"], f"course_dir in {config}"
+        root, source = base / values["course_dir"], _("course_dir in {file}").format(file=config)
     else:
         tried = ", ".join(str(p) for p in config_files())
         raise CourseError(
-            "no course folder is set: pass --course DIR, or set KIT_COURSE_DIR, or write "
-            f'course_dir = "/path/to/course" into a config file ({tried}); your supervisor '
-            "knows the path"
+            _(
+                "no course folder is set: pass --course DIR, or set KIT_COURSE_DIR, or write "
+                "{setting} into a config file ({tried}); your supervisor knows the path"
+            ).format(setting='course_dir = "/path/to/course"', tried=tried)
         )
     root = root.expanduser().resolve()
     if not root.exists():
         raise CourseError(
-            f"the course folder {root} (from {source}) does not exist; check the path, or ask "
-            "your supervisor to create it"
+            _(
+                "the course folder {folder} (from {source}) does not exist; check the path, or "
+                "ask your supervisor to create it"
+            ).format(folder=root, source=source)
         )
     if not root.is_dir():
-        raise CourseError(f"the course folder {root} (from {source}) is a file, not a folder")
+        raise CourseError(
+            _("the course folder {folder} (from {source}) is a file, not a folder").format(
+                folder=root, source=source
+            )
+        )
     if not os.access(root, os.X_OK):
         raise CourseError(
-            f"you may not enter the course folder {root} (from {source}): permission denied; "
-            "ask your supervisor to add you to the course's group"
+            _(
+                "you may not enter the course folder {folder} (from {source}): permission "
+                "denied; ask your supervisor to add you to the course's group"
+            ).format(folder=root, source=source)
         )
     if not (root / SUBMITTED).is_dir():
         hint = (
-            f"pass its parent {root.parent} instead, the course folder that holds it"
+            _("pass its parent {parent} instead, the course folder that holds it").format(
+                parent=root.parent
+            )
             if root.name == SUBMITTED
-            else "pass the folder that holds submitted/, or set up a course as the README's "
-            "instructor steps say"
+            else _(
+                "pass the folder that holds submitted/, or set up a course as the README's "
+                "instructor steps say"
+            )
         )
         raise CourseError(
-            f"{root} (from {source}) is not a course folder: it has no {SUBMITTED}/ folder; "
-            f"{hint}. Nothing was done"
+            _(
+                "{folder} (from {source}) is not a course folder: it has no {submitted}/ "
+                "folder; {hint}. Nothing was done"
+            ).format(folder=root, source=source, submitted=SUBMITTED, hint=hint)
         )
     # A gradebook path on the command line or in the environment is relative to where the
     # command runs; in a config file, to the course folder.

@@ -21,7 +21,15 @@ from urllib.parse import quote
 from grader import manifest
 from grader.course import code_view, dashboard_figures, intake
 from grader.course.config import Course
-from grader.course.progress import LearnerView, StuckExercise, ago, duration, stuck_exercises
+from grader.course.progress import (
+    LearnerView,
+    StuckExercise,
+    ago,
+    duration,
+    label,
+    stuck_exercises,
+)
+from grader.i18n import _, language, ngettext
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 84rem;
@@ -54,7 +62,7 @@ def _e(text: object) -> str:
 
 def _page(title: str, body: str) -> str:
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{language()}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
@@ -62,11 +70,9 @@ def _page(title: str, body: str) -> str:
 
 
 def _status(status: str) -> str:
-    colour, label = dashboard_figures.COLOURS.get(status, ("#666", status))
+    colour, shown = dashboard_figures.COLOURS.get(status, ("#666", status))
     text_colour = "#222" if status in ("not_started", "skipped", "missing") else "#fff"
-    return (
-        f'<span class="status" style="background:{colour};color:{text_colour}">{_e(label)}</span>'
-    )
+    return f'<span class="status" style="background:{colour};color:{text_colour}">{_e(_(shown))}</span>'
 
 
 def _flags(v: LearnerView) -> str:
@@ -74,7 +80,7 @@ def _flags(v: LearnerView) -> str:
     for exercise_id, kind in v.flags():
         by_kind.setdefault(kind, []).append(exercise_id)
     return "<br>".join(
-        f'<span class="{"copy" if kind == "matches the reference" else "flag"}">{_e(kind)}:</span> '
+        f'<span class="{"copy" if kind == "matches the reference" else "flag"}">{_e(label(kind))}:</span> '
         + ", ".join(
             f"<code>{_e(i)}</code>"
             + (
@@ -94,14 +100,25 @@ def _pairs(pairs, course: Course, prefix: str = "") -> str:
         a, b = p.learners
         module = manifest.find(p.exercise).module
         shown = "".join(
-            f"<div><code>{_e(folder)}</code>, lines {_e(_spans(ranges))}:"
-            f"<pre>{_e(_lines(course.root / folder, module, ranges))}</pre></div>"
+            f"<div><code>{_e(folder)}</code>, "
+            + _("lines {lines}:").format(lines=_e(_spans(ranges)))
+            + f"<pre>{_e(_lines(course.root / folder, module, ranges))}</pre></div>"
             for folder, ranges in zip(p.folders, p.lines, strict=True)
         )
         items.append(
-            f'<li><span class="copy">similar</span> {_link(a, prefix)} ~ {_link(b, prefix)} in '
-            f"<code>{_e(p.exercise)}</code>: {p.score:.0%} of the fingerprints"
-            f"<details><summary>the lines both share</summary>{shown}</details></li>"
+            "<li>"
+            + _(
+                '<span class="copy">similar</span> {a} ~ {b} in {exercise}: {share} of the '
+                "fingerprints"
+            ).format(
+                a=_link(a, prefix),
+                b=_link(b, prefix),
+                exercise=f"<code>{_e(p.exercise)}</code>",
+                share=f"{p.score:.0%}",
+            )
+            + "<details><summary>"
+            + _("the lines both share")
+            + f"</summary>{shown}</details></li>"
         )
     return "<ul>" + "\n".join(items) + "</ul>" if items else ""
 
@@ -111,7 +128,7 @@ def _lines(root: Path, module: str, ranges) -> str:
     try:
         text = intake.text(root, module).splitlines()
     except intake.Refused as exc:
-        return f"(cannot be read here: {exc})"
+        return _("(cannot be read here: {reason})").format(reason=exc)
     return "\n…\n".join("\n".join(text[a - 1 : b]) for a, b in ranges)
 
 
@@ -128,16 +145,15 @@ def _flags_list(views: list[LearnerView], course: Course) -> str:
                 seen.add((p.exercise, p.learners))
                 pairs.append(p)
     if not items and not pairs:
-        return (
-            '<p class="empty">No tampering, no code that matches the reference, and no '
-            "similar pair of members.</p>"
+        return '<p class="empty">{}</p>'.format(
+            _("No tampering, no code that matches the reference, and no similar pair of members.")
         )
     return ("<ul>" + "\n".join(items) + "</ul>" if items else "") + _pairs(pairs, course)
 
 
 def _issues(v: LearnerView) -> str:
     return "<br>".join(
-        f'<span class="flag">{_e(i.kind)}</span>'
+        f'<span class="flag">{_e(label(i.kind))}</span>'
         + (f" ({i.when:%Y-%m-%d %H:%M} UTC)" if i.when else "")
         + f": {_e(i.detail)}"
         for i in v.issues
@@ -147,9 +163,11 @@ def _issues(v: LearnerView) -> str:
 def _integrity_list(views: list[LearnerView]) -> str:
     items = [f"<li>{_link(v.learner)}:<br>{_issues(v)}</li>" for v in views if v.issues]
     if not items:
-        return (
-            '<p class="empty">Nothing skipped or edited, no tampering, no run without the '
-            "sandbox, and no fault of the kit or the data.</p>"
+        return '<p class="empty">{}</p>'.format(
+            _(
+                "Nothing skipped or edited, no tampering, no run without the sandbox, and no "
+                "fault of the kit or the data."
+            )
         )
     return "<ul>" + "\n".join(items) + "</ul>"
 
@@ -185,59 +203,74 @@ def index(
     views: list[LearnerView], stuck: list[StuckExercise], course: Course, now: datetime
 ) -> str:
     course_name = course.course_id
+    title = _("{course}: onboarding progress").format(course=course_name)
     parts = [
-        f"<h1>{_e(course_name)}: onboarding progress</h1>",
-        (
-            f'<p class="meta">{len(views)} learner(s), generated {now:%Y-%m-%d %H:%M} UTC from '
-            "the gradebook. T marks an exercise where the grader was tampered with, = one whose "
-            "code matches the reference solution (for you to look at; not failed).</p>"
+        f"<h1>{_e(title)}</h1>",
+        '<p class="meta">{}</p>'.format(
+            ngettext(
+                "{n} learner, generated {time} UTC from the gradebook. T marks an exercise where "
+                "the grader was tampered with, = one whose code matches the reference solution "
+                "(for you to look at; not failed).",
+                "{n} learners, generated {time} UTC from the gradebook. T marks an exercise "
+                "where the grader was tampered with, = one whose code matches the reference "
+                "solution (for you to look at; not failed).",
+                len(views),
+            ).format(n=len(views), time=f"{now:%Y-%m-%d %H:%M}")
         ),
-        "<h2>Where each learner is</h2>",
-        (
-            '<img src="heatmap.svg" alt="Heatmap of the latest verdict of each exercise, '
-            'learner by learner">'
+        "<h2>" + _("Where each learner is") + "</h2>",
+        '<img src="heatmap.svg" alt="{}">'.format(
+            _e(_("Heatmap of the latest verdict of each exercise, learner by learner"))
         ),
-        "<h2>Progress over time</h2>",
-        '<img src="progress.svg" alt="Each learner\'s score at each submission">',
-        "<h2>Where learners are stuck</h2>",
+        "<h2>" + _("Progress over time") + "</h2>",
+        '<img src="progress.svg" alt="{}">'.format(
+            _e(_("Each learner's score at each submission"))
+        ),
+        "<h2>" + _("Where learners are stuck") + "</h2>",
         _stuck_table(stuck),
-        "<h2>Learners</h2>",
+        "<h2>" + _("Learners") + "</h2>",
         _learners_table(views, now, course.due),
-        "<h2>Integrity</h2>",
+        "<h2>" + _("Integrity") + "</h2>",
         _integrity_list(views),
-        "<h2>For you to look at</h2>",
-        '<p class="meta">Flags only: none of them changed a score.</p>',
+        "<h2>" + _("For you to look at") + "</h2>",
+        '<p class="meta">{}</p>'.format(_("Flags only: none of them changed a score.")),
         _flags_list(views, course),
     ]
-    return _page(f"{course_name}: onboarding progress", "\n".join(parts))
+    return _page(title, "\n".join(parts))
 
 
 def _stuck_table(stuck: list[StuckExercise]) -> str:
     if not stuck:
-        return (
-            '<p class="empty">Nobody is stuck: no learner has an exercise they attempted and '
-            "did not pass.</p>"
+        return '<p class="empty">{}</p>'.format(
+            _("Nobody is stuck: no learner has an exercise they attempted and did not pass.")
         )
     rows = []
     for s in stuck:
         ex = s.exercise
         check = (
-            f"<code>{_e(s.failing_check)}</code> ({s.failing_count} of {len(s.learners)})"
-            f"<pre>{_e(_first_lines(s.message))}</pre>"
+            f"<code>{_e(s.failing_check)}</code> "
+            + _("({count} of {total})").format(count=s.failing_count, total=len(s.learners))
+            + f"<pre>{_e(_first_lines(s.message))}</pre>"
             if s.failing_check
-            else '<span class="empty">no failing check recorded (an error before the checks)</span>'
+            else '<span class="empty">{}</span>'.format(
+                _("no failing check recorded (an error before the checks)")
+            )
         )
+        topics = _("manual {topics}").format(topics=" ".join(ex.topics))
         rows.append(
             "<tr>"
-            f"<td><code>{_e(ex.id)}</code><br>{_e(ex.title)}<br>manual {_e(' '.join(ex.topics))}</td>"
+            f"<td><code>{_e(ex.id)}</code><br>{_e(ex.shown_title)}<br>{_e(topics)}</td>"
             f'<td class="num">{len(s.learners)}</td>'
             f"<td>{', '.join(_link(name) for name in s.learners)}</td>"
             f"<td>{check}</td>"
             "</tr>"
         )
+    heads = (_("exercise (lesson)"), _("stuck"), _("who"), _("most common failing check"))
     return (
-        "<table><tr><th>exercise (lesson)</th><th>stuck</th><th>who</th>"
-        "<th>most common failing check</th></tr>\n" + "\n".join(rows) + "</table>"
+        "<table><tr>"
+        + "".join(f"<th>{h}</th>" for h in heads)
+        + "</tr>\n"
+        + "\n".join(rows)
+        + "</table>"
     )
 
 
@@ -252,19 +285,21 @@ def _link(learner: str, prefix: str = "") -> str:
 
 def _learners_table(views: list[LearnerView], now: datetime, due: dict[str, datetime]) -> str:
     if not views:
-        return '<p class="empty">No learner yet: no roster, and no graded submission.</p>'
+        return '<p class="empty">{}</p>'.format(
+            _("No learner yet: no roster, and no graded submission.")
+        )
     from grader.course.progress_table import chapter_labels
 
     chapters = manifest.chapters()
     labels = chapter_labels(chapters)
     head = "".join(
-        f'<th title="{_e(c)}{_e(f", due {due[c]:%Y-%m-%d %H:%M} UTC") if c in due else ""}">'
+        f'<th title="{_e(c)}{_e(_due(due[c])) if c in due else ""}">'
         f"{_e(labels[c])}{'<br>' + _e(f'{due[c]:%m-%d}') if c in due else ''}</th>"
         for c in chapters
     )
     rows = []
     for v in views:
-        late = {c for c, _, _ in v.behind}
+        late = {chapter for chapter, *_rest in v.behind}
         cells = "".join(
             f'<td class="num{" late" if c in late else ""}">'
             f"{v.chapter_scores[c][0]:g}/{v.chapter_scores[c][1]}</td>"
@@ -272,93 +307,123 @@ def _learners_table(views: list[LearnerView], now: datetime, due: dict[str, date
         )
         behind = (
             "; ".join(
-                f"{_e(labels[c])} by {_e(duration(s))} ({missing:g} points short)"
+                _e(
+                    _("{chapter} by {late} ({missing} points short)").format(
+                        chapter=labels[c], late=duration(s), missing=f"{missing:g}"
+                    )
+                )
                 for c, s, missing in v.behind
             )
             or "—"
         )
         stuck = (
             f"{_e(duration(v.stuck_for(now)))}"
-            + (f" ({len(v.stuck)} exercises)" if len(v.stuck) > 1 else "")
+            + (" " + _("({n} exercises)").format(n=len(v.stuck)) if len(v.stuck) > 1 else "")
             if v.stuck
             else "—"
         )
         name = f"<br>{_e(v.name)}" if v.name and v.name != v.learner else ""
         late_class = ' class="late"' if v.behind else ""
+        on = v.on.id if v.on else _("done")
+        last = ago(v.last_progress, now) if v.history else _("not submitted")
         rows.append(
             f"<tr><td>{_link(v.learner)}{name}</td>{cells}"
             f'<td class="num">{v.score:g}/{v.max_score}</td>'
-            f"<td><code>{_e(v.on.id if v.on else 'done')}</code></td>"
+            f"<td><code>{_e(on)}</code></td>"
             f"<td{late_class}>{behind}</td>"
-            f"<td>{_e(ago(v.last_progress, now) if v.history else 'not submitted')}</td>"
+            f"<td>{_e(last)}</td>"
             f"<td>{stuck}</td>"
             f"<td>{len(v.issues) or ''}</td></tr>"
         )
     legend = ", ".join(f"{_e(labels[c])} = {_e(c)}" for c in chapters if labels[c] != c)
+    after = (_("total"), _("on"), _("behind"), _("last progress"), _("stuck"), _("integrity"))
     return (
-        '<div class="scroll"><table><tr><th>learner</th>'
-        f"{head}<th>total</th><th>on</th><th>behind</th><th>last progress</th><th>stuck</th>"
-        "<th>integrity</th></tr>\n"
+        '<div class="scroll"><table><tr><th>'
+        + _("learner")
+        + f"</th>{head}"
+        + "".join(f"<th>{h}</th>" for h in after)
+        + "</tr>\n"
         + "\n".join(rows)
-        + f'</table></div><p class="meta">chapters: {legend}</p>'
+        + '</table></div><p class="meta">{}</p>'.format(_("chapters: {list}").format(list=legend))
     )
+
+
+def _due(when: datetime) -> str:
+    return _(", due {time} UTC").format(time=f"{when:%Y-%m-%d %H:%M}")
 
 
 def learner_page(v: LearnerView, now: datetime, course: Course) -> str:
     latest = v.latest
     title = v.learner if v.shown_name == v.learner else f"{v.shown_name} ({v.learner})"
-    parts = ['<p><a href="../index.html">← all learners</a></p>', f"<h1>{_e(title)}</h1>"]
+    parts = [
+        '<p><a href="../index.html">{}</a></p>'.format(_("← all learners")),
+        f"<h1>{_e(title)}</h1>",
+    ]
     if latest is None:
-        parts.append('<p class="meta">No graded submission yet.</p>')
+        parts.append('<p class="meta">{}</p>'.format(_("No graded submission yet.")))
     else:
-        parts.append(
-            f'<p class="meta">Latest submission {latest.submitted_at:%Y-%m-%d %H:%M} UTC '
-            f"({_e(ago(latest.submitted_at, now))}), graded {latest.graded_at:%Y-%m-%d %H:%M} "
-            f"UTC with kit {_e(latest.kit)} ({_e(latest.isolation)} isolation). Score "
-            f"{v.score:g}/{v.max_score}; on <code>{_e(v.on.id if v.on else 'done')}</code>"
-            + (
-                f", stuck for {_e(duration(v.stuck_for(now)))}"
-                + (f" (on {len(v.stuck)} exercises)" if len(v.stuck) > 1 else "")
-                if v.stuck
-                else ""
-            )
-            + ".</p>"
+        summary = _(
+            "Latest submission {submitted} UTC ({ago}), graded {graded} UTC with kit {kit} "
+            "({isolation} isolation). Score {score}; on {on}"
+        ).format(
+            submitted=f"{latest.submitted_at:%Y-%m-%d %H:%M}",
+            ago=_e(ago(latest.submitted_at, now)),
+            graded=f"{latest.graded_at:%Y-%m-%d %H:%M}",
+            kit=_e(latest.kit),
+            isolation=_e(latest.isolation),
+            score=f"{v.score:g}/{v.max_score}",
+            on="<code>" + _e(v.on.id if v.on else _("done")) + "</code>",
         )
+        if v.stuck:
+            summary += _(", stuck for {time}").format(time=_e(duration(v.stuck_for(now))))
+            if len(v.stuck) > 1:
+                summary += " " + _("(on {n} exercises)").format(n=len(v.stuck))
+        parts.append('<p class="meta">' + summary + _(".") + "</p>")
     if course.due:
-        parts.append("<h2>Target dates</h2><ul>")
+        parts.append("<h2>" + _("Target dates") + "</h2><ul>")
         behind = {c: (s, m) for c, s, m in v.behind}
         for chapter, due in course.due.items():
             score, points = v.chapter_scores.get(chapter, (0.0, 0))
             if chapter in behind:
-                state = (
-                    f'<span class="late">behind by {_e(duration(behind[chapter][0]))}, '
-                    f"{behind[chapter][1]:g} points short</span>"
+                state = '<span class="late">{}</span>'.format(
+                    _("behind by {late}, {missing} points short").format(
+                        late=_e(duration(behind[chapter][0])), missing=f"{behind[chapter][1]:g}"
+                    )
                 )
             else:
-                state = f"{score:g}/{points}" + (" (not due yet)" if due > now else "")
+                state = f"{score:g}/{points}" + (" " + _("(not due yet)") if due > now else "")
             parts.append(
-                f"<li><code>{_e(chapter)}</code> by {due:%Y-%m-%d %H:%M} UTC: {state}</li>"
+                "<li>"
+                + _("{chapter} by {time} UTC: {state}").format(
+                    chapter=f"<code>{_e(chapter)}</code>",
+                    time=f"{due:%Y-%m-%d %H:%M}",
+                    state=state,
+                )
+                + "</li>"
             )
         parts.append("</ul>")
     if v.issues:
-        parts.append(f"<h2>Integrity</h2><p>{_issues(v)}</p>")
+        parts.append("<h2>" + _("Integrity") + f"</h2><p>{_issues(v)}</p>")
     if v.flags() or v.similar:
-        parts.append("<h2>For you to look at</h2>")
-        parts.append('<p class="meta">Flags only: none of them changed a score.</p>')
+        parts.append("<h2>" + _("For you to look at") + "</h2>")
+        parts.append(
+            '<p class="meta">{}</p>'.format(_("Flags only: none of them changed a score."))
+        )
         if v.flags():
             parts.append(f"<p>{_flags(v)}</p>")
         parts.append(_pairs(v.similar, course, prefix="../"))
     if latest is not None:
+        heads = (_("exercise"), _("status"), _("score"), _("messages and the submitted code"))
         parts += [
-            "<h2>Latest messages, exercise by exercise</h2>",
-            "<table><tr><th>exercise</th><th>status</th><th>score</th><th>messages and the "
-            + "submitted code</th></tr>",
+            "<h2>" + _("Latest messages, exercise by exercise") + "</h2>",
+            "<table><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>",
         ]
         for ex in v.exercises:
             parts.append(_exercise_row(v, ex, course, latest.folder))
         parts.append("</table>")
-    parts.append("<h2>Every submission</h2>")
-    parts.append("<table><tr><th>submitted (UTC)</th><th>score</th><th>folder</th></tr>")
+    parts.append("<h2>" + _("Every submission") + "</h2>")
+    heads = (_("submitted (UTC)"), _("score"), _("folder"))
+    parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
     for g in v.history:
         score = round(sum(r.score for ex in v.exercises if (r := g.results.get(ex.id))), 2)
         parts.append(
@@ -366,7 +431,7 @@ def learner_page(v: LearnerView, now: datetime, course: Course) -> str:
             f'<td class="num">{score:g}/{v.max_score}</td><td><code>{_e(g.folder)}</code></td></tr>'
         )
     parts.append("</table>")
-    return _page(f"{v.shown_name}: latest messages", "\n".join(parts))
+    return _page(_("{name}: latest messages").format(name=v.shown_name), "\n".join(parts))
 
 
 FAILING = {"failed", "error", "timeout"}
@@ -381,16 +446,30 @@ def _exercise_row(v: LearnerView, ex, course: Course, folder: str) -> str:
         )
     messages = []
     if r.tampered:
-        messages.append('<span class="flag">tampered</span>')
+        messages.append('<span class="flag">{}</span>'.format(label("tampered")))
     if r.no_verdict:
-        messages.append(f'<span class="flag">not graded: a fault of the {_e(r.fault)}</span>')
+        messages.append(
+            '<span class="flag">{}</span>'.format(
+                _e(
+                    _("not graded: a fault of the data")
+                    if r.fault == "data"
+                    else _("not graded: a fault of the kit")
+                )
+            )
+        )
     if r.matches_reference:
         why = f" ({_e(v.evidence(ex.id))})" if v.evidence(ex.id) else ""
-        messages.append(f'<span class="copy">matches the reference</span>{why}')
+        messages.append(
+            '<span class="copy">{}</span>{}'.format(label("matches the reference"), why)
+        )
     # A stub not started says so once, not once per check.
     failing = [] if r.status == "not_started" else r.failing_checks()
     for check in failing:
-        line = f" (line {check['line']})" if isinstance(check.get("line"), int) else ""
+        line = (
+            " " + _("(line {n})").format(n=check["line"])
+            if isinstance(check.get("line"), int)
+            else ""
+        )
         messages.append(
             f"<code>{_e(check['name'])}</code> [{_e(check['status'])}]{_e(line)}"
             f"<pre>{_e(check.get('message', ''))}</pre>"

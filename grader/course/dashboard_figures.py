@@ -7,18 +7,19 @@ from datetime import datetime
 from pathlib import Path
 
 from grader import manifest
-from grader.course.progress import LearnerView
+from grader.course.progress import LearnerView, label
+from grader.i18n import N_, _
 
 # Status colours (and the legend's words); chosen to stay apart for red-green colour blindness.
 COLOURS = {
-    "passed": ("#1b9e77", "passed"),
-    "failed": ("#d95f02", "failed"),
-    "error": ("#7b3294", "error"),
-    "timeout": ("#e7298a", "timeout"),
-    "not_started": ("#d9d9d9", "not started"),
-    "skipped": ("#a6cee3", "skipped"),
-    "not_graded": ("#969696", "not graded"),
-    "missing": ("#ffffff", "not submitted"),
+    "passed": ("#1b9e77", N_("passed")),
+    "failed": ("#d95f02", N_("failed")),
+    "error": ("#7b3294", N_("error")),
+    "timeout": ("#e7298a", N_("timeout")),
+    "not_started": ("#d9d9d9", N_("not started")),
+    "skipped": ("#a6cee3", N_("skipped")),
+    "not_graded": ("#969696", N_("not graded")),
+    "missing": ("#ffffff", N_("not submitted")),
 }
 MARKS = {"tampered": "T", "matches the reference": "="}
 LEGEND_ROWS = 20
@@ -75,9 +76,9 @@ def heatmap(views: list[LearnerView], path: Path) -> None:
         if previous is not None and ex.chapter != previous:
             axes.axvline(column - 0.5, color="black", linewidth=1.2)
         previous = ex.chapter
-    legend = [Patch(facecolor=c, edgecolor="#555", label=label) for c, label in COLOURS.values()]
+    legend = [Patch(facecolor=c, edgecolor="#555", label=_(word)) for c, word in COLOURS.values()]
     legend += [
-        Patch(facecolor="white", edgecolor="white", label=f"{mark}  {kind}")
+        Patch(facecolor="white", edgecolor="white", label=f"{mark}  {label(kind)}")
         for kind, mark in MARKS.items()
     ]
     axes.legend(
@@ -110,8 +111,8 @@ def progress_over_time(views: list[LearnerView], path: Path) -> None:
             label=v.learner,
         )  # fmt: skip
     axes.set_ylim(0, top * 1.05)
-    axes.set_ylabel(f"points (of {top})")
-    axes.set_title("Each learner's score at each submission")
+    axes.set_ylabel(_("points (of {top})").format(top=top))
+    axes.set_title(_("Each learner's score at each submission"))
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(mdates.AutoDateLocator()))
     axes.grid(alpha=0.3)
     if views:

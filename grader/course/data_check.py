@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from grader import manifest
 from grader.course.config import CourseError
+from grader.i18n import _
 
 NAMES = {"california": "California housing", "cifar10": "CIFAR-10"}
 
@@ -56,9 +57,15 @@ def require(exercise_ids: list[str], offline: bool) -> list[str]:
             try:
                 _load(name)
             except data.DataProblem as exc:
-                shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+                more = _(" and {n} more").format(n=len(ids) - 3) if len(ids) > 3 else ""
                 raise DataRefused(
-                    f"the data is not usable, so nothing was graded: {NAMES[name]} (needed by "
-                    f"{shown}): {' '.join(str(exc).split())}"
+                    _(
+                        "the data is not usable, so nothing was graded: {data} (needed by "
+                        "{exercises}): {problem}"
+                    ).format(
+                        data=NAMES[name],
+                        exercises=", ".join(ids[:3]) + more,
+                        problem=" ".join(str(exc).split()),
+                    )
                 ) from None
     return [NAMES[n] for n in needed]

@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 
 from grader.course import csv_safe
 from grader.course.config import Course
+from grader.i18n import _
 
 KEYS = [
     "assignment",
@@ -73,7 +74,7 @@ def write(course: Course, to: Path) -> None:
         with Gradebook(course.gradebook_url, course.course_id) as book:
             table = rows(book)
     except sa_exc.SQLAlchemyError as error:
-        raise gradebook.explain(error, course, "exporting it") from None
+        raise gradebook.explain(error, course, _("exporting it")) from None
     partial = to.with_name(f".{to.name}.partial")
     with partial.open("w", newline="", encoding="utf-8") as out:
         writer = csv_safe.Writer(out, lineterminator="\n")

@@ -54,6 +54,7 @@ from sqlalchemy.pool import NullPool
 from grader import manifest
 from grader.course import records
 from grader.course.config import Course
+from grader.i18n import _
 
 # How long a writer waits for the database's lock (held by nbgrader's formgrader, say) before
 # giving up with a clear message; KIT_DB_TIMEOUT changes it.
@@ -226,32 +227,47 @@ def explain(exc: Exception, course: Course, doing: str) -> GradebookError:
     text = _scrubbed(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], course)
     where = course.gradebook_shown
     lowered = text.lower()
-    server = _server_problem(lowered, f"{where} while {doing} ({text})")
+    server = _server_problem(
+        lowered, _("{where} while {doing} ({error})").format(where=where, doing=doing, error=text)
+    )
     if server is not None:
         return server
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
         return GradebookError(
-            f"the gradebook {where} stayed locked for {busy_seconds():g} s while {doing} ({text}); "
-            "another program is writing it (nbgrader's formgrader, or a kit autograde on "
-            "another machine): let it finish, then run the command again; nothing was recorded"
+            _(
+                "the gradebook {where} stayed locked for {seconds} s while {doing} ({error}); "
+                "another program is writing it (nbgrader's formgrader, or a kit autograde on "
+                "another machine): let it finish, then run the command again; nothing was "
+                "recorded"
+            ).format(where=where, seconds=f"{busy_seconds():g}", doing=doing, error=text)
         )
     if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
         return GradebookError(
-            f"the gradebook {where} is damaged ({text}); nothing was changed. Restore it from a "
-            f"backup, or move it aside and run {_autograde(course)} to rebuild it from the submissions "
-            f"in {course.submitted}"
+            _(
+                "the gradebook {where} is damaged ({error}); nothing was changed. Restore it "
+                "from a backup, or move it aside and run {command} to rebuild it from the "
+                "submissions in {folder}"
+            ).format(where=where, error=text, command=_autograde(course), folder=course.submitted)
         )
     if "readonly" in lowered or "read-only" in lowered:
         return GradebookError(
-            f"the gradebook {where} is read-only for you ({text}); run the command as its owner "
-            "or fix its permissions"
+            _(
+                "the gradebook {where} is read-only for you ({error}); run the command as its "
+                "owner or fix its permissions"
+            ).format(where=where, error=text)
         )
     if "unable to open" in lowered:
         return GradebookError(
-            f"cannot open the gradebook {where} ({text}); check that its folder exists and is "
-            "writable"
+            _(
+                "cannot open the gradebook {where} ({error}); check that its folder exists and "
+                "is writable"
+            ).format(where=where, error=text)
         )
-    return GradebookError(f"the gradebook {where} failed while {doing}: {text}")
+    return GradebookError(
+        _("the gradebook {where} failed while {doing}: {error}").format(
+            where=where, doing=doing, error=text
+        )
+    )
 
 
 def _server_problem(lowered: str, what: str) -> GradebookError | None:
@@ -259,14 +275,18 @@ def _server_problem(lowered: str, what: str) -> GradebookError | None:
     `what` names the gradebook, what the kit was doing and the server's words."""
     if "password authentication failed" in lowered:
         return GradebookError(
-            f"the gradebook server refused the password: {what}; put the right one in "
-            "PGPASSWORD or in ~/.pgpass (a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600), "
-            "which reach the kit under tox too"
+            _(
+                "the gradebook server refused the password: {what}; put the right one in "
+                "PGPASSWORD or in ~/.pgpass (a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600), "
+                "which reach the kit under tox too"
+            ).format(what=what)
         )
     if "no password supplied" in lowered:
         return GradebookError(
-            f"the gradebook server asks for a password: {what}; set PGPASSWORD, or add a line "
-            "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)"
+            _(
+                "the gradebook server asks for a password: {what}; set PGPASSWORD, or add a line "
+                "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)"
+            ).format(what=what)
         )
     missing = next(
         (what for what in ("database", "role") if f'fatal:  {what} "' in lowered),
@@ -274,8 +294,14 @@ def _server_problem(lowered: str, what: str) -> GradebookError | None:
     )
     if missing and "does not exist" in lowered:
         return GradebookError(
-            f"the gradebook server has no such {missing}: {what}; check the URL, or create it "
-            f"once on the server ({'createdb' if missing == 'database' else 'createuser'} NAME)"
+            _(
+                "the gradebook server has no such {missing}: {what}; check the URL, or create "
+                "it once on the server ({command})"
+            ).format(
+                missing=missing,
+                what=what,
+                command=f"{'createdb' if missing == 'database' else 'createuser'} NAME",
+            )
         )
     unreachable = (
         "connection refused",
@@ -289,9 +315,11 @@ def _server_problem(lowered: str, what: str) -> GradebookError | None:
     )
     if any(words in lowered for words in unreachable):
         return GradebookError(
-            f"cannot reach the gradebook server: {what}; check the host and port in the URL (or "
-            "PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections from this "
-            "machine"
+            _(
+                "cannot reach the gradebook server: {what}; check the host and port in the URL "
+                "(or PGHOST, PGPORT), and that PostgreSQL runs there and accepts connections "
+                "from this machine"
+            ).format(what=what)
         )
     return None
 
@@ -309,27 +337,34 @@ def _scrubbed(message: str, course: Course) -> str:
 def check_address(course: Course) -> None:
     """One line, before any connection, for an address that names no database the kit can open:
     not a URL, a database SQLAlchemy does not know, or a driver that is not installed."""
-    example = "give a file (gradebook.db) or a URL such as postgresql://USER@HOST/DATABASE"
+    example = _("give a file ({file}) or a URL such as {url}").format(
+        file="gradebook.db", url="postgresql://USER@HOST/DATABASE"
+    )
     scheme = course.gradebook_url.split("://", 1)[0]
     try:
         url = make_url(course.gradebook_url)
         url.get_dialect().import_dbapi()
     except sa_exc.NoSuchModuleError:
         raise GradebookError(
-            f"the gradebook address {scheme}://… names a database SQLAlchemy does not know; "
-            f"{example}"
+            _(
+                "the gradebook address {address} names a database SQLAlchemy does not know; "
+                "{example}"
+            ).format(address=f"{scheme}://…", example=example)
         ) from None
     except (sa_exc.ArgumentError, ValueError) as exc:
         raise GradebookError(
-            f"the gradebook address {scheme}://… is not a database URL "
-            f"({_scrubbed(str(exc), course)}); {example}"
+            _("the gradebook address {address} is not a database URL ({error}); {example}").format(
+                address=f"{scheme}://…", error=_scrubbed(str(exc), course), example=example
+            )
         ) from None
     except ImportError as exc:
         raise GradebookError(
-            f"the gradebook {course.gradebook_shown} needs the Python module {exc.name}, which "
-            "is not installed in the kit's environment; write postgresql://… for PostgreSQL "
-            "(its driver, psycopg, comes with the kit), or install the package that provides "
-            f"{exc.name} into the kit's environment"
+            _(
+                "the gradebook {where} needs the Python module {module}, which is not installed "
+                "in the kit's environment; write postgresql://… for PostgreSQL (its driver, "
+                "psycopg, comes with the kit), or install the package that provides {module} "
+                "into the kit's environment"
+            ).format(where=course.gradebook_shown, module=exc.name)
         ) from None
 
 
@@ -465,7 +500,7 @@ class Writer:
                         raise
         except (sa_exc.SQLAlchemyError, InvalidEntry) as exc:
             self._dispose()
-            raise explain(exc, course, "opening it") from None
+            raise explain(exc, course, _("opening it")) from None
         except OSError as exc:
             self._dispose()
             raise GradebookError(
@@ -551,7 +586,7 @@ class Writer:
             db.commit()
         except sa_exc.SQLAlchemyError as exc:
             db.rollback()
-            raise explain(exc, self.course, "writing the student records") from None
+            raise explain(exc, self.course, _("writing the student records")) from None
 
     def mirror_latest(self, learner: str) -> None:
         """nbgrader's rows for `learner` from their latest recorded submission (flushed, not
@@ -589,7 +624,7 @@ class Writer:
                 entry.retry |= fault in RETRY_FAULTS or status == "not_graded"
             self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
-            raise explain(exc, self.course, "reading what was graded") from None
+            raise explain(exc, self.course, _("reading what was graded")) from None
         return found
 
     def _end_reading(self) -> None:
@@ -612,7 +647,7 @@ class Writer:
             ).all()
             self._end_reading()
         except sa_exc.SQLAlchemyError as exc:
-            raise explain(exc, self.course, "reading earlier results") from None
+            raise explain(exc, self.course, _("reading earlier results")) from None
         found = {}
         for row in rows:
             result = Result.from_row(row)
@@ -674,7 +709,7 @@ class Writer:
             db.commit()
         except sa_exc.SQLAlchemyError as exc:
             db.rollback()
-            raise explain(exc, self.course, f"recording {folder}") from None
+            raise explain(exc, self.course, _("recording {folder}").format(folder=folder)) from None
 
     def _mirror_to_nbgrader(
         self, learner: str, submitted_at: datetime, outcome: dict[str, Result]
@@ -792,7 +827,9 @@ def reading(course: Course) -> Iterator:
     path = course.gradebook_file
     if path is not None and not path.exists():
         raise GradebookError(
-            f"no gradebook at {path} yet; grade the submissions first: {_autograde(course)}"
+            _("no gradebook at {path} yet; grade the submissions first: {command}").format(
+                path=path, command=_autograde(course)
+            )
         )
     engine = None
     try:
@@ -815,7 +852,7 @@ def reading(course: Course) -> Iterator:
                 )
             yield connection
     except sa_exc.SQLAlchemyError as exc:
-        raise explain(exc, course, "reading it") from None
+        raise explain(exc, course, _("reading it")) from None
     finally:
         if engine is not None:
             engine.dispose()

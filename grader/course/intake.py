@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from grader.i18n import _
+
 # Larger than any exercise module a person writes (the largest reference module is ~10 KiB).
 MAX_MODULE_BYTES = 1 * 2**20
 MAX_RECORD_BYTES = 1 * 2**20
@@ -24,7 +26,13 @@ MAX_LISTED = 5000
 
 
 class Refused(Exception):
-    """A path of a member's folder that the kit will not read; str() names it and why."""
+    """A path of a member's folder that the kit will not read; str() names it and why, in the
+    reader's language. `kind` says why for code: "denied" (no permission to read it),
+    "changed" (not the file that was submitted), else ""."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 def read(root: Path, relative: str, limit: int = MAX_MODULE_BYTES) -> bytes:
@@ -38,7 +46,7 @@ def read(root: Path, relative: str, limit: int = MAX_MODULE_BYTES) -> bytes:
             try:
                 inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:
-                raise Refused(_why(shown, exc, folder=True, link=_is_link(part, fd))) from None
+                raise _refused(shown, exc, folder=True, link=_is_link(part, fd)) from None
             os.close(fd)
             fd = inner
         try:
@@ -46,18 +54,24 @@ def read(root: Path, relative: str, limit: int = MAX_MODULE_BYTES) -> bytes:
                 parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=fd
             )
         except OSError as exc:
-            raise Refused(_why(relative, exc)) from None
+            raise _refused(relative, exc) from None
     finally:
         os.close(fd)
     try:
         info = os.fstat(file_fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"{relative} is not a regular file")
+            raise Refused(_("{path} is not a regular file").format(path=relative))
         if info.st_size > limit:
-            raise Refused(f"{relative} is larger than {limit // 1024} KiB ({info.st_size} bytes)")
+            raise Refused(
+                _("{path} is larger than {limit} KiB ({size} bytes)").format(
+                    path=relative, limit=limit // 1024, size=info.st_size
+                )
+            )
         data = os.read(file_fd, limit + 1)
         if len(data) > limit:
-            raise Refused(f"{relative} is larger than {limit // 1024} KiB")
+            raise Refused(
+                _("{path} is larger than {limit} KiB").format(path=relative, limit=limit // 1024)
+            )
         return data
     finally:
         os.close(file_fd)
@@ -96,7 +110,9 @@ def extras(root: Path, expected: set[str]) -> list[str]:
             elif relative not in expected:
                 found.append(relative)
             if seen >= MAX_LISTED:
-                found.append(f"(more than {MAX_LISTED} entries; the rest were not looked at)")
+                found.append(
+                    _("(more than {n} entries; the rest were not looked at)").format(n=MAX_LISTED)
+                )
                 break
     return found
 
@@ -105,7 +121,7 @@ def _open_dir(path: Path, shown: str) -> int:
     try:
         return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
-        raise Refused(_why(shown, exc, folder=True)) from None
+        raise _refused(shown, exc, folder=True) from None
 
 
 def _is_link(name: str, dir_fd: int) -> bool:
@@ -115,16 +131,18 @@ def _is_link(name: str, dir_fd: int) -> bool:
         return False
 
 
-def _why(shown: str, exc: OSError, folder: bool = False, link: bool = False) -> str:
-    if exc.errno == errno.ELOOP or link:
-        return f"{shown} is a symbolic link"
+def _refused(shown: str, exc: OSError, folder: bool = False, link: bool = False) -> Refused:
+    if exc.errno == errno.ELOOP or link or (exc.errno == errno.ENOTDIR and not folder):
+        return Refused(_("{path} is a symbolic link").format(path=shown))
     if exc.errno == errno.ENOTDIR:
-        return f"{shown} is not a folder" if folder else f"{shown} is a symbolic link"
+        return Refused(_("{path} is not a folder").format(path=shown))
     if exc.errno == errno.ENOENT:
-        return f"{shown} is missing"
+        return Refused(_("{path} is missing").format(path=shown))
     if exc.errno == errno.EACCES:
-        return f"{shown} cannot be read (permission denied)"
-    return f"{shown} cannot be read ({exc.strerror})"
+        return Refused(
+            _("{path} cannot be read (permission denied)").format(path=shown), kind="denied"
+        )
+    return Refused(_("{path} cannot be read ({error})").format(path=shown, error=exc.strerror))
 
 
 def changed(root: Path, files: dict[str, str]) -> list[str]:

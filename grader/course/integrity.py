@@ -22,6 +22,7 @@ from sqlalchemy import select
 from grader.course import intake
 from grader.course.config import Course
 from grader.course.submission import Submission
+from grader.i18n import _
 
 
 def edited_after_grading(
@@ -39,7 +40,7 @@ def edited_after_grading(
     for learner, folder, files in rows:
         where = course.root / folder
         if not where.is_dir():
-            found.append((learner, folder, "the submission's folder is gone"))
+            found.append((learner, folder, _("the submission's folder is gone")))
             continue
         changed = intake.changed(where, json.loads(files))
         if changed:
@@ -47,7 +48,9 @@ def edited_after_grading(
                 (
                     learner,
                     folder,
-                    f"{', '.join(changed)} no longer has the sha256 it was graded with",
+                    _("{files} no longer has the sha256 it was graded with").format(
+                        files=", ".join(changed)
+                    ),
                 )
             )
     return found
@@ -62,19 +65,24 @@ def owner_problem(sub: Submission, course: Course, learner: str) -> str | None:
     try:
         expected = pwd.getpwnam(member.account).pw_uid
     except KeyError:
-        return (
-            f"the roster names the account {member.account!r} for {member.id}, and this machine "
-            "has no such user; fix the roster"
-        )
+        return _(
+            "the roster names the account {account} for {learner}, and this machine has no such "
+            "user; fix the roster"
+        ).format(account=repr(member.account), learner=member.id)
     allowed = {expected, _uid(course.root), _uid(course.submitted)}
     learner_dir = sub.folder.parent
     paths = [learner_dir, sub.folder, *sorted(sub.folder.rglob("*"))]
     for path in paths:
         uid = _uid(path)
         if uid not in allowed:
-            return (
-                f"{_rel(path, course.root)} belongs to the account {_name(uid)}, not to "
-                f"{member.account} ({member.id}'s account in the roster)"
+            return _(
+                "{path} belongs to the account {owner}, not to {account} ({learner}'s account in "
+                "the roster)"
+            ).format(
+                path=_rel(path, course.root),
+                owner=_name(uid),
+                account=member.account,
+                learner=member.id,
             )
     return None
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from grader import PROJECT_ROOT, manifest, sandbox
 from grader import cache as kit_cache
+from grader.i18n import _
 
 KINDS = ("bwrap", "unsandboxed")
 # How many CPU threads torch (OpenMP), NumPy's BLAS and TensorFlow's ops use: jobs running
@@ -101,28 +102,41 @@ class Isolation:
 def choose(requested: str) -> Isolation:
     if requested == "copy":
         raise IsolationError(
-            "--isolation copy is gone: it could not stop member code from writing the "
-            "gradebook. Install bubblewrap (apt-get install bubblewrap), or pass --isolation "
-            "unsandboxed to run member code with your rights, every verdict flagged"
+            _(
+                "--isolation copy is gone: it could not stop member code from writing the "
+                "gradebook. Install bubblewrap ({install}), or pass --isolation unsandboxed to "
+                "run member code with your rights, every verdict flagged"
+            ).format(install="apt-get install bubblewrap")
         )
     if requested == "unsandboxed":
         return Isolation(
             "unsandboxed",
-            "UNSANDBOXED (--isolation unsandboxed): member code runs with your rights and can "
-            "read and write what you can; every verdict of this run is flagged unsandboxed",
+            _(
+                "UNSANDBOXED (--isolation unsandboxed): member code runs with your rights and "
+                "can read and write what you can; every verdict of this run is flagged "
+                "unsandboxed"
+            ),
         )
     problem = bwrap_problem()
     if problem:
         raise IsolationError(
-            f"autograde runs member code only inside bubblewrap, and {problem}: install it "
-            "(apt-get install bubblewrap) and allow unprivileged user namespaces "
-            "(sysctl kernel.unprivileged_userns_clone=1), or pass --isolation unsandboxed to "
-            "run member code with your rights, every verdict flagged"
+            _(
+                "autograde runs member code only inside bubblewrap, and {problem}: install it "
+                "({install}) and allow unprivileged user namespaces ({sysctl}), or pass "
+                "--isolation unsandboxed to run member code with your rights, every verdict "
+                "flagged"
+            ).format(
+                problem=problem,
+                install="apt-get install bubblewrap",
+                sysctl="sysctl kernel.unprivileged_userns_clone=1",
+            )
         )
     return Isolation(
         "bwrap",
-        "bubblewrap: member code sees only its own submission, the kit and the data, "
-        "read-only, without network, as an unprivileged user",
+        _(
+            "bubblewrap: member code sees only its own submission, the kit and the data, "
+            "read-only, without network, as an unprivileged user"
+        ),
     )
 
 
@@ -131,7 +145,7 @@ def bwrap_problem() -> str | None:
     """None when bubblewrap runs a job's sandbox here; else why not (one line)."""
     path = shutil.which("bwrap")
     if path is None:
-        return "bubblewrap (bwrap) is not installed"
+        return _("bubblewrap (bwrap) is not installed")
     with tempfile.TemporaryDirectory(prefix="kit-probe-") as tmp:
         submission = Path(tmp) / "submission"
         submission.mkdir()
@@ -146,10 +160,12 @@ def bwrap_problem() -> str | None:
                 env=_job_environment(None, 64),
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            return f"bubblewrap did not start ({exc})"
+            return _("bubblewrap did not start ({error})").format(error=exc)
     if run.returncode != 0:
         lines = run.stderr.strip().splitlines()
-        return f"bubblewrap cannot run here ({lines[-1] if lines else f'exit {run.returncode}'})"
+        return _("bubblewrap cannot run here ({error})").format(
+            error=lines[-1] if lines else f"exit {run.returncode}"
+        )
     return None
 
 
@@ -546,7 +562,7 @@ class _Lines:
     def read(self, timeout: float) -> list[dict]:
         import select
 
-        ready, _, _ = select.select([self.fd], [], [], timeout)
+        ready = select.select([self.fd], [], [], timeout)[0]
         if not ready:
             return []
         chunk = os.read(self.fd, 65536)

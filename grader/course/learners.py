@@ -22,6 +22,7 @@ from grader import commands, identity
 from grader.course import records, run_lock
 from grader.course.config import Course, CourseError
 from grader.course.gradebook import GradebookError, read_all, submissions, writing
+from grader.i18n import _, ngettext
 
 
 def _known(course: Course, writer) -> dict[str, int]:
@@ -40,7 +41,13 @@ def _known(course: Course, writer) -> dict[str, int]:
 
 def _locked(course: Course, wait: float, say: Callable[[str], None]):
     return run_lock.held(
-        course.root, wait, lambda holder: say(f"waiting up to {wait:g} s for {holder} to finish…")
+        course.root,
+        wait,
+        lambda holder: say(
+            _("waiting up to {seconds} s for {holder} to finish…").format(
+                seconds=f"{wait:g}", holder=holder
+            )
+        ),
     )
 
 
@@ -48,42 +55,82 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
     """Renames (`action` "rename") or merges OLD into NEW."""
     if not identity.is_id(new):
         raise CourseError(
-            f"{new!r} is not a learner id; use letters, digits and ._@- (not first), e.g. "
-            f"{identity.folder_name(new)}"
+            _(
+                "{new!r} is not a learner id; use letters, digits and ._@- (not first), e.g. "
+                "{example}"
+            ).format(new=new, example=identity.folder_name(new))
         )
     if old == new:
-        raise CourseError(f"{old} and {new} are the same learner")
+        raise CourseError(_("{old} and {new} are the same learner").format(old=old, new=new))
     try:
         with _locked(course, wait, say), writing(course) as writer:
             known = _known(course, writer)
             states = records.learner_states(writer.session.connection())
             if old not in known:
                 moved = states.moved.get(old)
+                listed = commands.kit("learners", *course.options())
                 raise CourseError(
-                    f"{old} was already {'renamed or merged into ' + moved if moved else 'never seen'}"
-                    f"; the learners are listed by {commands.kit('learners', *course.options())}"
+                    (
+                        _(
+                            "{old} was already renamed or merged into {moved}; the learners are "
+                            "listed by {command}"
+                        )
+                        if moved
+                        else _("{old} was never seen; the learners are listed by {command}")
+                    ).format(old=old, moved=moved, command=listed)
                 )
             if action == "rename" and known.get(new):
                 raise CourseError(
-                    f"{new} already has {known[new]} submission(s); to count {old}'s with them, "
-                    f"merge: {commands.kit('learners', 'merge', old, new, *course.options())}"
+                    ngettext(
+                        "{new} already has {n} submission; to count {old}'s with it, merge: "
+                        "{command}",
+                        "{new} already has {n} submissions; to count {old}'s with them, merge: "
+                        "{command}",
+                        known[new],
+                    ).format(
+                        new=new,
+                        n=known[new],
+                        old=old,
+                        command=commands.kit("learners", "merge", old, new, *course.options()),
+                    )
                 )
             if action == "merge" and new not in known:
                 raise CourseError(
-                    f"{new} is not a learner of this course; to give {old} a new id, rename: "
-                    f"{commands.kit('learners', 'rename', old, new, *course.options())}"
+                    _(
+                        "{new} is not a learner of this course; to give {old} a new id, rename: "
+                        "{command}"
+                    ).format(
+                        new=new,
+                        old=old,
+                        command=commands.kit("learners", "rename", old, new, *course.options()),
+                    )
                 )
             _move_rows(writer, action, old, new)
     except run_lock.Locked as exc:
         raise CourseError(
-            f"{exc} still holds the course's autograde lock; try again later"
+            _("{holder} still holds the course's autograde lock; try again later").format(
+                holder=exc
+            )
         ) from None
-    verb = "renamed" if action == "rename" else "merged"
+    done = (
+        _(
+            "renamed {old} to {new}: {n} recorded submission(s) now count for {new}, and so will "
+            "later ones in {folder}. Nothing was deleted; the log is in {command}"
+        )
+        if action == "rename"
+        else _(
+            "merged {old} into {new}: {n} recorded submission(s) now count for {new}, and so "
+            "will later ones in {folder}. Nothing was deleted; the log is in {command}"
+        )
+    )
     say(
-        f"{verb} {old} {'to' if action == 'rename' else 'into'} {new}: {known[old]} recorded "
-        f"submission(s) now count for {new}, and so will later ones in "
-        f"{course.submitted / old}. Nothing was deleted; the log is in "
-        f"{commands.kit('learners', *course.options())}"
+        done.format(
+            old=old,
+            new=new,
+            n=known[old],
+            folder=course.submitted / old,
+            command=commands.kit("learners", *course.options()),
+        )
     )
 
 
@@ -139,25 +186,40 @@ def set_withdrawn(course: Course, learner: str, withdrawn: bool, wait: float, sa
             learner = states.current(learner)
             if learner not in known:
                 raise CourseError(
-                    f"no learner {learner!r} in this course; the learners are listed by "
-                    f"{commands.kit('learners', *course.options())}"
+                    _(
+                        "no learner {name!r} in this course; the learners are listed by {command}"
+                    ).format(name=learner, command=commands.kit("learners", *course.options()))
                 )
             if (learner in states.withdrawn) == withdrawn:
-                say(f"{learner} is {'already withdrawn' if withdrawn else 'not withdrawn'}")
+                say(
+                    (
+                        _("{learner} is already withdrawn")
+                        if withdrawn
+                        else _("{learner} is not withdrawn")
+                    ).format(learner=learner)
+                )
                 return
             records.log_action(writer.session, action, learner)
             writer.session.commit()
     except run_lock.Locked as exc:
         raise CourseError(
-            f"{exc} still holds the course's autograde lock; try again later"
+            _("{holder} still holds the course's autograde lock; try again later").format(
+                holder=exc
+            )
         ) from None
     if withdrawn:
         say(
-            f"withdrew {learner}: hidden from progress and the dashboard (--all shows them); "
-            "their submissions and grades are kept, and autograde still grades new ones"
+            _(
+                "withdrew {learner}: hidden from progress and the dashboard (--all shows them); "
+                "their submissions and grades are kept, and autograde still grades new ones"
+            ).format(learner=learner)
         )
     else:
-        say(f"reinstated {learner}: shown in progress and the dashboard again")
+        say(
+            _("reinstated {learner}: shown in progress and the dashboard again").format(
+                learner=learner
+            )
+        )
 
 
 def show(course: Course, include_withdrawn: bool = True) -> None:
@@ -185,16 +247,16 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
         member = course.member(learner)
         status = []
         if learner in book.learners.withdrawn:
-            status.append("withdrawn")
+            status.append(_("withdrawn"))
         if course.roster and learner not in roster_ids:
-            status.append("not on the roster")
+            status.append(_("not on the roster"))
         if learner not in counts:
-            status.append("nothing graded yet")
+            status.append(_("nothing graded yet"))
         old = sorted(
             k for k, v in book.learners.moved.items() if book.learners.current(k) == learner
         )
         if old:
-            status.append("was " + ", ".join(old))
+            status.append(_("was {ids}").format(ids=", ".join(old)))
         rows.append(
             {
                 "id": escape(learner),
@@ -203,27 +265,54 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
                 "account": escape((member.account if member else None) or "—"),
                 "graded": str(counts.get(learner, 0)),
                 "last submitted": f"{last[learner]:%Y-%m-%d %H:%M}" if learner in last else "—",
-                "status": escape("; ".join(status) or "active"),
+                "status": escape("; ".join(status) or _("active")),
             }
         )
     out = console()
     if not rows:
-        out.print("No learners yet: no roster in the course configuration, and no submission.")
+        out.print(_("No learners yet: no roster in the course configuration, and no submission."))
         return
+    # The columns under their headings in the reader's language (the rows above are keyed by
+    # the column's English name).
+    keys = ["id", "name", "e-mail", "account", "graded", "last submitted", "status"]
+    headings = {
+        "id": _("id"),
+        "name": _("name"),
+        "e-mail": _("e-mail"),
+        "account": _("account"),
+        "graded": _("graded"),
+        "last submitted": _("last submitted"),
+        "status": _("status"),
+    }
     out.print(
         fitted_table(
-            f"{len(rows)} learner(s) of {course.course_id}",
-            ["id", "name", "e-mail", "account", "graded", "last submitted", "status"],
-            rows,
+            ngettext("{n} learner of {course}", "{n} learners of {course}", len(rows)).format(
+                n=len(rows), course=course.course_id
+            ),
+            [headings[k] for k in keys],
+            [{headings[k]: v for k, v in row.items()} for row in rows],
             out.width,
-            give_way=("e-mail", "last submitted", "account", "status"),
-            right=("graded",),
-            minimum={"status": 8},
+            give_way=tuple(headings[k] for k in ("e-mail", "last submitted", "account", "status")),
+            right=(headings["graded"],),
+            minimum={headings["status"]: 8},
         )
     )
+    actions = {
+        "rename": _("rename"),
+        "merge": _("merge"),
+        "withdraw": _("withdraw"),
+        "reinstate": _("reinstate"),
+    }
     for action in book.learners.log:
         target = f" → {action.target}" if action.target else ""
         out.print(
-            f"[dim]{action.at:%Y-%m-%d %H:%M} UTC {action.action} "
-            f"{escape(action.learner)}{escape(target)} by {escape(action.by)}[/]"
+            "[dim]"
+            + _("{time} UTC {action} {learner}{target} by {by}").format(
+                time=f"{action.at:%Y-%m-%d %H:%M}",
+                action=actions.get(action.action, action.action),
+                learner=escape(action.learner),
+                target=escape(target),
+                by=escape(action.by),
+            )
+            + "[/]"
         )

@@ -28,10 +28,30 @@ from datetime import UTC, datetime
 from grader import manifest
 from grader.course import records
 from grader.course.gradebook import UNSANDBOXED, Graded, Result
+from grader.i18n import N_, _, ngettext
 
 PASSED = "passed"
 NOT_BLOCKING = {"passed", "skipped"}
 FAILING = {"failed", "error", "timeout"}
+
+
+# What progress and the dashboard call each kind of finding and flag (Issue.kind and the kinds
+# of LearnerView.flags are data; these are their labels in the reader's language).
+LABELS = {
+    "skipped": N_("skipped"),
+    "edited after grading": N_("edited after grading"),
+    "tampered": N_("tampered"),
+    "flagged": N_("flagged"),
+    "unsandboxed": N_("unsandboxed"),
+    "kit fault": N_("kit fault"),
+    "data fault": N_("data fault"),
+    "machine fault": N_("machine fault"),
+    "matches the reference": N_("matches the reference"),
+}
+
+
+def label(kind: str) -> str:
+    return _(LABELS[kind]) if kind in LABELS else kind
 
 
 @dataclass(frozen=True)
@@ -206,8 +226,13 @@ def _issues(v: LearnerView, context: Context) -> list[Issue]:
         found.append(
             Issue(
                 "unsandboxed",
-                f"{len(unsandboxed)} submission(s) graded without the sandbox (autograde's "
-                "explicit opt-in): their code could reach the machine",
+                ngettext(
+                    "{n} submission graded without the sandbox (autograde's explicit opt-in): "
+                    "its code could reach the machine",
+                    "{n} submissions graded without the sandbox (autograde's explicit opt-in): "
+                    "their code could reach the machine",
+                    len(unsandboxed),
+                ).format(n=len(unsandboxed)),
                 unsandboxed[-1].submitted_at,
             )
         )
@@ -215,7 +240,7 @@ def _issues(v: LearnerView, context: Context) -> list[Issue]:
     for ex in v.exercises:
         r = v.result(ex.id)
         if r is not None and r.no_verdict:
-            why = r.notes[0] if r.notes else "no verdict"
+            why = r.notes[0] if r.notes else _("no verdict")
             found.append(Issue(f"{r.fault} fault", f"{ex.id}: {why}", latest.submitted_at, ex.id))
     return found
 
@@ -262,7 +287,7 @@ def display_name(learner: str, context: Context) -> str:
     member = next((m for m in context.roster if m.id == learner), None)
     if member is not None:
         return member.name
-    first, last, _ = context.records.students.get(learner, (None, None, None))
+    first, last, _email = context.records.students.get(learner, (None, None, None))
     return " ".join(part for part in (first, last) if part) or learner
 
 
@@ -316,16 +341,16 @@ def duration(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
+        return _("{days}d {hours}h").format(days=days, hours=hours)
     if hours:
-        return f"{hours}h {minutes}m"
+        return _("{hours}h {minutes}m").format(hours=hours, minutes=minutes)
     if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
+        return _("{minutes}m").format(minutes=minutes)
+    return _("{seconds}s").format(seconds=secs)
 
 
 def ago(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
-        return "never"
+        return _("never")
     now = now or datetime.now(UTC)
-    return f"{duration((now - when).total_seconds())} ago"
+    return _("{duration} ago").format(duration=duration((now - when).total_seconds()))

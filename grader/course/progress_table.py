@@ -21,10 +21,21 @@ from rich.table import Table
 from grader import manifest
 from grader.course import csv_safe
 from grader.course.gradebook import Graded
-from grader.course.progress import LearnerView, ago, duration
+from grader.course.progress import LearnerView, ago, duration, label
+from grader.i18n import N_, _
 
 GAP = 2  # characters between columns
 SORTS = ("learner", "score", "last", "stuck", "on", "behind")
+# The table's columns (keys) and their headings; a chapter's heading is its short label.
+HEADINGS = {
+    "learner": N_("learner"),
+    "name": N_("name"),
+    "total": N_("total"),
+    "on": N_("on"),
+    "behind": N_("behind"),
+    "last progress": N_("last progress"),
+    "stuck": N_("stuck"),
+}
 
 
 def chapter_labels(chapters: list[str]) -> dict[str, str]:
@@ -32,7 +43,7 @@ def chapter_labels(chapters: list[str]) -> dict[str, str]:
     ch6_keras (the legend under the table names them in full)."""
     labels = {}
     for chapter in chapters:
-        head, _, rest = chapter.partition("_")
+        head, _sep, rest = chapter.partition("_")
         clash = [c for c in chapters if c != chapter and c.partition("_")[0] == head]
         label = head
         if clash:
@@ -73,7 +84,7 @@ def behind_text(v: LearnerView, labels: dict[str, str]) -> str:
     """The most overdue chapter and by how long ("ch1 3d 2h"), and how many more are."""
     if not v.behind:
         return "—"
-    chapter, late, _ = v.behind[0]
+    chapter, late, _missing = v.behind[0]
     more = f" +{len(v.behind) - 1}" if len(v.behind) > 1 else ""
     return f"{labels.get(chapter, chapter)} {duration(late)}{more}"
 
@@ -97,10 +108,10 @@ def rows(
         for chapter in chapters:
             row[chapter] = _score(*v.chapter_scores[chapter])
         row["total"] = _score(v.score, v.max_score)
-        row["on"] = v.on.id if v.on else "done"
+        row["on"] = v.on.id if v.on else _("done")
         if dated:
             row["behind"] = behind_text(v, labels)
-        row["last progress"] = ago(v.last_progress, now) if v.history else "not submitted"
+        row["last progress"] = ago(v.last_progress, now) if v.history else _("not submitted")
         row["stuck"] = stuck_text(v, now)
         out.append(row)
     return out
@@ -137,7 +148,7 @@ def render(
         "last progress",
         "stuck",
     ]
-    heading = {c: labels.get(c, c) for c in columns}
+    heading = {c: labels.get(c) or _(HEADINGS[c]) for c in columns}
     widths = {c: max([cell_len(heading[c]), *(cell_len(r[c]) for r in data)]) for c in columns}
     tables = []
     for group in panels(columns, widths, width):
@@ -170,7 +181,10 @@ def render(
 def legend(chapters: list[str]) -> str:
     labels = chapter_labels(chapters)
     # label=name without spaces, so that a wrapped legend never parts a label from its name
-    return "chapters: " + ", ".join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
+    # Identifiers, so ", " in every language: a long legend wraps between them, never inside.
+    return _("chapters: {list}").format(
+        list=", ".join(f"{labels[c]}={c}" if labels[c] != c else c for c in chapters)
+    )
 
 
 def integrity_lines(views: list[LearnerView]) -> list[str]:
@@ -180,7 +194,8 @@ def integrity_lines(views: list[LearnerView]) -> list[str]:
         for issue in v.issues:
             when = f" ({issue.when:%Y-%m-%d %H:%M} UTC)" if issue.when else ""
             lines.append(
-                f"{escape(v.learner)}: [bold red]{escape(issue.kind)}[/]{when}: {escape(issue.detail)}"
+                f"{escape(v.learner)}: [bold red]{escape(label(issue.kind))}[/]{when}: "
+                f"{escape(issue.detail)}"
             )
     return lines
 
@@ -193,10 +208,13 @@ def flag_lines(views: list[LearnerView]) -> list[str]:
         copied = [ex for ex, kind in v.flags() if kind == "matches the reference"]
         tampered = [ex for ex, kind in v.flags() if kind == "tampered"]
         if tampered:
-            lines.append(f"{escape(v.learner)}: [bold red]TAMPERED[/]: {', '.join(tampered)}")
+            lines.append(
+                f"{escape(v.learner)}: [bold red]" + _("TAMPERED") + f"[/]: {', '.join(tampered)}"
+            )
         if copied:
             lines.append(
-                f"{escape(v.learner)}: [magenta]matches the reference[/]: {', '.join(copied)}"
+                f"{escape(v.learner)}: [magenta]{label('matches the reference')}[/]: "
+                f"{', '.join(copied)}"
             )
             for ex in copied:
                 lines.append(f"  {ex}: {escape(v.evidence(ex))}")
@@ -209,9 +227,17 @@ def flag_lines(views: list[LearnerView]) -> list[str]:
             shown.add(key)
             a, b = pair.learners
             lines.append(
-                f"[magenta]similar[/] {escape(a)} ~ {escape(b)} in {pair.exercise}: "
-                f"{pair.score:.0%} of the fingerprints, lines {_spans(pair.lines[0])} ~ "
-                f"{_spans(pair.lines[1])}"
+                _(
+                    "[magenta]similar[/] {a} ~ {b} in {exercise}: {share} of the fingerprints, "
+                    "lines {lines_a} ~ {lines_b}"
+                ).format(
+                    a=escape(a),
+                    b=escape(b),
+                    exercise=pair.exercise,
+                    share=f"{pair.score:.0%}",
+                    lines_a=_spans(pair.lines[0]),
+                    lines_b=_spans(pair.lines[1]),
+                )
             )
     return lines
 
@@ -289,32 +315,32 @@ def _iso(when: datetime | None) -> str:
 def history_table(v: LearnerView) -> Table:
     """One learner's submissions: when, the score, and what changed since the one before."""
     grid = Table(
-        title=f"{escape(v.learner)}: every submission",
+        title=_("{learner}: every submission").format(learner=escape(v.learner)),
         box=None,
         pad_edge=False,
         padding=(0, GAP // 2),
     )
-    grid.add_column("submitted (UTC)", no_wrap=True)
-    grid.add_column("score", justify="right", no_wrap=True)
-    grid.add_column("passed", justify="right", no_wrap=True)
-    grid.add_column("changes since the one before", overflow="fold")
+    grid.add_column(_("submitted (UTC)"), no_wrap=True)
+    grid.add_column(_("score"), justify="right", no_wrap=True)
+    grid.add_column(_("passed"), justify="right", no_wrap=True)
+    grid.add_column(_("changes since the one before"), overflow="fold")
     previous: Graded | None = None
     ids = [ex.id for ex in v.exercises]
     for graded in v.history:
         status = {i: r.status for i in ids if (r := graded.results.get(i))}
         passed = sum(s == "passed" for s in status.values())
         if previous is None:
-            change = "first submission"
+            change = _("first submission")
         else:
             before = {i: r.status for i in ids if (r := previous.results.get(i))}
             newly = [i for i in ids if status.get(i) == "passed" and before.get(i) != "passed"]
             lost = [i for i in ids if before.get(i) == "passed" and status.get(i) != "passed"]
             parts = []
             if newly:
-                parts.append("[green]passed[/] " + ", ".join(newly))
+                parts.append("[green]" + _("passed") + "[/] " + ", ".join(newly))
             if lost:
-                parts.append("[red]no longer passing[/] " + ", ".join(lost))
-            change = "; ".join(parts) or "no verdict changed"
+                parts.append("[red]" + _("no longer passing") + "[/] " + ", ".join(lost))
+            change = "; ".join(parts) or _("no verdict changed")
         score = round(sum(r.score for i in ids if (r := graded.results.get(i))), 2)
         grid.add_row(
             f"{graded.submitted_at:%Y-%m-%d %H:%M}",
@@ -344,21 +370,20 @@ def show(
         print_(f"[dim]{legend(chapters)}[/]")
     if dated:
         labels = chapter_labels(chapters)
-        print_(
-            "[dim]target dates: "
-            + ", ".join(f"{labels[c]} {due[c]:%Y-%m-%d %H:%M} UTC" for c in chapters if c in due)
-            + "[/]"
+        dates = _(", ").join(
+            f"{labels[c]} {due[c]:%Y-%m-%d %H:%M} UTC" for c in chapters if c in due
         )
+        print_("[dim]" + _("target dates: {dates}").format(dates=dates) + "[/]")
     issues = integrity_lines(views)
     if issues:
         print_("")
-        print_("[bold]Integrity[/] (per member, with the reason):")
+        print_(_("[bold]Integrity[/] (per member, with the reason):"))
         for line in issues:
             print_(line)
     flags = flag_lines(views)
     if flags:
         print_("")
-        print_("[bold]For you to look at[/] (flags only; no score was changed):")
+        print_(_("[bold]For you to look at[/] (flags only; no score was changed):"))
         for line in flags:
             print_(line)
     if history:
@@ -367,4 +392,4 @@ def show(
             if v.history:
                 print_(history_table(v))
             else:
-                print_(f"{escape(v.learner)}: no graded submission yet")
+                print_(_("{learner}: no graded submission yet").format(learner=escape(v.learner)))

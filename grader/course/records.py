@@ -37,6 +37,8 @@ from sqlalchemy import (
     update,
 )
 
+from grader.i18n import N_, _
+
 metadata = MetaData()
 events = Table(
     "kit_event",
@@ -81,10 +83,10 @@ EDITED_AFTER_GRADING = "edited_after_grading"
 UNREADABLE = "unreadable"
 WRONG_OWNER = "wrong_owner"
 KINDS = {
-    EDITED_AFTER_SUBMISSION: "edited after submission (skipped)",
-    EDITED_AFTER_GRADING: "edited after grading",
-    UNREADABLE: "unreadable submission (skipped)",
-    WRONG_OWNER: "submitted by another account (skipped)",
+    EDITED_AFTER_SUBMISSION: N_("edited after submission (skipped)"),
+    EDITED_AFTER_GRADING: N_("edited after grading"),
+    UNREADABLE: N_("unreadable submission (skipped)"),
+    WRONG_OWNER: N_("submitted by another account (skipped)"),
 }
 
 
@@ -114,7 +116,7 @@ class Event:
 
     @property
     def label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return _(KINDS[self.kind]) if self.kind in KINDS else self.kind
 
 
 def note(session, learner: str, folder: str, kind: str, detail: str) -> bool:

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from grader.i18n import _
+
 LOCK_NAME = ".kit-autograde.lock"
 LEARNER_LOCKS = ".kit-autograde-locks"
 POLL_SECONDS = 0.2
@@ -104,7 +106,7 @@ def _holder(path: Path) -> str:
     except OSError:
         text = ""
     if text:
-        return f"another kit autograde ({text})"
+        return _("another kit autograde ({holder})").format(holder=text)
     if path.name == LOCK_NAME:
-        return "kit autograde runs for single learners"  # shared holders write nothing
-    return "another kit autograde"
+        return _("kit autograde runs for single learners")  # shared holders write nothing
+    return _("another kit autograde")

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from grader import identity, manifest, provenance
 from grader.course import intake
+from grader.i18n import _
 
 SCHEMA = "cnn-basics-kit/submission/1"
 RECORD = "submission.json"
@@ -74,28 +75,46 @@ def check_layout(folder: Path, shown: str, next_step: str = "") -> None:
     would fail on the instructor's machine for a reason the learner cannot see.
     """
     if not folder.is_dir():
-        raise SubmissionError(f"{shown}: no such folder; pass a folder laid out like exercises/")
+        raise SubmissionError(
+            _("{folder}: no such folder; pass a folder laid out like exercises/").format(
+                folder=shown
+            )
+        )
     if not os.access(folder, os.R_OK | os.X_OK):
-        raise SubmissionError(f"{shown}: cannot read this folder; check its permissions")
+        raise SubmissionError(
+            _("{folder}: cannot read this folder; check its permissions").format(folder=shown)
+        )
     expected = modules()
     missing = [m for m in expected if not (folder / m).is_file()]
     if len(missing) == len(expected) and (folder / "exercises").is_dir():
         raise SubmissionError(
-            f"{shown} is a copy of the whole kit, not its exercises folder; pass "
-            f"{os.path.join(shown, 'exercises')}{next_step}"
+            _("{folder} is a copy of the whole kit, not its exercises folder; pass {path}").format(
+                folder=shown, path=os.path.join(shown, "exercises")
+            )
+            + next_step
         )
     if missing:
         raise SubmissionError(
-            f"{shown} lacks {_some(missing)} (expected all {len(expected)} exercise modules, "
-            f"found {len(expected) - len(missing)}); restore the missing files (a learner's "
-            f"clone: git checkout -- exercises/){next_step}"
+            _(
+                "{folder} lacks {files} (expected all {expected} exercise modules, found "
+                "{found}); restore the missing files (a learner's clone: {command})"
+            ).format(
+                folder=shown,
+                files=_some(missing),
+                expected=len(expected),
+                found=len(expected) - len(missing),
+                command="git checkout -- exercises/",
+            )
+            + next_step
         )
     extra = sorted(set(_files(folder)) - set(expected))
     if extra:
         raise SubmissionError(
-            f"{shown} holds files that are not exercise modules: {_some(extra)}; only the "
-            f"modules that `kit list` names are graded, so move the others out of the folder"
-            f"{next_step}"
+            _(
+                "{folder} holds files that are not exercise modules: {files}; only the modules "
+                "that `kit list` names are graded, so move the others out of the folder"
+            ).format(folder=shown, files=_some(extra))
+            + next_step
         )
 
 
@@ -113,7 +132,8 @@ def _files(folder: Path) -> list[str]:
 
 def _some(names: list[str], limit: int = 4) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    more = _(" and {n} more").format(n=len(names) - limit) if len(names) > limit else ""
+    return shown + more
 
 
 def _account() -> str | None:
@@ -167,7 +187,11 @@ def take(
             try:
                 content = intake.read(source, module)
             except intake.Refused as exc:
-                raise SubmissionError(f"{shown}: {exc}; nothing was submitted") from None
+                raise SubmissionError(
+                    _("{folder}: {problem}; nothing was submitted").format(
+                        folder=shown, problem=exc
+                    )
+                ) from None
             files[module] = hashlib.sha256(content).hexdigest()
             target = partial / module
             for folder in reversed(target.relative_to(partial).parents[:-1]):
@@ -180,8 +204,10 @@ def take(
         for module, digest in files.items():
             if provenance.sha256(partial / module) != digest:
                 raise SubmissionError(
-                    f"the copy of {module} in {partial} differs from what was read; the course "
-                    "folder's disk may be failing. Nothing was submitted; try again"
+                    _(
+                        "the copy of {module} in {folder} differs from what was read; the course "
+                        "folder's disk may be failing. Nothing was submitted; try again"
+                    ).format(module=module, folder=partial)
                 )
         record = {
             "schema": SCHEMA,
@@ -203,13 +229,17 @@ def take(
         owner = _owner_name(learner_dir)
         if isinstance(exc, PermissionError) and owner and owner != _account():
             raise SubmissionError(
-                f"{learner_dir} belongs to the account {owner}, not to you ({_account()}): you "
-                f"cannot submit as {learner.id}. Nothing was submitted; if {learner.id} is you, "
-                "ask your supervisor"
+                _(
+                    "{folder} belongs to the account {owner}, not to you ({account}): you cannot "
+                    "submit as {learner}. Nothing was submitted; if {learner} is you, ask your "
+                    "supervisor"
+                ).format(folder=learner_dir, owner=owner, account=_account(), learner=learner.id)
             ) from None
         raise SubmissionError(
-            f"could not write the submission into {learner_dir}: {exc.strerror or exc}. "
-            "Nothing was submitted; your files are unchanged"
+            _(
+                "could not write the submission into {folder}: {error}. Nothing was submitted; "
+                "your files are unchanged"
+            ).format(folder=learner_dir, error=exc.strerror or exc)
         ) from None
     except BaseException:
         _remove(partial)
@@ -267,22 +297,25 @@ def scan(course_submitted: Path) -> tuple[list[Submission], list[tuple[Path, str
             continue
         if learner_dir.is_symlink():
             # A member's folder that points elsewhere (another member's, /root) is never entered.
-            problems.append((learner_dir, f"skipped {learner_dir}: it is a symbolic link"))
+            problems.append((learner_dir, _symlink(learner_dir)))
             continue
         if not learner_dir.is_dir():
             continue
         if not identity.is_id(learner_dir.name):
-            why = (
-                f"skipped {learner_dir}: {learner_dir.name!r} is not a learner folder that kit "
-                f"submit writes (it would be written as {_derived(learner_dir.name)}); it was "
-                "not graded"
+            why = _(
+                "skipped {folder}: {name} is not a learner folder that kit submit writes (it "
+                "would be written as {written}); it was not graded"
+            ).format(
+                folder=learner_dir,
+                name=repr(learner_dir.name),
+                written=_derived(learner_dir.name),
             )
             problems.append((learner_dir, why))
             continue
         for folder in sorted(learner_dir.iterdir()):
             if folder.name.startswith(".") or not intake.is_real_folder(folder):
                 if folder.is_symlink():
-                    problems.append((folder, f"skipped {folder}: it is a symbolic link"))
+                    problems.append((folder, _symlink(folder)))
                 continue
             try:
                 found.append(load(folder))
@@ -296,20 +329,26 @@ def load(folder: Path) -> Submission:
     try:
         text = intake.text(folder, RECORD, intake.MAX_RECORD_BYTES)
     except intake.Refused as exc:
-        if "permission denied" not in str(exc):
+        if exc.kind != "denied":
             raise SubmissionError(
-                f"skipped {folder}: {exc}; it was not written by kit submit"
+                _("skipped {folder}: {problem}; it was not written by kit submit").format(
+                    folder=folder, problem=exc
+                )
             ) from None
         raise PermissionError from None
     except PermissionError:
         raise SubmissionError(
-            f"skipped {folder}: you may not read it (permission denied); its learner can let the "
-            f"graders' group read it with chmod -R g+rX {folder}"
+            _(
+                "skipped {folder}: you may not read it (permission denied); its learner can let "
+                "the graders' group read it with {command}"
+            ).format(folder=folder, command=f"chmod -R g+rX {folder}")
         ) from None
     except OSError as exc:
         raise SubmissionError(
-            f"skipped {folder}: it has no readable {RECORD} ({exc.strerror}); it was not "
-            "written by kit submit"
+            _(
+                "skipped {folder}: it has no readable {file} ({error}); it was not written by "
+                "kit submit"
+            ).format(folder=folder, file=RECORD, error=exc.strerror)
         ) from None
     try:
         record = json.loads(text)
@@ -317,15 +356,18 @@ def load(folder: Path) -> Submission:
         files = dict(record["files"])
     except (ValueError, KeyError, TypeError) as exc:
         raise SubmissionError(
-            f"skipped {folder}: its {RECORD} is damaged ({exc}); it was not written by kit "
-            "submit, or was changed since"
+            _(
+                "skipped {folder}: its {file} is damaged ({error}); it was not written by kit "
+                "submit, or was changed since"
+            ).format(folder=folder, file=RECORD, error=exc)
         ) from None
     # The folder's name is the learner, as in nbgrader; a record naming another is suspicious.
     learner = folder.parent.name
     if record.get("learner") != learner:
         raise SubmissionError(
-            f"skipped {folder}: its {RECORD} names learner {record.get('learner')!r}, but it "
-            f"lies in {learner}'s folder"
+            _(
+                "skipped {folder}: its {file} names learner {named}, but it lies in {learner}'s folder"
+            ).format(folder=folder, file=RECORD, named=repr(record.get("learner")), learner=learner)
         )
     return Submission(
         learner,
@@ -338,8 +380,12 @@ def load(folder: Path) -> Submission:
     )
 
 
+def _symlink(path: Path) -> str:
+    return _("skipped {path}: it is a symbolic link").format(path=path)
+
+
 def _derived(name: str) -> str:
     try:
         return identity.folder_name(name)
     except identity.NoIdentity:
-        return "another name"
+        return _("another name")

@@ -97,6 +97,11 @@ def _manifest_and_layout(exercise: manifest.Exercise, note) -> bool:
     placeholders = [
         text for texts in exercise.hints.values() for text in texts if _placeholder(text)
     ]
+    japanese = [
+        name
+        for name, text in (("title_ja", exercise.title_ja), ("task_ja", exercise.task_ja))
+        if _placeholder(text)
+    ]
     if placeholders:
         note(
             "warning",
@@ -104,7 +109,15 @@ def _manifest_and_layout(exercise: manifest.Exercise, note) -> bool:
             f"{len(placeholders)} hint(s) of {exercise.id} still hold the text `kit new` wrote",
             "write the real hints in grader/manifest.toml, smallest nudge first, in en and ja",
         )
-    else:
+    if japanese:
+        note(
+            "warning",
+            step,
+            f"{' and '.join(japanese)} of {exercise.id} still hold the text `kit new` wrote",
+            "write the Japanese title and task in grader/manifest.toml, with the words of "
+            "grader/locale/glossary.ja.md",
+        )
+    if not placeholders and not japanese:
         note(
             "ok",
             step,

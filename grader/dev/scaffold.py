@@ -91,10 +91,14 @@ ENTRY = """
 id = "{id}"
 chapter = "{chapter}"
 title = "{title}"
+title_ja = "日本語のタイトル (書き換えてください)"
 topics = [{topics_toml}]
 points = 1
 timeout = 30
 needs = ["torch"]
+task_ja = '''
+課題の説明: スタブの docstring と TODO が求めることを日本語で (書き換えてください)。
+'''
 hints.en = [
   "First hint: the smallest nudge (replace).",
   "Second hint: more of the way (replace).",
@@ -108,6 +112,7 @@ hints.ja = [
 RULES = [
     (
         "grader/manifest.toml: hints in en and ja, at least 2 levels each and as many in both; "
+        "title_ja and task_ja (the task in Japanese, in the terms of grader/locale/glossary.ja.md); "
         "topics are manual-map ids (T4, P6, E12, ...); the entry's place is the learning order."
     ),
     (
