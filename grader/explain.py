@@ -35,6 +35,10 @@ CLASS_VALUE = (
     "`{expr}` is the class {name} itself, not an object made from it, so the code that received "
     "it could not use it."
 )
+CLASS_VALUE_AT = (
+    "`{expr}` on line {line} of your file is the class {name} itself, not an object made from "
+    "it, so the code that received it could not use it."
+)
 CLASS_VALUE_STEP = "Call it to make one: {expr}(), with its arguments if it takes any."
 CLASS_WITH_DATA = (
     "`{expr}` is a class: {call} makes a new {name} object from those arguments and computes "
@@ -372,10 +376,37 @@ def _class_value(exc, node, reader) -> Explanation | None:
                 found = uncalled_reference(reader.frame.f_code.co_filename, item.__name__)
                 if found:
                     return Explanation(
-                        say(CLASS_VALUE, expr=found[1], name=item.__name__),
+                        say(CLASS_VALUE_AT, expr=found[1], line=found[0], name=item.__name__),
                         say(CLASS_VALUE_STEP, expr=found[1]),
                         "class",
                     )
+    return None
+
+
+def _class_in_frame(exc, node, reader) -> Explanation | None:
+    """A class kept where a layer (an object) belongs, such as `self.relu = nn.ReLU`: the
+    exception's text names the class, the frame holds the class itself or an object it made
+    from the data, and the learner's file names the class without calling it."""
+    text = str(exc)
+    if not isinstance(exc, (TypeError, RuntimeError, AttributeError)):
+        return None
+    held = list(reader.frame.f_locals.values())
+    owner = reader.frame.f_locals.get("self")
+    if owner is not None:
+        held += list(getattr(owner, "__dict__", {}).values())
+    held += [reader.value(o) for o in _operands(node)]
+    names = {v.__name__ for v in held if isinstance(v, type)}
+    names |= {type(v).__name__ for v in held if _is_layer(v)}
+    for name in sorted(names):
+        if not re.search(rf"\b{name}\b", text):
+            continue
+        found = uncalled_reference(reader.frame.f_code.co_filename, name)
+        if found:
+            return Explanation(
+                say(CLASS_VALUE_AT, expr=found[1], line=found[0], name=name),
+                say(CLASS_VALUE_STEP, expr=found[1]),
+                "class",
+            )
     return None
 
 
@@ -641,6 +672,7 @@ LINE_EXPLAINERS = (
     _with_class,
     _class_value,
     _method_value,
+    _class_in_frame,
     _operands_explained,
     _name_error,
     _attribute_error,

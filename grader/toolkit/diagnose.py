@@ -15,6 +15,7 @@ translated as one unit.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import os
@@ -87,8 +88,9 @@ EXTRA_ONE = (
     "expected: an extra axis of size 1."
 )
 EXTRA_ONE_STEP = (
-    "Leave that axis out: keepdims=True, an indexing with None or a reshape added it; "
-    "{squeeze} removes it."
+    "Return the shape the docstring gives: find the step that kept or added that axis (a "
+    "keepdims=True, an indexing with None, a reshape, or a reduction over fewer axes than the "
+    "array has); {squeeze} removes it."
 )
 MISSING_ONE = (
     "Your values are right, but your result has shape {got_shape} where {want_shape} is "
@@ -346,10 +348,11 @@ class _Compare:
 
 
 def _copy(value: Any) -> Any:
+    """A copy the reference may change without changing the check's own inputs."""
     if hasattr(value, "clone") and hasattr(value, "detach"):
         return value.detach().clone()
-    if isinstance(value, np.ndarray):
-        return value.copy()
+    if isinstance(value, (np.ndarray, dict, list)):
+        return copy.deepcopy(value)
     return value
 
 
@@ -409,8 +412,8 @@ def _factor(got, want, raw, compare, given) -> Diagnosis | None:
     if not big.any() or not np.any(np.abs(got) > 100 * compare.atol):
         return None
     k = float(np.sum(got * want) / np.sum(want * want))
-    if not math.isfinite(k) or abs(k) < 1e-12 or np.isclose(k, 1.0, rtol=1e-9):
-        return None
+    if not math.isfinite(k) or abs(k) < 1e-12 or not compare.distinct(k * want, want):
+        return None  # a factor within the tolerance of 1 is no factor
 
     def is_factor(candidate: float) -> bool:
         return np.isclose(k, candidate, rtol=1e-6) and compare.close(got / candidate, want)
