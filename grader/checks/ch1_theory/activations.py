@@ -53,8 +53,9 @@ def _softmax_mistakes(logits):
             "That is log-softmax, the log of the probabilities (every entry is <= 0). "
             "softmax returns the probabilities themselves: exp(shifted) / its row sum.",
         ),
+        # Only in the logits' shape: a transposed softmax has columns that sum to 1 too.
         Mistake(
-            lambda got: np.allclose(got.sum(axis=0), 1.0),
+            lambda got: got.shape == logits.shape and np.allclose(got.sum(axis=0), 1.0),
             "Your rows do not sum to 1: you normalised over axis 0 (the batch). "
             "Sum over the last axis with keepdims=True.",
         ),
@@ -84,6 +85,8 @@ def test_relu_matches_reference(learner, reference, rng):
         rtol=0,
         atol=0,
         mistakes=mistakes,
+        inputs=(x,),
+        reference=reference.relu,
     )
     # The docstring promises x's dtype back; a model's activations are float32.
     x32 = x.astype(np.float32)
@@ -114,6 +117,8 @@ def test_softmax_matches_reference(learner, reference, rng):
         rtol=RTOL,
         atol=ATOL,
         mistakes=_softmax_mistakes(logits),
+        inputs=(logits,),
+        reference=reference.softmax,
     )
 
 
@@ -135,6 +140,8 @@ def test_softmax_is_stable_for_large_logits(learner, reference, rng):
             ),
         )
         + _softmax_mistakes(logits),
+        inputs=(logits,),
+        reference=reference.softmax,
     )
     # Rows 1000 apart in one batch: exp(-1000) underflows to 0 in float64 (below about -745),
     # so a shift by the batch's max leaves the lower rows as 0 / 0. The message names that only
@@ -152,4 +159,13 @@ def test_softmax_is_stable_for_large_logits(learner, reference, rng):
             "logits.max(axis=-1, keepdims=True).",
             "T7",
         )
-    expect_close(got, reference.softmax(mixed), what=what, topic="T7", rtol=RTOL, atol=ATOL)
+    expect_close(
+        got,
+        reference.softmax(mixed),
+        what=what,
+        topic="T7",
+        rtol=RTOL,
+        atol=ATOL,
+        inputs=(mixed,),
+        reference=reference.softmax,
+    )
