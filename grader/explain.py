@@ -31,6 +31,8 @@ from grader.toolkit.values import describe
 
 WITH_CLASS = "`{expr}` is a class, and `with` needs an object made from it."
 WITH_CLASS_STEP = "Call it to make one: with {expr}():"
+WITH_METHOD = "`{expr}` is a method, and `with` needs what it returns, not the method itself."
+WITH_METHOD_STEP = "Call it: with {expr}():"
 CLASS_VALUE = (
     "`{expr}` is the class {name} itself, not an object made from it, so the code that received "
     "it could not use it."
@@ -350,16 +352,21 @@ def _with_class(exc, node, reader) -> Explanation | None:
         return None
     for item in node.items:
         value = reader.value(item.context_expr)
+        expr = _text(item.context_expr)
         if isinstance(value, type) and hasattr(value, "__enter__"):
-            expr = _text(item.context_expr)
             return Explanation(say(WITH_CLASS, expr=expr), say(WITH_CLASS_STEP, expr=expr), "class")
+        kind = type(value).__name__
+        if kind in METHOD_TYPES and f"'{kind}' object" in str(exc):
+            return Explanation(
+                say(WITH_METHOD, expr=expr), say(WITH_METHOD_STEP, expr=expr), "method"
+            )
     return None
 
 
 def _class_value(exc, node, reader) -> Explanation | None:
     """A class passed where an object of it was needed, named by the exception's text: an
     operand itself, or an item of a list operand (then found uncalled in the learner's file)."""
-    if not isinstance(exc, TypeError):
+    if not isinstance(exc, (TypeError, ValueError)):  # Keras refuses a class with a ValueError
         return None
     text = str(exc)
     for operand in _operands(node)[1:] if isinstance(node, ast.Call) else _operands(node):
@@ -371,7 +378,10 @@ def _class_value(exc, node, reader) -> Explanation | None:
                 say(CLASS_VALUE_STEP, expr=expr),
                 "class",
             )
-        for item in value if isinstance(value, (list, tuple)) else ():
+        items = value if isinstance(value, (list, tuple)) else ()
+        if isinstance(operand, (ast.List, ast.Tuple)):  # a literal list of layers
+            items = [reader.value(element) for element in operand.elts]
+        for item in items:
             if isinstance(item, type) and re.search(rf"\b{item.__name__}\b", text):
                 found = uncalled_reference(reader.frame.f_code.co_filename, item.__name__)
                 if found:

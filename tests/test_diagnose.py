@@ -246,3 +246,22 @@ def test_expect_shape_diagnoses_only_with_the_reference_value():
     assert "Check the axes." in text
     text = message(lambda: expect_shape(X.T, X.shape, "x", "Check the axes.", "T1", like=X))
     assert "transposed" in text
+
+
+def test_pairs_and_numbers_say_what_came_back_instead():
+    from grader.toolkit.numbers import expect_float, expect_pair
+
+    def pair(value, kinds=(tuple,)):
+        return message(lambda: expect_pair(value, "a pair", "Return both.", "F2", kinds=kinds))
+
+    assert "a list of two items where a tuple is expected" in pair([1, 2])
+    assert "returned one value, a torch tensor" in pair(torch.zeros(3))
+    assert "returned 3 values" in pair((1, 2, 3))
+    assert "Return both." in pair(None) and "Return both." in pair({"a": 1})
+    assert expect_pair([1, 2], "a pair", "Return both.", "F2") == (1, 2)
+
+    def number(value):
+        return message(lambda: expect_float(value, "a float", "Return a float.", "P10"))
+
+    assert ".item()" in number(torch.tensor(0.5)) and ".item()" in number(np.array([0.5]))
+    assert "Return a float." in number(torch.zeros(3)) and "Return a float." in number("0.5")

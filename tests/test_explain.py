@@ -9,6 +9,8 @@ import pytest
 from grader import explain
 
 LEARNER = """
+import threading
+
 import numpy as np
 import torch
 from torch import nn
@@ -18,6 +20,16 @@ from torchvision import transforms
 def with_class():
     with torch.no_grad:
         return 1
+
+
+def with_method():
+    lock = threading.Lock()
+    with lock.acquire:
+        return 1
+
+
+def list_of_layers():
+    return nn.Sequential(*[nn.Linear(2, 3), nn.Tanh])
 
 
 def class_in_sequential():
@@ -130,6 +142,8 @@ def test_a_class_where_an_object_was_needed(learner):
 
     assert "`torch.no_grad` is a class" in explained(learner, "with_class")
     assert "with torch.no_grad():" in explained(learner, "with_class")
+    assert "`lock.acquire` is a method" in explained(learner, "with_method")
+    assert "`nn.Tanh` on line" in explained(learner, "list_of_layers")
     text = explained(learner, "class_in_sequential")
     assert "`nn.ReLU` is the class ReLU itself" in text and "nn.ReLU()" in text
     text = explained(learner, "class_on_data", torch.zeros(3), torch.ones(3))

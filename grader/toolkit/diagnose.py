@@ -222,6 +222,17 @@ CONCATENATED = (
     "Your value is {described}, and joining them end to end gives exactly the expected result."
 )
 CONCATENATED_STEP = "Return one {kind}, not a {container}: join the items with {call}."
+LIST_FOR_TUPLE = "Your value is a list of two items where a tuple is expected."
+LIST_FOR_TUPLE_STEP = (
+    "Return the two values separated by a comma, `return a, b`: that makes a tuple (a list, "
+    "such as what tape.gradient(z, [a, b]) returns, is another type)."
+)
+ONE_FOR_TWO = "Your function returned one value, {described}, where two are expected."
+ONE_FOR_TWO_STEP = "Return both, separated by a comma: `return a, b`."
+MANY_FOR_TWO = "Your function returned {count} values where two are expected."
+MANY_FOR_TWO_STEP = "Return exactly the two the docstring names, in its order."
+ONE_NUMBER = "Your value is {described}: it holds one number, but it is not a Python number."
+ONE_NUMBER_STEP = "Take the number out with .item() (or float(...)), and return that."
 OTHER_FRAMEWORK = "Your value is a {got_kind} where a {want_kind} is expected."
 OTHER_FRAMEWORK_STEP = {
     ("numpy array", "torch tensor"): (
@@ -740,6 +751,32 @@ def wrong_kind(value: Any, want: Any) -> Diagnosis | None:
                 "container",
             )
     return None
+
+
+def wrong_pair(value: Any, kinds: tuple[type, ...]) -> Diagnosis | None:
+    """Why `value` is not the 2-tuple (or list, if `kinds` allows it) a check expects."""
+    if isinstance(value, list) and len(value) == 2 and list not in kinds:
+        return Diagnosis(say(LIST_FOR_TUPLE), say(LIST_FOR_TUPLE_STEP), "container")
+    if isinstance(value, (tuple, list)) and len(value) > 2:
+        return Diagnosis(say(MANY_FOR_TWO, count=len(value)), say(MANY_FOR_TWO_STEP), "container")
+    if value is not None and not isinstance(value, (tuple, list, dict, str)):
+        return Diagnosis(
+            say(ONE_FOR_TWO, described=describe(value)), say(ONE_FOR_TWO_STEP), "container"
+        )
+    return None
+
+
+def one_number(value: Any) -> Diagnosis | None:
+    """A tensor or array that holds a single number where a Python number is expected."""
+    if not (hasattr(value, "shape") and hasattr(value, "dtype")):
+        return None
+    try:
+        size = int(np.prod(tuple(value.shape)))
+    except (TypeError, ValueError):
+        return None
+    if size != 1:
+        return None
+    return Diagnosis(say(ONE_NUMBER, described=describe(value)), say(ONE_NUMBER_STEP), "container")
 
 
 def wrong_framework(value: Any, dtype: Any) -> Diagnosis | None:
