@@ -723,8 +723,8 @@ def raised_on_learner_line(
 
 
 def check_line_operands(exc: BaseException, is_check: Callable[[str], bool]) -> list[str]:
-    """One sentence per value on the check's line that raised: arrays, containers and None, the
-    learner's results as the check held them (names, numbers and functions left out)."""
+    """One sentence per value of the check's own variables on its line that raised: the
+    learner's results as the check held them (constants, modules and functions left out)."""
     tb = innermost(exc, is_check)
     source = failing_source(tb) if tb is not None else None
     node = parse(source) if source else None
@@ -732,14 +732,20 @@ def check_line_operands(exc: BaseException, is_check: Callable[[str], bool]) -> 
         return []
     reader = Reader(tb.tb_frame, lambda filename: False)
     sentences, seen = [], set()
+    local = set(tb.tb_frame.f_locals)
     for operand in ast.walk(node):
         if not isinstance(operand, (ast.Name, ast.Attribute, ast.Subscript)):
+            continue
+        root = operand
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in local:
             continue
         value = reader.value(operand)
         text = _text(operand)
         if value is Reader.MISSING or text in seen or callable(value):
             continue
-        if isinstance(value, (ModuleType, str, int, float, bool)):
+        if isinstance(value, (ModuleType, str)):
             continue
         seen.add(text)
         sentences.append(say(OPERAND, expr=text, described=describe(value)))

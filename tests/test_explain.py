@@ -234,3 +234,49 @@ def test_a_missing_function_is_named_with_what_the_file_has(learner):
 def test_a_method_named_as_a_statement(learner):
     found = explain.bare_method_statements(learner.__file__)
     assert [(text, method) for _, text, method in found] == [("model.eval", "eval")]
+
+
+# Two checks added to a copy of the kit: one that breaks on any answer (a fault of the check),
+# one that breaks only on a float where the docstring promises an int.
+BROKEN_CHECKS = '''
+
+def test_breaks_on_any_answer(learner):
+    """Check that a check with a bug of its own is blamed on the kit."""
+    learner.conv_output_size(8, 3, 1, 2).shape
+
+
+def test_breaks_on_a_float(learner):
+    """Check that a value the docstring does not describe is blamed on the value."""
+    size = learner.conv_output_size(8, 3, 1, 2)
+    list(range(size))
+'''
+
+
+def test_the_kit_is_blamed_only_when_the_reference_fails_too(project_copy, tmp_path):
+    from tests.conftest import kit_command
+
+    checks = project_copy / "grader/checks/ch1_theory/conv_output_size.py"
+    checks.write_text(checks.read_text() + BROKEN_CHECKS)
+    answer = tmp_path / "answer" / "ch1_theory" / "conv_output_size.py"
+    answer.parent.mkdir(parents=True)
+    reference = (project_copy / "reference/ch1_theory/conv_output_size.py").read_text()
+    answer.write_text(reference.replace("// stride + 1", "/ stride + 1"))
+    report = tmp_path / "report.json"
+    kit_command(
+        project_copy,
+        "grade",
+        "conv_output_size",
+        "--exercises",
+        str(answer.parent.parent),
+        "--json",
+        str(report),
+    )
+    import json
+
+    checks = {c["name"]: c for c in json.loads(report.read_text())["exercises"][0]["checks"]}
+    kit_bug = checks["breaks_on_any_answer"]["message"]
+    assert "reference solution fails this check the same way" in kit_bug
+    assert "fault of the kit" in kit_bug
+    value = checks["breaks_on_a_float"]["message"]
+    assert "The reference solution passes this check" in value
+    assert "`size` is the number 4.5." in value and "fault of the kit" not in value
