@@ -125,6 +125,8 @@ RIGHT = [
     ("scalar", 0.25, 0.25, RTOL, ATOL),
     ("one-element", np.array([2.0]), np.array([2.0]), RTOL, ATOL),
     ("softmax", softmax(X), softmax(X), RTOL, ATOL),
+    # Whole numbers so large that 1 more is within the tolerance (graph_mode's z is about 1e7).
+    ("large whole numbers", COUNTS * 1e7, COUNTS * 1e7, 1e-6, 0),
     ("float32 within a float32 tolerance", X.astype(np.float32), X, 1e-5, 1e-6),
     # Rounded to 4 decimals, as a CSV may hold them: every value is about 1.00001 times the
     # expected one, which is no factor.
