@@ -56,7 +56,9 @@ METHOD_STATEMENT = (
 )
 METHOD_STATEMENT_STEP = "Call it: {expr}()."
 OPERAND = "`{expr}` is {described}."
+OPERAND_ON = "`{expr}` is {described}, on {device}."
 LAYER = "`{expr}` is the layer {layer}."
+LAYER_WEIGHTS = "`{expr}` is the layer {layer}, whose weights are {dtype} on {device}."
 BROADCAST_RULE = (
     "Elementwise operations line shapes up from the last axis, and each pair of sizes must be "
     "equal or 1. Check which of them has the shape the docstring gives; keepdims=True or an axis "
@@ -491,8 +493,28 @@ def _is_layer(value: Any) -> bool:
     return any(c.__name__ in ("Module", "Layer") for c in type(value).__mro__)
 
 
+def _elementary(node: ast.AST, reader: Reader) -> bool:
+    """The failing expression is one operation on arrays (an operator, a NumPy or torch
+    function, a tensor's method, a layer): its operands are what the error is about. A call of
+    anything else (model.fit, a function of the learner's) hides its own operations."""
+    if isinstance(node, (ast.BinOp, ast.AugAssign, ast.Compare, ast.UnaryOp, ast.Subscript)):
+        return True
+    if not isinstance(node, ast.Call):
+        return False
+    callee = reader.value(node.func)
+    if _is_layer(callee) and type(callee).__module__.split(".")[0] == "torch":
+        return True
+    owner = getattr(callee, "__self__", None)
+    if _is_data(owner):
+        return True
+    module = getattr(callee, "__module__", None) or type(callee).__module__
+    return str(module).split(".")[0] in ("numpy", "torch")
+
+
 def _operands_explained(exc, node, reader) -> Explanation | None:
     """Shapes, dtypes or devices of the operands, when the error is about them and names them."""
+    if not _elementary(node, reader):
+        return None
     text = str(exc)
     numbers = _numbers_in(text)
     values = [reader.value(o) for o in _operands(node)]
@@ -553,19 +575,38 @@ def _operands_explained(exc, node, reader) -> Explanation | None:
             return None
         rule = MATMUL_RULE if MATMUL.search(text) else BROADCAST_RULE
         return Explanation(" ".join(sentences), rule, "operands")
-    if DTYPE.search(text):
-        kinds = {str(v.dtype) for v in data}
-        if len(kinds) >= 2:
-            sentences = _operand_sentences(node, reader, _is_data)
+    if DTYPE.search(text) or DEVICE.search(text):
+        # A layer takes part through its weights: their dtype and device count too.
+        weights = {id(v): getattr(v, "weight", None) for v in layers}
+        kinds, places, sentences = set(), set(), []
+        for operand, value in zip(_operands(node), values, strict=True):
+            tensor = weights.get(id(value)) if _is_layer(value) else value
+            if not _is_data(tensor):
+                continue
+            kinds.add(str(tensor.dtype))
+            places.add(str(getattr(tensor, "device", "cpu")))
+            if _is_layer(value) and _short_repr(value):
+                sentences.append(
+                    say(
+                        LAYER_WEIGHTS,
+                        expr=_text(operand),
+                        layer=_short_repr(value),
+                        dtype=tensor.dtype,
+                        device=getattr(tensor, "device", "cpu"),
+                    )
+                )
+            elif not _is_layer(value):
+                sentences.append(
+                    say(
+                        OPERAND_ON,
+                        expr=_text(operand),
+                        described=describe(value),
+                        device=getattr(value, "device", "cpu"),
+                    )
+                )
+        if DTYPE.search(text) and len(kinds) >= 2:
             return Explanation(" ".join(sentences), DTYPE_RULE, "operands")
-    if DEVICE.search(text):
-        places = {str(getattr(v, "device", "")) for v in data}
-        if len(places) >= 2:
-            sentences = [
-                say(OPERAND, expr=_text(o), described=f"{describe(v)} on {v.device}")
-                for o, v in zip(_operands(node), values, strict=True)
-                if _is_data(v)
-            ]
+        if DEVICE.search(text) and len(places) >= 2:
             return Explanation(" ".join(sentences), DEVICE_RULE, "operands")
     return None
 

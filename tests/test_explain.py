@@ -61,6 +61,15 @@ def dtypes(a, b):
     return a @ b
 
 
+def layer_dtype(x):
+    fc = nn.Linear(3, 2)
+    return fc(x)
+
+
+def fit_like(model, x):
+    return model.fit(x)
+
+
 def misspelt_module():
     return npy.zeros(3)
 
@@ -174,6 +183,20 @@ def test_the_operands_shapes_dtypes(learner):
         learner, "dtypes", torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float32)
     )
     assert "dtype torch.float64" in text and "dtype torch.float32" in text and ".float()" in text
+    text = explained(learner, "layer_dtype", torch.zeros(4, 3, dtype=torch.float64))
+    assert (
+        "whose weights are torch.float32 on cpu" in text and "dtype torch.float64, on cpu" in text
+    )
+
+
+def test_no_operands_named_through_a_call_that_hides_its_operations(learner):
+    import numpy as np
+
+    class Model:
+        def fit(self, x):
+            return np.zeros(2) + x
+
+    assert explained(learner, "fit_like", Model(), np.zeros(3)) is None
 
 
 def test_names_and_attributes(learner):
