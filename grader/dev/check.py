@@ -23,6 +23,7 @@ from pathlib import Path
 from grader import EXERCISES_DIR, PROJECT_ROOT, REFERENCE_DIR, commands, grading, manifest, release
 from grader.dev import beginners, mutants
 from grader.doctor import Finding  # the same three levels as kit doctor's findings
+from grader.toolkit import diagnose
 
 # The exercise processes report a Slip whose exception matched but whose line did not confirm it
 # when this is set (grader.plugin); learners never see those reports.
@@ -175,7 +176,10 @@ def _stub(exercise: manifest.Exercise, note) -> None:
 
 def _graded(exercise: manifest.Exercise, note) -> None:
     unconfirmed: list[tuple[str, dict]] = []
+    spoke: list[tuple[str, dict]] = []
     os.environ[DEV_SLIPS] = "1"  # before the server starts: its processes copy the environment
+    # The generic diagnosers run on right values too, and report any that would have spoken.
+    os.environ[diagnose.AUDIT] = "1"
     server = grading.start_server([exercise])
     with tempfile.TemporaryDirectory(prefix="kit-dev-check-") as tmp:
         scratch = Path(tmp)
@@ -186,12 +190,31 @@ def _graded(exercise: manifest.Exercise, note) -> None:
             def on_record(record: dict) -> None:
                 if record.get("event") == "slip_unconfirmed":
                     unconfirmed.append((name, record))
+                if record.get("event") == "diagnosis_audit" and record.get("outcome") in (
+                    "fired_on_pass",
+                    "crashed",
+                ):
+                    spoke.append((name, record))
 
             return grading.grade_one(server, exercise, options, on_record)
 
         _reference_and_stub(exercise, grade, scratch, note)
         _mutants(exercise, grade, scratch, note)
         _beginners(exercise, grade, scratch, note)
+    for name, record in spoke:
+        what = (
+            f'the diagnoser {record.get("diagnoser")} said "{record.get("said")}" about a right '
+            f"value ({record.get('what')})"
+            if record["outcome"] == "fired_on_pass"
+            else f"the diagnoser {record.get('diagnoser')} crashed: {record.get('error')}"
+        )
+        note(
+            "problem",
+            "diagnosis",
+            f"{name}: {what}",
+            "a diagnoser must confirm that its relation sets the value apart from the expected "
+            "one (grader/toolkit/diagnose.py); add the case to tests/test_diagnose.py",
+        )
     for name, record in unconfirmed:
         note(
             "warning",
