@@ -25,6 +25,8 @@ from pathlib import Path
 from types import FrameType, ModuleType, TracebackType
 from typing import Any
 
+import numpy as np
+
 from grader.toolkit.values import describe
 
 # --- the templates ------------------------------------------------------------------------------
@@ -79,6 +81,12 @@ CONV_RULE = (
     "{got} there. Its in_channels must match the channels that reach it, in (batch, channels, "
     "height, width) order."
 )
+RESHAPE = "`{expr}` is {described}: {total} values, which do not fill the shape {shape}."
+RESHAPE_PER_SAMPLE_STEP = (
+    "One sample holds {per_sample} values ({sizes}), so each row needs {per_sample}: "
+    "torch.flatten({expr}, 1) counts them for you."
+)
+RESHAPE_STEP = "Ask for a shape that holds exactly {total} values."
 DTYPE_RULE = (
     "Their dtypes differ, and this operation needs one dtype. Convert one of them: .float() "
     "gives float32, what torch layers use, and .long() gives int64, what class labels use."
@@ -184,6 +192,7 @@ DTYPE = re.compile(
     r"expected (?:both vectors to have same dtype|scalar type|m1 and m2 to have the same dtype)|"
     r"must have the same dtype|found dtype \w+ but expected|expected scalar type"
 )
+RESHAPE_TEXT = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
 DEVICE = re.compile(r"Expected all tensors to be on the same device|is on (?:cpu|cuda)")
 
 
@@ -611,6 +620,39 @@ def _operands_explained(exc, node, reader) -> Explanation | None:
     return None
 
 
+def _reshape(exc, node, reader) -> Explanation | None:
+    """x.view(...) or x.reshape(...) asked for a shape that x's values do not fill."""
+    found = RESHAPE_TEXT.search(str(exc))
+    if not found or not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    tensor = reader.value(node.func.value)
+    total = int(found.group(2))
+    if not _is_data(tensor) or int(np.prod(tuple(tensor.shape))) != total:
+        return None
+    expr = _text(node.func.value)
+    seen = say(
+        RESHAPE,
+        expr=expr,
+        described=describe(tensor),
+        total=total,
+        shape=f"({found.group(1)})",
+    )
+    # Rows of a batch only when the shape asked for is rows (two sizes, one of them -1) of a
+    # tensor whose first axis can be the batch; otherwise the step says no more than the count.
+    asked = [int(n) for n in found.group(1).split(",")]
+    if len(tensor.shape) >= 3 and len(asked) == 2 and -1 in asked:
+        sizes = [int(n) for n in tensor.shape[1:]]
+        step = say(
+            RESHAPE_PER_SAMPLE_STEP,
+            per_sample=int(np.prod(sizes)),
+            sizes=" x ".join(map(str, sizes)),
+            expr=expr,
+        )
+    else:
+        step = say(RESHAPE_STEP, total=total)
+    return Explanation(seen, step, "operands")
+
+
 def _name_error(exc, node, reader) -> Explanation | None:
     if not isinstance(exc, NameError):
         return None
@@ -725,6 +767,7 @@ LINE_EXPLAINERS = (
     _method_value,
     _class_in_frame,
     _operands_explained,
+    _reshape,
     _name_error,
     _attribute_error,
     _index_error,

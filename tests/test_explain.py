@@ -57,6 +57,10 @@ def linear(x):
     return fc(x)
 
 
+def flatten_by_hand(x):
+    return x.view(-1, 400)
+
+
 def dtypes(a, b):
     return a @ b
 
@@ -183,6 +187,9 @@ def test_the_operands_shapes_dtypes(learner):
         learner, "dtypes", torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float32)
     )
     assert "dtype torch.float64" in text and "dtype torch.float32" in text and ".float()" in text
+    text = explained(learner, "flatten_by_hand", torch.zeros(4, 32, 4, 4))
+    assert "2048 values, which do not fill the shape (-1, 400)" in text
+    assert "One sample holds 512 values (32 x 4 x 4)" in text
     text = explained(learner, "layer_dtype", torch.zeros(4, 3, dtype=torch.float64))
     assert (
         "whose weights are torch.float32 on cpu" in text and "dtype torch.float64, on cpu" in text
