@@ -193,7 +193,10 @@ DTYPE = re.compile(
     r"must have the same dtype|found dtype \w+ but expected|expected scalar type"
 )
 RESHAPE_TEXT = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
-DEVICE = re.compile(r"Expected all tensors to be on the same device|is on (?:cpu|cuda)")
+DEVICE = re.compile(
+    r"Expected all tensors to be on the same device|is on (?:cpu|cuda)|"
+    r"is not on the expected device"
+)
 
 
 @dataclass(frozen=True)

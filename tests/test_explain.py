@@ -70,6 +70,11 @@ def layer_dtype(x):
     return fc(x)
 
 
+def layer_device(x):
+    fc = nn.Linear(3, 2).to("meta")
+    return fc(x)
+
+
 def fit_like(model, x):
     return model.fit(x)
 
@@ -194,6 +199,11 @@ def test_the_operands_shapes_dtypes(learner):
     assert (
         "whose weights are torch.float32 on cpu" in text and "dtype torch.float64, on cpu" in text
     )
+    # Two devices without a GPU: torch's "meta" device raises the error a CUDA layer given a CPU
+    # tensor raises ("Tensor on device ... is not on the expected device ...").
+    text = explained(learner, "layer_device", torch.zeros(4, 3))
+    assert "whose weights are torch.float32 on meta" in text and "on cpu" in text
+    assert "different devices" in text and ".to(device)" in text
 
 
 def test_no_operands_named_through_a_call_that_hides_its_operations(learner):
