@@ -88,6 +88,13 @@ NAMED = [
     ("off_by_one", FRACTIONS[1:], FRACTIONS, diagnose.NOTHING, "without its first entry"),
     (
         "off_by_one",
+        X.reshape(1, 1, 6, 10)[:, :, :-1, :-1],
+        X.reshape(1, 1, 6, 10),
+        diagnose.NOTHING,
+        "without its last entry along axes 2 and 3",
+    ),
+    (
+        "off_by_one",
         np.append(FRACTIONS, 0.3),
         FRACTIONS,
         diagnose.NOTHING,
@@ -267,3 +274,10 @@ def test_pairs_and_numbers_say_what_came_back_instead():
 
     assert ".item()" in number(torch.tensor(0.5)) and ".item()" in number(np.array([0.5]))
     assert "Return a float." in number(torch.zeros(3)) and "Return a float." in number("0.5")
+
+
+def test_bounds_off_by_one_only_at_one_end_of_every_axis():
+    """A value cut at different ends of two axes, or one axis longer and another shorter, is no
+    single bound off by one: nothing is named."""
+    assert found(X[1:, :-1], X) is None
+    assert found(np.pad(X, ((0, 1), (0, 0)))[:, :-1], X) is None

@@ -170,19 +170,19 @@ SHIFTED_STEP = (
     "index or a slice."
 )
 DROPPED_FIRST = (
-    "Your result is the expected one without its first entry along axis {axis}: shape "
+    "Your result is the expected one without its first entry along {axes}: shape "
     "{got_shape} where {want_shape} is expected."
 )
 DROPPED_LAST = (
-    "Your result is the expected one without its last entry along axis {axis}: shape "
+    "Your result is the expected one without its last entry along {axes}: shape "
     "{got_shape} where {want_shape} is expected."
 )
 EXTRA_FIRST = (
-    "Your result is the expected one with one extra entry in front along axis {axis}: shape "
+    "Your result is the expected one with one extra entry in front along {axes}: shape "
     "{got_shape} where {want_shape} is expected."
 )
 EXTRA_LAST = (
-    "Your result is the expected one with one extra entry at the end along axis {axis}: shape "
+    "Your result is the expected one with one extra entry at the end along {axes}: shape "
     "{got_shape} where {want_shape} is expected."
 )
 BOUNDS_STEP = (
@@ -688,25 +688,34 @@ def _off_by_one(got, want, raw, compare, given) -> Diagnosis | None:
         return None
     if got.ndim != want.ndim:
         return None
+    # One entry too few (or too many) at the same end of each axis whose size differs: a range()
+    # or a slice with a bound off by one, also where the bound is shared by rows and columns.
     differing = [a for a in range(got.ndim) if got.shape[a] != want.shape[a]]
-    if len(differing) != 1 or abs(got.shape[differing[0]] - want.shape[differing[0]]) != 1:
+    steps = {got.shape[a] - want.shape[a] for a in differing}
+    if steps not in ({1}, {-1}):
         return None
-    axis = differing[0]
-    fields = {"got_shape": got.shape, "want_shape": want.shape, "axis": axis}
-    cut = [slice(None)] * got.ndim
-    if got.shape[axis] < want.shape[axis]:
-        if want.shape[axis] < 3:
-            return None
+    larger = want if steps == {-1} else got
+    if any(larger.shape[a] < 3 for a in differing):
+        return None
+    named = [str(a) for a in differing]
+    axes = (
+        f"axis {named[0]}" if len(named) == 1 else f"axes {', '.join(named[:-1])} and {named[-1]}"
+    )
+    fields = {"got_shape": got.shape, "want_shape": want.shape, "axes": axes}
+
+    def cut(part: slice) -> tuple:
+        index = [slice(None)] * got.ndim
+        for a in differing:
+            index[a] = part
+        return tuple(index)
+
+    if steps == {-1}:
         for template, part in ((DROPPED_FIRST, slice(1, None)), (DROPPED_LAST, slice(None, -1))):
-            cut[axis] = part
-            if compare.close(got, want[tuple(cut)]):
+            if compare.close(got, want[cut(part)]):
                 return Diagnosis(say(template, **fields), say(BOUNDS_STEP), "off_by_one")
         return None
-    if got.shape[axis] < 3:
-        return None
     for template, part in ((EXTRA_FIRST, slice(1, None)), (EXTRA_LAST, slice(None, -1))):
-        cut[axis] = part
-        if compare.close(got[tuple(cut)], want):
+        if compare.close(got[cut(part)], want):
             return Diagnosis(say(template, **fields), say(BOUNDS_STEP), "off_by_one")
     return None
 

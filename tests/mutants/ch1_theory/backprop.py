@@ -13,6 +13,9 @@ MUTANTS = [
           [("def backward(", "def backprop(")],
           check="backward_matches_manual_example", status="error",
           message="has no function `backward`; did you rename it to `backprop`?"),
+    wrong("dL/dz with a minus, as if stepping downhill already",
+          [("d_z = d_y_hat * W1", "d_z = -d_y_hat * W1")],
+          check="backward_matches_manual_example", message="the expected size but the opposite sign"),
 
     wrong("forgot the factor 2",
           [("d_y_hat = 2 * (y_hat - y)", "d_y_hat = y_hat - y")],
