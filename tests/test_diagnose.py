@@ -281,3 +281,10 @@ def test_bounds_off_by_one_only_at_one_end_of_every_axis():
     single bound off by one: nothing is named."""
     assert found(X[1:, :-1], X) is None
     assert found(np.pad(X, ((0, 1), (0, 0)))[:, :-1], X) is None
+
+
+def test_a_tensorflow_number_is_not_told_to_use_item():
+    """A TensorFlow tensor has no .item(): its one number comes out with float(...)."""
+    tf = pytest.importorskip("tensorflow")
+    found = diagnose.one_number(tf.constant(0.5))
+    assert "float(...)" in found.step and ".item()" not in found.step

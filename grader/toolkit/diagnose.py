@@ -233,6 +233,8 @@ MANY_FOR_TWO = "Your function returned {count} values where two are expected."
 MANY_FOR_TWO_STEP = "Return exactly the two the docstring names, in its order."
 ONE_NUMBER = "Your value is {described}: it holds one number, but it is not a Python number."
 ONE_NUMBER_STEP = "Take the number out with .item() (or float(...)), and return that."
+# A TensorFlow tensor has no .item().
+ONE_NUMBER_TF_STEP = "Take the number out with float(...) (or .numpy()), and return that."
 OTHER_FRAMEWORK = "Your value is a {got_kind} where a {want_kind} is expected."
 OTHER_FRAMEWORK_STEP = {
     ("numpy array", "torch tensor"): (
@@ -786,7 +788,8 @@ def one_number(value: Any) -> Diagnosis | None:
         return None
     if size != 1:
         return None
-    return Diagnosis(say(ONE_NUMBER, described=describe(value)), say(ONE_NUMBER_STEP), "container")
+    step = ONE_NUMBER_TF_STEP if framework(value) == "tensorflow" else ONE_NUMBER_STEP
+    return Diagnosis(say(ONE_NUMBER, described=describe(value)), say(step), "container")
 
 
 def wrong_framework(value: Any, dtype: Any) -> Diagnosis | None:
