@@ -18,8 +18,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR, data, integrity, records
+from grader import CHECKS_DIR, REFERENCE_DIR, data, explain, integrity, records
 from grader.frameworks import import_frameworks
+from grader.toolkit import diagnose
 from grader.toolkit.expect import CheckFailed
 
 DEFAULT_SEED = 1234
@@ -107,6 +108,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.when == "setup" and report.passed:
         return report
     verdict = kit.classify(call.excinfo, item) if call.excinfo else Verdict("passed", "")
+    if call.when == "call" and verdict.status == "passed" and diagnose.auditing():
+        for line, text, _ in kit.bare_method_statements():
+            diagnose.audit(outcome="fired_on_pass", diagnoser="method_statement", said=text)
     if report.skipped and call.excinfo is not None:
         verdict = Verdict("skipped", _skip_reason(call.excinfo))
     swapped = kit.guard.swapped()
@@ -264,7 +268,9 @@ class KitState:
         """Maps an exception from a check to a Verdict with a learner-facing message."""
         exc = excinfo.value
         if isinstance(exc, CheckFailed):
-            return Verdict("failed", str(exc), where=self.checked_function(exc))
+            return Verdict(
+                "failed", str(exc) + self._uncalled_method(exc), where=self.checked_function(exc)
+            )
         if isinstance(exc, pytest.skip.Exception):
             return Verdict("skipped", _skip_reason(excinfo))
         if isinstance(exc, data.DataProblem):
@@ -307,23 +313,131 @@ class KitState:
         summary = _one_line(
             text if text.startswith(type(exc).__name__) else f"{type(exc).__name__}: {text}"
         )
+        cite = f" (manual {_topics(item)})" if _topics(item) else ""
         if where:
             slip = _known_slip(item, exc, where.get("code"))
-            next_step = (
-                f"{slip.explanation} (manual {slip.topic})"
-                if slip
-                else "Next step: fix the error on that line."
-            )
+            found = None if slip else self._explained_line(exc, where)
+            if slip:
+                next_step = f"{slip.explanation} (manual {slip.topic})"
+            elif found:
+                next_step = found.text() + cite
+            else:
+                next_step = "Next step: fix the error on that line."
             return Verdict(
                 "error", f"Your code raised {summary}\n    at {where['text']}\n{next_step}", where
             )
+        modules = self.learner_modules()
+        found = explain.missing_function(exc, modules, self._show)
+        if found:
+            return Verdict("error", found.text() + cite)
+        found = explain.class_in_source(exc, modules, self._show)
+        if found:
+            path, line, code = found.line
+            where = self._where(path, line, "", code)
+            return Verdict(
+                "error",
+                f"Using what your code returned raised {summary}\n    at {where['text']}\n"
+                f"{found.text()}{cite}",
+                where,
+            )
+        reference_run = self.reference_run(item)
+        if reference_run == "fails":
+            return Verdict(
+                "error",
+                f"Checking your result raised {summary}, and the reference solution fails this "
+                "check the same way, so this is a fault of the kit, not of your code. Please "
+                "report it.",
+                fault="kit",
+            )
+        shown = " ".join(explain.check_line_operands(exc, self._is_check_file))
+        passes = (
+            " The reference solution passes this check, so what your code returned is not what "
+            "the docstring describes."
+            if reference_run == "passes"
+            else ""
+        )
         return Verdict(
             "error",
-            f"Your code returned without an error, but checking its result raised {summary}. "
-            "Most often the return value is not what the docstring describes: compare its type, "
-            "shape and dtype with it. If it matches, this is a fault of the kit; please report "
-            "it.",
+            f"Your code returned without an error, but checking its result raised {summary}."
+            f"{passes}{' ' + shown if shown else ''}\nNext step: compare the type, shape and "
+            "dtype of what your function returns with its docstring.",
         )
+
+    def learner_modules(self) -> list[ModuleType]:
+        return [
+            module
+            for (root, _), module in self._modules.items()
+            if root == self.learner_root and isinstance(module, ModuleType)
+        ]
+
+    def bare_method_statements(self) -> list[tuple[int, str, str]]:
+        """Statements in the learner's files that name a method without calling it."""
+        return [
+            found
+            for module in self.learner_modules()
+            for found in explain.bare_method_statements(module.__file__)
+        ]
+
+    def _uncalled_method(self, failure: CheckFailed) -> str:
+        """A sentence for a failed check whose message asks for a call that the learner's code
+        names without parentheses (`model.eval` as a statement), else nothing."""
+        for line, text, method in self.bare_method_statements():
+            if f"{method}(" in str(failure):
+                seen = explain.say(explain.METHOD_STATEMENT, line=line, expr=text)
+                return f"\n{seen} {explain.say(explain.METHOD_STATEMENT_STEP, expr=text)}"
+        return ""
+
+    def _explained_line(self, exc: BaseException, where: dict) -> explain.Explanation | None:
+        """The cause on the learner's line, when the traceback reaches that very line (TF's
+        traced errors name a deeper line that the traceback does not hold)."""
+        tb = explain.innermost(exc, self._is_learner_file)
+        if tb is None or tb.tb_lineno != where["line"]:
+            return None
+        return explain.raised_on_learner_line(exc, self._is_learner_file)
+
+    def _is_check_file(self, filename: str) -> bool:
+        try:
+            return Path(filename).resolve().is_relative_to(CHECKS_DIR.resolve())
+        except OSError:
+            return False
+
+    def reference_run(self, item: pytest.Item) -> str:
+        """The same check run again with the reference solution in the learner's place, quietly
+        (no records, pictures into a scratch folder): "passes", "fails" or "unknown"."""
+        if self.learner_root == REFERENCE_DIR.resolve():
+            return "fails"  # the reference is what was graded
+        function = getattr(item, "obj", None)
+        funcargs = getattr(item, "funcargs", None) or {}
+        if function is None or "learner" not in funcargs:
+            return "unknown"
+        try:
+            relative = Path(item.path).resolve().relative_to(CHECKS_DIR.resolve()).as_posix()
+            kwargs = {name: funcargs[name] for name in inspect.signature(function).parameters}
+            kwargs["learner"] = self.module(REFERENCE_DIR.resolve(), relative)
+        except Exception:  # noqa: BLE001 - a check that cannot be run again tells nothing
+            return "unknown"
+        if "rng" in kwargs:
+            kwargs["rng"] = np.random.default_rng(self.seed)
+        if "tmp_path" in kwargs:
+            kwargs["tmp_path"] = kwargs["tmp_path"] / "reference-run"
+            kwargs["tmp_path"].mkdir(exist_ok=True)
+        plots = os.environ.get("KIT_PLOTS_DIR")
+        os.environ["KIT_PLOTS_DIR"] = str(Path(funcargs.get("tmp_path") or ".") / "reference-plots")
+        self._graded, graded = False, self._graded
+        seed_everything(self.seed)
+        try:
+            function(**kwargs)
+        except pytest.skip.Exception:
+            return "unknown"
+        except Exception:  # noqa: BLE001 - the reference failing is the answer
+            return "fails"
+        finally:
+            self._graded = graded
+            if plots is None:
+                os.environ.pop("KIT_PLOTS_DIR", None)
+            else:
+                os.environ["KIT_PLOTS_DIR"] = plots
+        return "passes"
 
     def _is_learner_file(self, filename: str) -> bool:
         try:
@@ -427,6 +541,14 @@ def _known_slip(item: pytest.Item, exc: BaseException, line: str | None):
                     )
                 )
     return None
+
+
+def _topics(item: pytest.Item) -> str:
+    """The manual topics a check module cites in its docstring, "(manual T10, E9)"."""
+    found = re.search(
+        r"\(manual ([^)]*)\)", getattr(getattr(item, "module", None), "__doc__", "") or ""
+    )
+    return found.group(1) if found else ""
 
 
 def _one_line(text: str, limit: int = 300) -> str:

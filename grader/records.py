@@ -119,6 +119,19 @@ class SlipUnconfirmed:
 
 
 @dataclass(frozen=True)
+class DiagnosisAudit:
+    """Under the silence tests and `kit dev check`: what a generic diagnoser did (its outcome:
+    silent, fired_on_pass, crashed or shadowed) and what it said."""
+
+    outcome: str
+    diagnoser: str | None = None
+    what: str | None = None
+    said: str | None = None
+    error: str | None = None
+    mistake: str | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     """The exercise processes' versions and devices (grader.environment)."""
 
@@ -145,6 +158,7 @@ Record = (
     | Terminal
     | Progress
     | SlipUnconfirmed
+    | DiagnosisAudit
     | Environment
 )
 
@@ -164,6 +178,7 @@ EVENTS: dict[str, type] = {
     "terminal": Terminal,
     "progress": Progress,
     "slip_unconfirmed": SlipUnconfirmed,
+    "diagnosis_audit": DiagnosisAudit,
     "environment": Environment,
 }
 _NAMES = {kind: name for name, kind in EVENTS.items()}

@@ -89,3 +89,19 @@ def test_a_broken_exercise_names_each_problem_and_its_fix(project_copy):
             assert "\n          fix: " in finding, finding
     lines = lines_of(run)
     assert "problem(s)" in lines[-1] and "ready to commit" not in lines[-1]
+
+
+def test_a_diagnoser_that_speaks_on_a_right_value_is_a_problem(project_copy):
+    """The generic diagnosers run on every right value of the exercise's answers too."""
+    diagnose = project_copy / "grader/toolkit/diagnose.py"
+    diagnose.write_text(
+        diagnose.read_text()
+        + "\n\ndef _always(*args):\n    return Diagnosis('It is always wrong.', 'Fix it.', 'always')"
+        + "\n\n\nDIAGNOSERS = (_always, *DIAGNOSERS)\n"
+    )
+    run = kit_command(project_copy, "dev", "check", "conv_output_size")
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = " ".join(run.stdout.split())
+    assert (
+        'PROBLEM diagnosis: the reference: the diagnoser always said "It is always wrong."' in out
+    )

@@ -32,6 +32,7 @@ EXAMPLES = [
     records.Terminal("begin"),
     records.Progress(epoch=2, epochs=5, loss=1.5, who="reference"),
     records.SlipUnconfirmed("shape", 1, "TypeError", "not callable", None, "x = f"),
+    records.DiagnosisAudit("fired_on_pass", "factor", "model(x)", "100 times the expected"),
     records.Environment({"torch": "2.14.1", "cuda": False}),
 ]
 

@@ -32,6 +32,7 @@ from grader import (
 )
 from grader.dev import beginners, mutants
 from grader.doctor import Finding  # the same three levels as kit doctor's findings
+from grader.toolkit import diagnose
 
 # The exercise processes report a Slip whose exception matched but whose line did not confirm it
 # when this is set (grader.plugin); learners never see those reports.
@@ -197,7 +198,10 @@ def _stub(exercise: manifest.Exercise, note) -> None:
 
 def _graded(exercise: manifest.Exercise, note) -> None:
     unconfirmed: list[tuple[str, records.SlipUnconfirmed]] = []
+    spoke: list[tuple[str, records.DiagnosisAudit]] = []
     os.environ[DEV_SLIPS] = "1"  # before the server starts: its processes copy the environment
+    # The generic diagnosers run on right values too, and report any that would have spoken.
+    os.environ[diagnose.AUDIT] = "1"
     server = grading.start_server([exercise])
     with tempfile.TemporaryDirectory(prefix="kit-dev-check-") as tmp:
         scratch = Path(tmp)
@@ -208,12 +212,31 @@ def _graded(exercise: manifest.Exercise, note) -> None:
             def on_record(record: records.Received) -> None:
                 if isinstance(record, records.SlipUnconfirmed):
                     unconfirmed.append((name, record))
+                if isinstance(record, records.DiagnosisAudit) and record.outcome in (
+                    "fired_on_pass",
+                    "crashed",
+                ):
+                    spoke.append((name, record))
 
             return grading.grade_one(server, exercise, options, on_record)
 
         _reference_and_stub(exercise, grade, scratch, note)
         _mutants(exercise, grade, scratch, note)
         _beginners(exercise, grade, scratch, note)
+    for name, record in spoke:
+        what = (
+            f'the diagnoser {record.diagnoser} said "{record.said}" about a right '
+            f"value ({record.what})"
+            if record.outcome == "fired_on_pass"
+            else f"the diagnoser {record.diagnoser} crashed: {record.error}"
+        )
+        note(
+            "problem",
+            "diagnosis",
+            f"{name}: {what}",
+            "a diagnoser must confirm that its relation sets the value apart from the expected "
+            "one (grader/toolkit/diagnose.py); add the case to tests/test_diagnose.py",
+        )
     for name, record in unconfirmed:
         note(
             "warning",

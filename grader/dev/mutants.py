@@ -92,6 +92,7 @@ class Mutant:
     status: str  # the exercise's expected overall status
     check: str | None = None  # a check that must end with `check_status`
     message: str = ""  # a phrase (case-insensitive) that check's message must contain
+    must_not: tuple[str, ...] = ()  # phrases it must not contain: causes the code does not have
     check_status: str = "failed"
     needs_cuda: bool = False
     exercise: str = ""  # set from the file it is listed in
@@ -128,9 +129,18 @@ def _change(edits) -> Replace | Diff | Whole:
 
 
 def wrong(
-    name, edits, check, message, status="failed", check_status=None, needs_cuda=False
+    name, edits, check, message, status="failed", check_status=None, needs_cuda=False, must_not=()
 ) -> Mutant:
-    return Mutant(name, _change(edits), status, check, message, check_status or status, needs_cuda)
+    return Mutant(
+        name,
+        _change(edits),
+        status,
+        check,
+        message,
+        tuple(must_not),
+        check_status or status,
+        needs_cuda,
+    )
 
 
 def correct(name, edits) -> Mutant:
@@ -182,11 +192,17 @@ def verdict(mutant: Mutant, result, cuda: bool) -> tuple[str, str]:
     if not matching:
         return "wrong", f"no check named {mutant.check}: {list(summary)}"
     for status, message in matching.values():
-        if status == mutant.check_status and mutant.message.lower() in message.lower():
+        text = message.lower()
+        if (
+            status == mutant.check_status
+            and mutant.message.lower() in text
+            and not any(p.lower() in text for p in mutant.must_not)
+        ):
             return "ok", ""
+    unless = f" and none of {list(mutant.must_not)}" if mutant.must_not else ""
     return "wrong", (
         f"{mutant.check} did not end {mutant.check_status} with a message containing "
-        f"{mutant.message!r}: {summary}"
+        f"{mutant.message!r}{unless}: {summary}"
     )
 
 

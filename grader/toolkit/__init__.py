@@ -1,6 +1,8 @@
 """The check author's toolkit: what check modules import, always by package name.
 
 - expect: fail(), expect_close() with Mistake values, Slip for typical exceptions;
+- diagnose: the relations expect_* name where no Mistake does (a factor, axes, a reduction...);
+- values: to_numpy() and describe(), the learner's values as arrays and in words;
 - numbers: a returned Python float (expect_float) or pair (expect_pair);
 - recorders: a model wrapper noting the mode and the grad state of each forward call;
 - loaders: synthetic DataLoaders with a short last batch;

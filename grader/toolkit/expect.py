@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from grader.toolkit import diagnose
+from grader.toolkit.values import describe, to_numpy
+
+__all__ = [
+    "CheckFailed",
+    "Mistake",
+    "Slip",
+    "describe",
+    "expect_close",
+    "expect_dtype",
+    "expect_shape",
+    "fail",
+    "to_numpy",
+]
 
 
 class CheckFailed(AssertionError):
@@ -68,38 +84,6 @@ class Slip:
         return self.caught(exc) and self.confirmed_by(line)
 
 
-def to_numpy(value: Any) -> np.ndarray:
-    """Turns torch/TF tensors, numpy arrays, lists and scalars into a numpy array for comparing."""
-    if hasattr(value, "detach"):  # torch.Tensor, possibly on a GPU or requiring grad
-        return value.detach().cpu().numpy()
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # tf.Tensor / tf.Variable
-        return np.asarray(value.numpy())
-    return np.asarray(value)
-
-
-def describe(value: Any) -> str:
-    """A short learner-readable description: type, shape and dtype."""
-    if value is None:
-        return "None"
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        kind = type(value).__module__.split(".")[0]
-        kind = {
-            "numpy": "numpy array",
-            "torch": "torch tensor",
-            "tensorflow": "TensorFlow tensor",
-        }.get(kind, type(value).__name__)
-        dtype = (
-            getattr(value.dtype, "name", value.dtype)
-            if kind == "TensorFlow tensor"
-            else value.dtype
-        )
-        return f"a {kind} of shape {tuple(value.shape)} and dtype {dtype}"
-    if isinstance(value, (int, float, np.number)):
-        return f"the number {value!r}"
-    name = type(value).__name__
-    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
-
-
 def _matches(got: np.ndarray, want: Any, rtol: float, atol: float) -> bool:
     if callable(want):
         try:
@@ -110,10 +94,46 @@ def _matches(got: np.ndarray, want: Any, rtol: float, atol: float) -> bool:
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
-def expect_shape(value: Any, shape: tuple, what: str, next_step: str, topic: str) -> None:
+def _given(inputs: tuple | list, reference: Callable | None, names, factors) -> diagnose.Given:
+    return diagnose.Given(tuple(inputs), reference, tuple(names) if names else None, factors or {})
+
+
+def expect_shape(
+    value: Any,
+    shape: tuple,
+    what: str,
+    next_step: str,
+    topic: str,
+    *,
+    like: Any = None,
+    inputs: tuple = (),
+    reference: Callable | None = None,
+) -> None:
+    """Fails unless `value` has `shape`. With `like` (the reference's value of that shape), a
+    confirmed relation between the two (diagnose) comes before `next_step`."""
     got = tuple(getattr(value, "shape", ()) or ())
-    if not hasattr(value, "shape") or got != tuple(shape):
-        fail(f"{what} to have shape {tuple(shape)}", describe(value), next_step, topic)
+    if hasattr(value, "shape") and got == tuple(shape):
+        return
+    found = None
+    if like is not None:
+        found = diagnose.wrong_kind(value, like) or _diagnosis(
+            value, like, 0, 0, _given(inputs, reference, None, None)
+        )
+    fail(
+        f"{what} to have shape {tuple(shape)}",
+        describe(value),
+        f"{found.seen} {found.step}" if found else next_step,
+        topic,
+    )
+
+
+def _diagnosis(value, want, rtol, atol, given) -> diagnose.Diagnosis | None:
+    try:
+        got = np.asarray(to_numpy(value), dtype=np.float64)
+        want = np.asarray(to_numpy(want), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - values that are no arrays have no numeric relation
+        return None
+    return diagnose.diagnose(got, want, value, rtol=rtol, atol=atol, given=given)
 
 
 def expect_close(
@@ -126,11 +146,20 @@ def expect_close(
     atol: float,
     next_step: str | None = None,
     mistakes: tuple[Mistake, ...] = (),
+    inputs: tuple = (),
+    reference: Callable | None = None,
+    names: tuple[str, ...] | None = None,
+    factors: dict[str, float] | None = None,
 ) -> None:
     """Fails unless `value` has want's shape and matches it within rtol/atol.
 
-    Known `mistakes` are compared first, so a learner who made one is told which.
+    Known `mistakes` are compared first, so a learner who made one is told which. When none
+    matches, a relation between the value and `want` that diagnose confirms names the cause:
+    `inputs` (the arguments the learner's function got), `reference` (the reference function,
+    pure, to evaluate on altered inputs), `names` (the inputs' names) and `factors` (the
+    check's constants, {"the batch size": 16}) let it confirm more.
     """
+    given = _given(inputs, reference, names, factors)
     if value is None:
         fail(
             f"{what} to be {describe(want)}",
@@ -144,27 +173,51 @@ def expect_close(
             if not np.iscomplexobj(to_numpy(value))
             else to_numpy(value)
         )
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - a list of graph tensors, ragged lists, any non-array
+        found = diagnose.wrong_kind(value, want)
         fail(
             f"{what} to be {describe(want)}",
             describe(value),
-            next_step or "Return an array.",
+            f"{found.seen} {found.step}" if found else next_step or "Return an array.",
             topic,
         )
     want_np = to_numpy(want).astype(np.float64)
+
+    def diagnosed() -> diagnose.Diagnosis | None:
+        """A container that combines into the expected value, else a relation of the values."""
+        return (
+            diagnose.wrong_kind(value, want) if got.shape != want_np.shape else None
+        ) or diagnose.diagnose(got, want_np, value, rtol=rtol, atol=atol, given=given)
+
+    def shadowed(mistake: Mistake) -> None:
+        """Under the silence tests: what the generic layer would have said beside a Mistake."""
+        if diagnose.auditing():
+            found = diagnosed()
+            diagnose.audit(
+                outcome="shadowed",
+                what=what,
+                diagnoser=found.diagnoser if found else None,
+                said=found.seen if found else None,
+                mistake=mistake.explanation[:120],
+            )
+
     if got.shape != want_np.shape:
         for mistake in mistakes:
             if _matches(got, mistake.value, rtol, atol):
+                shadowed(mistake)
                 fail(
                     f"{what} to have shape {want_np.shape}",
                     f"shape {got.shape}",
                     mistake.explanation,
                     topic,
                 )
+        found = diagnosed()
         fail(
             f"{what} to have shape {want_np.shape}",
             f"shape {got.shape}",
-            next_step or f"Check which axes your computation keeps; see manual {topic}.",
+            f"{found.seen} {found.step}"
+            if found
+            else next_step or f"Check which axes your computation keeps; see manual {topic}.",
             topic,
         )
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(want_np)):
@@ -179,9 +232,18 @@ def expect_close(
             topic,
         )
     if np.allclose(got, want_np, rtol=rtol, atol=atol, equal_nan=True):
+        if diagnose.auditing():
+            found = diagnosed()
+            diagnose.audit(
+                outcome="fired_on_pass" if found else "silent",
+                what=what,
+                diagnoser=found.diagnoser if found else None,
+                said=found.seen if found else None,
+            )
         return
     for mistake in mistakes:
         if mistake.value is not None and _matches(got, mistake.value, rtol, atol):
+            shadowed(mistake)
             fail(
                 f"{what} to match the reference solution",
                 "a value that matches a known mistake",
@@ -195,15 +257,26 @@ def expect_close(
         else ()
     )
     at = f" at index {tuple(int(i) for i in idx)}" if diff.ndim else ""
+    found = diagnosed()
     fail(
         f"{what} to match the reference within rtol={rtol:g}, atol={atol:g}",
         f"{got[idx]!r}{at} where the reference gives {want_np[idx]!r} "
         f"(largest difference {float(np.nanmax(diff)) if np.isfinite(diff).any() else float('nan'):.3g})",
-        next_step or f"Re-read manual {topic} and compare your formula step by step.",
+        f"{found.seen} {found.step}"
+        if found
+        else next_step or f"Re-read manual {topic} and compare your formula step by step.",
         topic,
     )
 
 
 def expect_dtype(value: Any, dtype: Any, what: str, next_step: str, topic: str) -> None:
+    """Fails unless `value` has `dtype`; a value of another framework than the dtype's is told
+    so (a NumPy float32 array is not a torch.float32 tensor), before `next_step`."""
     if getattr(value, "dtype", None) != dtype:
-        fail(f"{what} to have dtype {dtype}", describe(value), next_step, topic)
+        found = diagnose.wrong_framework(value, dtype)
+        fail(
+            f"{what} to have dtype {dtype}",
+            describe(value),
+            f"{found.seen} {found.step}" if found else next_step,
+            topic,
+        )

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.toolkit import diagnose
 from grader.toolkit.expect import describe, fail
 
 # What counts as a plain number; a bool is never one (it is an int to Python).
@@ -33,17 +34,25 @@ def expect_float(
     """`value` as a float, else a failure "Expected {expected}" naming what came back.
 
     A tensor fails with `tensor_step` (when given), one still in torch's autograd graph with
-    `graph_step` (and `graph_topic`); anything else that is not one of `kinds` with `next_step`.
+    `graph_step` (and `graph_topic`); without them a tensor or array of one number is told to
+    give its number with .item(); anything else that is not one of `kinds` with `next_step`.
     """
     if is_tensor(value):
         if graph_step and getattr(value, "requires_grad", False):
             fail(
                 expected, f"{describe(value)} that requires grad", graph_step, graph_topic or topic
             )
-        fail(expected, describe(value), tensor_step or next_step, topic)
+        found = None if tensor_step else diagnose.one_number(value)
+        fail(
+            expected,
+            describe(value),
+            tensor_step or (f"{found.seen} {found.step}" if found else next_step),
+            topic,
+        )
     if isinstance(value, kinds) and not isinstance(value, bool):
         return float(value)
-    fail(expected, describe(value), next_step, topic)
+    found = diagnose.one_number(value)
+    fail(expected, describe(value), f"{found.seen} {found.step}" if found else next_step, topic)
 
 
 def expect_mean_loss(
@@ -84,7 +93,9 @@ def expect_pair(
     topic: str,
     kinds: tuple[type, ...] = (tuple, list),
 ) -> tuple:
-    """`value` as a 2-tuple, else a failure "Expected {expected}" naming what came back."""
+    """`value` as a 2-tuple, else a failure "Expected {expected}" naming what came back (a list
+    where only a tuple will do, one value, or more than two are told so)."""
     if not (isinstance(value, kinds) and len(value) == 2):
-        fail(expected, describe(value), next_step, topic)
+        found = diagnose.wrong_pair(value, kinds)
+        fail(expected, describe(value), f"{found.seen} {found.step}" if found else next_step, topic)
     return tuple(value)

@@ -56,8 +56,9 @@ def _softmax_mistakes(logits):
             "That is log-softmax, the log of the probabilities (every entry is <= 0). "
             "softmax returns the probabilities themselves: exp(shifted) / its row sum.",
         ),
+        # Only in the logits' shape: a transposed softmax has columns that sum to 1 too.
         Mistake(
-            lambda got: np.allclose(got.sum(axis=0), 1.0),
+            lambda got: got.shape == logits.shape and np.allclose(got.sum(axis=0), 1.0),
             "Your rows do not sum to 1: you normalised over axis 0 (the batch). "
             "Sum over the last axis with keepdims=True.",
         ),
@@ -87,6 +88,8 @@ def test_relu_matches_reference(learner, reference, rng):
         rtol=0,
         atol=0,
         mistakes=mistakes,
+        inputs=(x,),
+        reference=reference.relu,
     )
     # The docstring promises x's dtype back; a model's activations are float32.
     x32 = x.astype(np.float32)
@@ -117,6 +120,8 @@ def test_softmax_matches_reference(learner, reference, rng):
         rtol=RTOL,
         atol=ATOL,
         mistakes=_softmax_mistakes(logits),
+        inputs=(logits,),
+        reference=reference.softmax,
     )
 
 
@@ -195,7 +200,17 @@ def _expect_stable(learner, reference, logits: np.ndarray, what: str, mistakes=(
                     slip.explanation,
                     "T7",
                 )
-    expect_close(got, want, what=what, topic="T7", rtol=RTOL, atol=ATOL, mistakes=mistakes)
+    expect_close(
+        got,
+        want,
+        what=what,
+        topic="T7",
+        rtol=RTOL,
+        atol=ATOL,
+        mistakes=mistakes,
+        inputs=(logits,),
+        reference=reference.softmax,
+    )
 
 
 # Rows whose spread makes each wrong shift overflow or underflow in different rows (noise is

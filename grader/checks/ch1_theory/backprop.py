@@ -97,7 +97,7 @@ def _grads(learner, W0, W1, x, y):
     return grads
 
 
-def _expect_grads(grads, want, W0, W1, x, what):
+def _expect_grads(grads, want, W0, W1, x, y, what, reference):
     """Compares each gradient in output-to-input order, so the first slip is the one reported."""
     d_y_hat = want["y_hat"]
     z = W0 @ x
@@ -195,10 +195,13 @@ def _expect_grads(grads, want, W0, W1, x, what):
             next_step=f"Apply the chain rule from the loss back to {key}: multiply the gradient "
             "arriving from the output side by the local derivative.",
             mistakes=mistakes[key],
+            inputs=(W0, W1, x, y),
+            reference=lambda *args, key=key: reference.backward(*args)[key],
+            names=("W0", "W1", "x", "y"),
         )
 
 
-def test_forward_matches_manual_example(learner):
+def test_forward_matches_manual_example(learner, reference):
     """Check that the manual's example gives z = (11, -11) and y_hat = 11."""
     z, y_hat = _forward(learner, W0, W1, X)
     expect_close(
@@ -214,6 +217,9 @@ def test_forward_matches_manual_example(learner):
                 "Your z has 3 entries, one per input. z = W0 @ x has one per hidden unit (2 here).",
             ),
         ),
+        inputs=(W0, W1, X),
+        reference=lambda *args: reference.forward(*args)[0],
+        names=("W0", "W1", "x"),
     )
     expect_close(
         y_hat,
@@ -237,7 +243,7 @@ def test_forward_matches_manual_example(learner):
     )
 
 
-def test_backward_matches_manual_example(learner):
+def test_backward_matches_manual_example(learner, reference):
     """Check the manual's gradients: (22, -22) for W1, (6, 4) for z, (10, -6, 8) for x, and W0's."""
     want = {
         "y_hat": 2.0,
@@ -247,10 +253,10 @@ def test_backward_matches_manual_example(learner):
         "x": np.array([10.0, -6.0, 8.0]),
     }
     grads = _grads(learner, W0, W1, X, Y)
-    _expect_grads(grads, want, W0, W1, X, what="for the manual's example")
+    _expect_grads(grads, want, W0, W1, X, Y, "for the manual's example", reference)
 
 
-def test_backward_matches_autograd(learner, rng):
+def test_backward_matches_autograd(learner, reference, rng):
     """Check that backward matches torch autograd on a random 4 -> 5 -> 1 network."""
     w0, w1, x = rng.normal(size=(5, 4)), rng.normal(size=5), rng.normal(size=4)
     y = float(rng.normal())
@@ -268,4 +274,6 @@ def test_backward_matches_autograd(learner, rng):
         "x": t_x.grad.numpy(),
     }
     grads = _grads(learner, w0, w1, x, y)
-    _expect_grads(grads, want, w0, w1, x, what="for a random (5, 4) W0, compared with autograd")
+    _expect_grads(
+        grads, want, w0, w1, x, y, "for a random (5, 4) W0, compared with autograd", reference
+    )

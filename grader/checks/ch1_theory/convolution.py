@@ -236,6 +236,9 @@ def test_conv2d_channels_and_bias_match_torch(learner, rng):
         atol=ATOL,
         next_step="Each output channel o sums window * weight[o] over all input channels and the "
         "K x K window, then adds bias[o].",
+        inputs=(x, weight, bias),
+        reference=_torch_conv,
+        names=("x", "weight", "bias"),
         mistakes=_conv_mistakes(x, weight, bias, 0, 1)
         + (
             Mistake(
@@ -284,6 +287,9 @@ def test_conv2d_padding_and_stride_match_torch(learner, rng):
             atol=ATOL,
             next_step="Pad P zeros on every side, slide the window by S, and size the output "
             "with O = floor((I - K + 2P) / S) + 1.",
+            inputs=(x, weight, bias),
+            reference=lambda x, w, b, p=padding, s=stride: _torch_conv(x, w, b, p, s),
+            names=("x", "weight", "bias"),
             mistakes=_conv_mistakes(x, weight, bias, padding, stride),
         )
 
@@ -305,6 +311,9 @@ def test_max_pool2d_matches_torch(learner, rng):
             atol=ATOL,
             next_step="Take the max of each size x size window, per sample and per channel; "
             "windows start every `stride` pixels.",
+            inputs=(x,),
+            reference=lambda x, k=size, s=stride: F.max_pool2d(torch.from_numpy(x), k, s).numpy(),
+            names=("x",),
             mistakes=(
                 Mistake(
                     stride_1,

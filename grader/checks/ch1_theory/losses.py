@@ -45,6 +45,8 @@ def test_one_hot_matches_reference(learner, reference):
                 "example does. Labels here count from 0 (like torch), so label 2 is [0, 0, 1, 0].",
             ),
         ),
+        inputs=(labels, 4),
+        reference=reference.one_hot,
     )
     expect_dtype(
         learner.one_hot(labels, 4),
@@ -110,10 +112,13 @@ def test_cross_entropy_matches_torch(learner, reference, rng):
                 "That is the loss with log10. The manual's ln is the natural log: np.log.",
             ),
         ),
+        inputs=(probs, targets),
+        reference=reference.cross_entropy,
+        factors={"the batch size": BATCH, "the number of classes": CLASSES},
     )
 
 
-def test_mse_matches_torch(learner, rng):
+def test_mse_matches_torch(learner, reference, rng):
     """Check that mse is the batch mean of (y_hat - y)^2 like torch's mse_loss, in both shapes."""
     for shape in [(BATCH, 1), (BATCH,)]:
         pred = rng.normal(size=shape)
@@ -167,4 +172,7 @@ def test_mse_matches_torch(learner, rng):
                     "number.",
                 ),
             ),
+            inputs=(pred, target),
+            reference=reference.mse,
+            factors={"the batch size": BATCH},
         )

@@ -40,6 +40,8 @@ def test_perceptron_matches_reference(learner, reference, rng):
         rtol=RTOL,
         atol=ATOL,
         next_step="For each row x, take b + w . x (x @ w does every row at once), then ReLU.",
+        inputs=(x, w, b),
+        reference=reference.perceptron,
         mistakes=(
             Mistake(
                 b + x @ w,
@@ -148,6 +150,8 @@ def test_two_layer_forward_matches_reference(learner, reference, rng):
         rtol=RTOL,
         atol=ATOL,
         next_step="Hidden layer: z = ReLU(x @ W0.T + b0). Output: ReLU(z @ W1.T + b1).",
+        inputs=(x, W0, b0, W1, b1),
+        reference=reference.two_layer_forward,
         mistakes=(
             Mistake(
                 _relu((x @ W0.T + b0) @ W1.T + b1),
@@ -209,6 +213,7 @@ def test_fold_bias_gives_the_same_layer(learner, reference, rng):
         next_step="Add b as one extra column: (outputs, inputs) becomes (outputs, inputs + 1). "
         "Check the axis you stacked along.",
         topic="T3",
+        like=reference.fold_bias(W, b),
     )
     expect_close(
         folded,
@@ -219,6 +224,8 @@ def test_fold_bias_gives_the_same_layer(learner, reference, rng):
         atol=0,
         next_step="Keep W as it is and put b in a new last column, so that "
         "fold_bias(W, b) @ np.append(x, 1) == W @ x + b.",
+        inputs=(W, b),
+        reference=reference.fold_bias,
         mistakes=(
             Mistake(
                 np.column_stack([b, W]),

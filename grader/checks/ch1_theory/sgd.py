@@ -78,6 +78,9 @@ def _expect_step(learner, reference, params, grads, lr, what):
                     "that step: w - lr * dL/dw.",
                 ),
             ),
+            inputs=(params, grads, lr),
+            reference=lambda p, g, rate, name=name: reference.sgd_step(p, g, rate)[name],
+            names=("params", "grads", "lr"),
         )
 
 

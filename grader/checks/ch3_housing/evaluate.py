@@ -105,6 +105,11 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
                 "batches).",
             ),
         ),
+        factors={
+            "the number of samples": N_SAMPLES,
+            "the batch size": BATCH,
+            "the number of batches": len(means),
+        },
     )
 
 

@@ -223,6 +223,11 @@ def test_epoch_loss_is_the_mean_per_sample(learner, rng, device):
                 "That is the last batch's loss only; return the mean over the whole epoch.",
             ),
         ),
+        factors={
+            "the number of samples": EPOCH_SAMPLES,
+            "the batch size": EPOCH_BATCH,
+            "the number of batches": len(sizes),
+        },
     )
 
 

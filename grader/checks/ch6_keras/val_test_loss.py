@@ -74,7 +74,9 @@ def call(learner, model, val_set, test_set) -> tuple[float, float]:
         "float(loss_fn(targets, predictions)) before adding it up."
     )
     return tuple(
-        expect_float(value, f"the returned {name} to be a Python float", step, "F9")
+        expect_float(
+            value, f"the returned {name} to be a Python float", step, "F9", tensor_step=step
+        )
         for name, value in (("val_loss", val_loss), ("test_loss", test_loss))
     )
 

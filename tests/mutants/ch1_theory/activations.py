@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py): no Mistake lists it.
+    wrong("softmax transposed to broadcast, not transposed back",
+          [("exps = np.exp(shifted)\n    return exps / exps.sum(axis=-1, keepdims=True)",
+            "exps = np.exp(shifted)\n    return exps.T / exps.sum(axis=-1)")],
+          check="softmax_matches_reference", message="the expected one transposed"),
+
     wrong("softmax without subtracting the max",
           [("shifted = logits - logits.max(axis=-1, keepdims=True)", "shifted = logits")],
           check="softmax_is_stable_for_large_logits", message="np.exp(1000) overflows"),

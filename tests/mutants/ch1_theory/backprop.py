@@ -3,6 +3,24 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("dL/dW0 as an elementwise product of d_z and x",
+          [("d_W0 = np.outer(d_z, x)", "d_W0 = d_z * x")],
+          check="backward_matches_manual_example", status="error",
+          message="`d_z` is a numpy array of shape (2,) and dtype float64. `x` is a numpy array of shape (3,)"),
+    wrong("backward renamed",
+          [("def backward(", "def backprop(")],
+          check="backward_matches_manual_example", status="error",
+          message="has no function `backward`; did you rename it to `backprop`?",
+          must_not=("_kit_learner", "AttributeError", "fault of the kit")),
+    wrong("dL/dW0 cast to float32, as torch would keep it",
+          [("    d_W0 = np.outer(d_z, x)", "    d_W0 = np.outer(d_z, x).astype(np.float32)")],
+          check="backward_matches_autograd", message="Your values are float32 and agree"),
+    wrong("dL/dz with a minus, as if stepping downhill already",
+          [("d_z = d_y_hat * W1", "d_z = -d_y_hat * W1")],
+          check="backward_matches_manual_example", message="the expected size but the opposite sign"),
+
     wrong("forgot the factor 2",
           [("d_y_hat = 2 * (y_hat - y)", "d_y_hat = y_hat - y")],
           check="backward_matches_manual_example", message="dropped the 2"),

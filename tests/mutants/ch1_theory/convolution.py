@@ -3,6 +3,13 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py): no Mistake lists it.
+    wrong("output size without the + 1",
+          [("out_h = (x.shape[2] - kernel) // stride + 1\n    out_w = (x.shape[3] - kernel) // stride + 1",
+            "out_h = (x.shape[2] - kernel) // stride\n    out_w = (x.shape[3] - kernel) // stride")],
+          check="conv2d_manual_example_gives_411",
+          message="without its last entry along axes 2 and 3: shape (1, 1, 2, 2)"),
+
     wrong("padding on one side only",
           [("(padding, padding), (padding, padding)", "(padding, 0), (padding, 0)")],
           check="conv2d_padding_and_stride_match_torch", message="padded one side only"),

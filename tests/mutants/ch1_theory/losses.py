@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("mse averaged over axis 0 keeps a (1,) array",
+          [("return float(np.mean((pred - target) ** 2))", "return np.mean((pred - target) ** 2, axis=0)")],
+          check="mse_matches_torch", message="an extra axis of size 1"),
+
     wrong("cross-entropy without the batch mean",
           [("return float(np.mean(-np.sum(one_hot_targets * np.log(probs), axis=1)))",
             "return float(np.sum(-np.sum(one_hot_targets * np.log(probs), axis=1)))")],

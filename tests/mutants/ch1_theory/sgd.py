@@ -3,6 +3,13 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("params and grads mixed up in the loop",
+          [("return {name: value - lr * grads[name] for name, value in params.items()}",
+            "return {name: value - lr * params[name] for name, value in grads.items()}")],
+          check="sgd_step_on_manual_example", message="`params` and `grads` exchanged"),
+
     wrong("gradient added",
           [("value - lr * grads[name]", "value + lr * grads[name]")],
           check="sgd_step_on_manual_example", message="added the gradient"),

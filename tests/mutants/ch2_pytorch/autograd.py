@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("retain_grad without the call",
+          [("    y.retain_grad()\n", "    y.retain_grad\n")],
+          check="intermediate_gradient_is_retained", message="`y.retain_grad`, names the method without calling it"),
+
     # --- autograd (P2, E6) ----------------------------------------------------------------
     wrong("integer tensors with requires_grad",
           [("x1 = torch.tensor(x1, dtype=torch.float32, requires_grad=True)\n"

@@ -3,6 +3,11 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py): no Mistake lists it.
+    wrong("returns the total loss, not divided by the samples",
+          [("    return total_loss / total_samples", "    return total_loss")],
+          check="value_is_the_eval_mode_mean_loss", message="is the number of samples"),
+
     # --- evaluate (P11) ----------------------------------------------------------------------
     wrong("no model.eval()",
           [("    model.eval()\n", "")],

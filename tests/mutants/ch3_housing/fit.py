@@ -3,6 +3,15 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py), or a
+    # message that must not name a cause the code does not have.
+    wrong("returns a deep copy of the last epoch's state",
+          [("        ### END SOLUTION\n    return best_state, val_losses",
+            "        ### END SOLUTION\n    best_state = copy.deepcopy(model.state_dict())\n"
+            "    return best_state, val_losses")],
+          check="returns_the_best_epoch_not_the_last", message="copy of the last epoch's weights",
+          must_not=("share memory", "live parameters")),
+
     # --- fit (T11) ---------------------------------------------------------------------------
     wrong("keeps a reference to state_dict() instead of a copy",
           [("best_state = copy.deepcopy(model.state_dict())\n            epochs_without_improvement = 0",

@@ -3,6 +3,11 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py): no Mistake lists it.
+    wrong("returns the epoch's total loss, not divided by the samples",
+          [("    return total_loss / total_samples", "    return total_loss")],
+          check="epoch_loss_is_the_mean_per_sample", message="10 is the number of samples"),
+
     # --- train_epoch (P10, E3) ---------------------------------------------------------------
     wrong("forgotten zero_grad",
           [("        optimizer.zero_grad()\n", "")],

@@ -7,6 +7,14 @@ IMPORT_TRANSFORMS = "from torchvision import transforms"
 WITH_NUMPY = "import numpy as np\nimport torch\nfrom torchvision import transforms"
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("ToTensor without the call",
+          [(COMPOSE, "return transforms.Compose([transforms.ToTensor, transforms.Normalize(0.5, 0.5)])")],
+          check="transform_gives_chw_float32", status="error",
+          message="`transforms.ToTensor` is the class ToTensor itself, not an object made from it",
+          must_not=("fault of the kit",)),
+
     wrong("no Normalize", [(COMPOSE, "return transforms.Compose([transforms.ToTensor()])")],
           check="transform_maps_pixels_to_minus_one_to_one", message="values lie in [0, 1]"),
     wrong("HWC from torch.from_numpy without permute",

@@ -3,6 +3,17 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("with torch.no_grad: without the call",
+          [("with torch.no_grad():", "with torch.no_grad:")],
+          check="accuracy_counts_samples_in_eval_mode", status="error",
+          message="`torch.no_grad` is a class, and `with` needs an object made from it. Call it to make one: with torch.no_grad():",
+          must_not=("fault of the kit",)),
+    wrong("model.eval without the call",
+          [("    model.eval()\n    correct, samples", "    model.eval\n    correct, samples")],
+          check="accuracy_counts_samples_in_eval_mode", message="`model.eval`, names the method without calling it"),
+
     wrong("forgotten zero_grad", [("        optimizer.zero_grad()\n", "")],
           check="one_step_matches_reference", message="old gradients were still in .grad"),
     wrong("step before backward",

@@ -14,6 +14,17 @@ CNN_BLOCKS = """        x = self.relu(self.pool(self.conv1(x)))
 """
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("nn.ReLU kept as the class",
+          [("        self.relu = nn.ReLU()\n        # padding", "        self.relu = nn.ReLU\n        # padding")],
+          check="cnn_output_shape", status="error",
+          message="`nn.ReLU` on line 26 of your file is the class ReLU itself"),
+    wrong("flatten size copied from LeNet's view(-1, 16 * 5 * 5)",
+          [("x = torch.flatten(x, 1)", "x = x.view(-1, 16 * 5 * 5)")],
+          check="cnn_output_shape", status="error",
+          message="One sample holds 512 values (32 x 4 x 4)"),
+
     wrong("softmax inside the model", [("return self.fc3(x)", "return torch.softmax(self.fc3(x), dim=1)")],
           check="cnn_outputs_logits_not_probabilities", message="manual P18"),
     wrong("padding 0 (Conv2d's default)",

@@ -3,6 +3,15 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("confidence in percent",
+          [("    return predictions, confidences", "    return predictions, confidences * 100")],
+          check="predict_gives_argmax_and_softmax_confidence", message="they are percentages"),
+    wrong("predictions are the (B, 10) probabilities, not their argmax",
+          [("    return predictions, confidences", "    return probabilities, confidences")],
+          check="predict_gives_argmax_and_softmax_confidence", message="Return the index of the largest score, not the scores: .argmax(dim=1)"),
+
     wrong("confidence from raw logits",
           [("probabilities = torch.softmax(model(images), dim=1)", "probabilities = model(images)")],
           check="predict_gives_argmax_and_softmax_confidence", message="raw logits"),

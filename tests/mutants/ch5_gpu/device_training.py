@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("predict keeps the logits, not their argmax",
+          [("predictions.append(logits.argmax(dim=1).cpu().numpy())", "predictions.append(logits.cpu().numpy())")],
+          check="predictions_come_back_as_cpu_numpy", message="not the scores: .argmax(axis=1)"),
+
     wrong(
         "labels not moved",
         [("inputs, labels = inputs.to(device), labels.to(device)", "inputs = inputs.to(device)")],

@@ -3,6 +3,13 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("the optimizer class without the call",
+          [("optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate)", "optimizer=tf.keras.optimizers.Adam")],
+          check="compile_sets_adam_sparse_crossentropy_and_accuracy", status="error",
+          message="`tf.keras.optimizers.Adam` is the class Adam itself"),
+
     wrong("softmax output with from_logits=True",
           [("SparseCategoricalCrossentropy(from_logits=False)", "SparseCategoricalCrossentropy(from_logits=True)")],
           check="compile_sets_adam_sparse_crossentropy_and_accuracy", message="from_logits=True"),

@@ -40,6 +40,13 @@ SEQUENTIAL_CONVS_AVERAGE = SEQUENTIAL_CONVS.replace("layers.MaxPool2D()", "layer
 SEQUENTIAL_MLP_LINEAR = SEQUENTIAL_MLP.replace(', activation="relu"', "")
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("Flatten without the call",
+          [("            layers.Flatten(),", "            layers.Flatten,")],
+          check="cnn_layers_match_reference", status="error",
+          message="`layers.Flatten` on line 54 of your file is the class Flatten itself"),
+
     wrong("Dense(unit=...) as in the manual",
           [("tf.keras.layers.Dense(units=1),", "tf.keras.layers.Dense(unit=1),")],
           check="mlp_layers_match_reference", message="Dense's argument is units="),

@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("the two gradients returned as a list",
+          [("    return dz_dx1, dz_dy", "    return [dz_dx1, dz_dy]")],
+          check="persistent_tape_gives_two_gradients", message="a list of two items where a tuple is expected"),
+
     wrong("integer variables (E11)",
           [("x1 = tf.Variable(x1, dtype=tf.float32)\n    x2 = tf.Variable(x2, dtype=tf.float32)",
             "x1 = tf.Variable(x1)\n    x2 = tf.Variable(x2)")],

@@ -3,6 +3,13 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
+    # lists these slips.
+    wrong("with graph.as_default: without the call",
+          [("    with graph.as_default():\n        x1 = tf.compat.v1.placeholder", "    with graph.as_default:\n        x1 = tf.compat.v1.placeholder")],
+          check="build_graph_defines_v1_nodes", status="error",
+          message="`graph.as_default` is a method, and `with` needs what it returns"),
+
     wrong("initializer never run",
           [("        sess.run(parts.init)  #", "        #")],
           check="run_graph_runs_the_reference_graph", message="initializer runs"),

@@ -1,0 +1,322 @@
+"""The exception explainers (grader.explain): each names the cause on the learner's line when
+the line, its values and the exception's text confirm it, and stays silent otherwise."""
+
+import importlib.util
+import textwrap
+
+import pytest
+
+from grader import explain
+
+LEARNER = """
+import threading
+
+import numpy as np
+import torch
+from torch import nn
+from torchvision import transforms
+
+
+def with_class():
+    with torch.no_grad:
+        return 1
+
+
+def with_method():
+    lock = threading.Lock()
+    with lock.acquire:
+        return 1
+
+
+def list_of_layers():
+    return nn.Sequential(*[nn.Linear(2, 3), nn.Tanh])
+
+
+def class_in_sequential():
+    return nn.Sequential(nn.Linear(2, 3), nn.ReLU, nn.Linear(3, 1))
+
+
+def class_on_data(pred, target):
+    return nn.MSELoss(pred, target)
+
+
+def method_as_value(x):
+    return x.size * 2
+
+
+def broadcast(d_z, x):
+    return d_z * x
+
+
+def matmul(W0, d_z):
+    return W0 @ d_z
+
+
+def linear(x):
+    fc = nn.Linear(8, 5)
+    return fc(x)
+
+
+def flatten_by_hand(x):
+    return x.view(-1, 400)
+
+
+def dtypes(a, b):
+    return a @ b
+
+
+def layer_dtype(x):
+    fc = nn.Linear(3, 2)
+    return fc(x)
+
+
+def layer_device(x):
+    fc = nn.Linear(3, 2).to("meta")
+    return fc(x)
+
+
+def fit_like(model, x):
+    return model.fit(x)
+
+
+def misspelt_module():
+    return npy.zeros(3)
+
+
+def not_imported():
+    return plt.figure()
+
+
+def typo(values):
+    total = 0
+    for value in values:
+        totl += value
+    return total
+
+
+def numpy_method(x):
+    return x.unsqueeze(0)
+
+
+def torch_method(x):
+    return x.astype(np.float32)
+
+
+def close_attribute(x):
+    return x.reshpe(2, 2)
+
+
+def none_attribute():
+    result = [3, 1, 2].sort()
+    return result.copy()
+
+
+def past_end(x):
+    return [x[i] for i in range(len(x) + 1)]
+
+
+def wrong_key(grads):
+    return grads["w1"]
+
+
+def unrelated():
+    raise ValueError("operands could not be broadcast together with shapes (7,) (9,)")
+
+
+def unrelated_type_error(x):
+    return len(x)
+
+
+def builds_transform():
+    return transforms.Compose([transforms.ToTensor, transforms.Normalize(0.5, 0.5)])
+
+
+def evaluate(model):
+    model.eval
+    return model
+"""
+
+
+@pytest.fixture(scope="module")
+def learner(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("learner")
+    path = folder / "answer.py"
+    path.write_text(textwrap.dedent(LEARNER))
+    spec = importlib.util.spec_from_file_location("_kit_learner_answer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def explained(learner, name, *args):
+    with pytest.raises(Exception) as raised:
+        getattr(learner, name)(*args)
+    found = explain.raised_on_learner_line(raised.value, lambda f: f == learner.__file__)
+    return found.text() if found else None
+
+
+def test_a_class_where_an_object_was_needed(learner):
+    import torch
+
+    assert "`torch.no_grad` is a class" in explained(learner, "with_class")
+    assert "with torch.no_grad():" in explained(learner, "with_class")
+    assert "`lock.acquire` is a method" in explained(learner, "with_method")
+    assert "`nn.Tanh` on line" in explained(learner, "list_of_layers")
+    text = explained(learner, "class_in_sequential")
+    assert "`nn.ReLU` is the class ReLU itself" in text and "nn.ReLU()" in text
+    text = explained(learner, "class_on_data", torch.zeros(3), torch.ones(3))
+    assert "`nn.MSELoss` is a class" in text and "f = nn.MSELoss(), then f(pred, target)" in text
+
+
+def test_a_method_used_without_the_call(learner):
+    import torch
+
+    text = explained(learner, "method_as_value", torch.zeros(3))
+    assert "`x.size` is a method" in text and "x.size()" in text
+
+
+def test_the_operands_shapes_dtypes(learner):
+    import numpy as np
+    import torch
+
+    text = explained(learner, "broadcast", np.zeros(2), np.zeros(3))
+    assert (
+        "`d_z` is a numpy array of shape (2,)" in text
+        and "`x` is a numpy array of shape (3,)" in text
+    )
+    text = explained(learner, "matmul", np.zeros((2, 3)), np.zeros(2))
+    assert "`W0` is a numpy array of shape (2, 3)" in text and "matrix product" in text
+    text = explained(learner, "linear", torch.zeros(4, 10))
+    assert "in_features=8" in text and "`x` has 10 there" in text
+    text = explained(
+        learner, "dtypes", torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float32)
+    )
+    assert "dtype torch.float64" in text and "dtype torch.float32" in text and ".float()" in text
+    text = explained(learner, "flatten_by_hand", torch.zeros(4, 32, 4, 4))
+    assert "2048 values, which do not fill the shape (-1, 400)" in text
+    assert "One sample holds 512 values (32 x 4 x 4)" in text
+    text = explained(learner, "layer_dtype", torch.zeros(4, 3, dtype=torch.float64))
+    assert (
+        "whose weights are torch.float32 on cpu" in text and "dtype torch.float64, on cpu" in text
+    )
+    # Two devices without a GPU: torch's "meta" device raises the error a CUDA layer given a CPU
+    # tensor raises ("Tensor on device ... is not on the expected device ...").
+    text = explained(learner, "layer_device", torch.zeros(4, 3))
+    assert "whose weights are torch.float32 on meta" in text and "on cpu" in text
+    assert "different devices" in text and ".to(device)" in text
+
+
+def test_no_operands_named_through_a_call_that_hides_its_operations(learner):
+    import numpy as np
+
+    class Model:
+        def fit(self, x):
+            return np.zeros(2) + x
+
+    assert explained(learner, "fit_like", Model(), np.zeros(3)) is None
+
+
+def test_names_and_attributes(learner):
+    import numpy as np
+    import torch
+
+    assert "did you mean `np`?" in explained(learner, "misspelt_module")
+    assert "Add `import matplotlib.pyplot as plt` at the top" in explained(learner, "not_imported")
+    assert "did you mean `total`?" in explained(learner, "typo", [1, 2])
+    assert "np.expand_dims" in explained(learner, "numpy_method", np.zeros(3))
+    assert "x.to(dtype)" in explained(learner, "torch_method", torch.zeros(3))
+    assert "Did you mean .reshape?" in explained(learner, "close_attribute", np.zeros(4))
+    assert "`result` is None on that line" in explained(learner, "none_attribute")
+
+
+def test_an_index_one_past_the_end_and_a_misspelt_key(learner):
+    import numpy as np
+
+    text = explained(learner, "past_end", np.zeros(4))
+    assert "The index 4 is one past the end" in text
+    text = explained(learner, "wrong_key", {"W0": 1, "W1": 2})
+    assert "Did you mean 'W1'?" in text
+
+
+def test_silent_without_evidence(learner):
+    # The text speaks of shapes, but no operand on the line has them.
+    assert explained(learner, "unrelated") is None
+    # A TypeError on a line with no class, no method and no shapes.
+    assert explained(learner, "unrelated_type_error", 3) is None
+
+
+def test_library_errors_are_traced_back_to_the_learners_file(learner):
+    import numpy as np
+    from PIL import Image
+
+    transform = learner.builds_transform()
+    with pytest.raises(TypeError) as raised:
+        transform(Image.fromarray(np.zeros((4, 4, 3), dtype=np.uint8)))
+    found = explain.class_in_source(raised.value, [learner], str)
+    assert found is not None and "transforms.ToTensor()" in found.text()
+    assert found.line[1] == 1 + LEARNER.splitlines().index(
+        "    return transforms.Compose([transforms.ToTensor, transforms.Normalize(0.5, 0.5)])"
+    )
+
+
+def test_a_missing_function_is_named_with_what_the_file_has(learner):
+    with pytest.raises(AttributeError) as raised:
+        learner.evaluat  # noqa: B018 - the check's call of a renamed function
+    text = explain.missing_function(raised.value, [learner], lambda p: "answer.py").text()
+    assert "answer.py has no function `evaluat`; did you rename it to `evaluate`?" in text
+    assert "_kit_learner" not in text
+    with pytest.raises(AttributeError) as raised:
+        learner.z_and_gradients  # noqa: B018
+    text = explain.missing_function(raised.value, [learner], lambda p: "answer.py").text()
+    assert "It defines: broadcast, builds_transform," in text
+
+
+def test_a_method_named_as_a_statement(learner):
+    found = explain.bare_method_statements(learner.__file__)
+    assert [(text, method) for _, text, method in found] == [("model.eval", "eval")]
+
+
+# Two checks added to a copy of the kit: one that breaks on any answer (a fault of the check),
+# one that breaks only on a float where the docstring promises an int.
+BROKEN_CHECKS = '''
+
+def test_breaks_on_any_answer(learner):
+    """Check that a check with a bug of its own is blamed on the kit."""
+    learner.conv_output_size(8, 3, 1, 2).shape
+
+
+def test_breaks_on_a_float(learner):
+    """Check that a value the docstring does not describe is blamed on the value."""
+    size = learner.conv_output_size(8, 3, 1, 2)
+    list(range(size))
+'''
+
+
+def test_the_kit_is_blamed_only_when_the_reference_fails_too(project_copy, tmp_path):
+    from tests.conftest import kit_command
+
+    checks = project_copy / "grader/checks/ch1_theory/conv_output_size.py"
+    checks.write_text(checks.read_text() + BROKEN_CHECKS)
+    answer = tmp_path / "answer" / "ch1_theory" / "conv_output_size.py"
+    answer.parent.mkdir(parents=True)
+    reference = (project_copy / "reference/ch1_theory/conv_output_size.py").read_text()
+    answer.write_text(reference.replace("// stride + 1", "/ stride + 1"))
+    report = tmp_path / "report.json"
+    kit_command(
+        project_copy,
+        "grade",
+        "conv_output_size",
+        "--exercises",
+        str(answer.parent.parent),
+        "--json",
+        str(report),
+    )
+    import json
+
+    checks = {c["name"]: c for c in json.loads(report.read_text())["exercises"][0]["checks"]}
+    kit_bug = checks["breaks_on_any_answer"]["message"]
+    assert "reference solution fails this check the same way" in kit_bug
+    assert "fault of the kit" in kit_bug
+    value = checks["breaks_on_a_float"]["message"]
+    assert "The reference solution passes this check" in value
+    assert "`size` is the number 4.5." in value and "fault of the kit" not in value
