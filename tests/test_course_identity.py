@@ -349,3 +349,48 @@ def test_a_folder_without_submitted_is_refused_and_printed_commands_keep_the_cou
     follow = run.stdout.split("see your progress with: ", 1)[1].strip().split()[3:]
     again = course.kit(*follow)
     assert again.returncode == 0 and "ada: every submission" in again.stdout, again.stderr
+
+
+# --- an id the kit printed names that learner ------------------------------------------------
+
+
+def printed_command(stdout: str, after: str) -> list[str]:
+    """The words of the kit command printed after `after`, as a shell would split them, less
+    the `python -m grader` that starts it."""
+    words = shlex.split(stdout.split(after, 1)[1].strip().splitlines()[0])
+    assert words[:3] == ["python", "-m", "grader"], words
+    return words[3:]
+
+
+def test_a_derived_id_the_kit_printed_names_that_learner(course, tmp_path):
+    """Without a roster, "山田 太郎" is filed as 山田-太郎+<hash>; the progress command submit
+    prints runs as printed, and autograde --learner takes the same id."""
+    work = learner_folder(tmp_path / "work", solved=["sgd"])
+    printed = {}
+    for name in ("山田 太郎", "José Pérez", "Jo-Ann"):
+        run = course.submit(name, work)
+        printed[name] = printed_command(run.stdout, "see your progress with: ")
+    yamada = identity.folder_name("山田 太郎")
+    # Grading only theirs, by the id the kit printed: that one submission, no other.
+    run = course.kit("autograde", "--learner", yamada)
+    assert run.returncode == 0 and "recorded 1 submission(s)" in run.stdout, run.stdout + run.stderr
+    assert {r[0] for r in kit_results(course)} == {yamada}
+    autograde(course)
+    for name, words in printed.items():
+        shown = course.kit(*words, "--csv", "-")
+        assert shown.returncode == 0, (words, shown.stderr)
+        rows = shown.stdout.splitlines()
+        assert len(rows) == 2 and rows[1].startswith(f"{identity.folder_name(name)},{name},"), rows
+    # The name as given still works, and an id is not derived again.
+    by_name = course.kit("progress", "--learner", "山田 太郎", "--csv", "-").stdout.splitlines()
+    assert len(by_name) == 2 and by_name[1].startswith(yamada + ","), by_name
+    # A new clone of theirs, named by their id, joins their history.
+    clone = learner_folder(tmp_path / "clone", solved=["sgd", "activations"])
+    run = course.kit("autograde", str(clone), "--learner", yamada)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(course.submissions(yamada)) == 2
+    assert not (course.root / "submitted" / identity.folder_name(yamada)).exists()
+    # A learner nobody knows is one line naming the known ones, not "nothing to grade".
+    nobody = course.kit("autograde", "--learner", "nobody")
+    one_line_error(nobody, "no learner 'nobody'")
+    assert yamada in nobody.stderr and "Jo-Ann" in nobody.stderr, nobody.stderr

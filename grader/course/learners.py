@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 from grader import commands, identity
 from grader.course import records, run_lock
 from grader.course.config import Course, CourseError
-from grader.course.gradebook import GradebookError, read_all, submissions, writing
+from grader.course.gradebook import GradebookError, read_all, reading, submissions, writing
 
 
 def _known(course: Course, writer) -> dict[str, int]:
@@ -29,13 +29,30 @@ def _known(course: Course, writer) -> dict[str, int]:
     counts = Counter(writer.session.execute(select(submissions.c.learner)).scalars())
     for member in course.roster:
         counts.setdefault(member.id, 0)
-    try:
-        for folder in course.submitted.iterdir():
-            if identity.is_id(folder.name):
-                counts.setdefault(folder.name, 0)
-    except OSError:
-        pass
+    for folder in folders(course):
+        counts.setdefault(folder, 0)
     return counts
+
+
+def folders(course: Course) -> set[str]:
+    """The learners' folders in submitted/."""
+    try:
+        return {p.name for p in course.submitted.iterdir() if identity.is_id(p.name)}
+    except OSError:
+        return set()
+
+
+def filed(course: Course) -> tuple[set[str], records.LearnerStates]:
+    """Every id the course files a learner under (folders in submitted/, the gradebook's
+    learners, the roster's ids, ids since renamed or merged), and the learner log; read-only.
+    Without a gradebook yet: the folders and the roster."""
+    ids = {member.id for member in course.roster} | folders(course)
+    if course.gradebook_file is not None and not course.gradebook_file.exists():
+        return ids, records.LearnerStates()
+    with reading(course) as connection:
+        ids |= set(connection.execute(select(submissions.c.learner).distinct()).scalars())
+        states = records.learner_states(connection)
+    return ids | set(states.moved), states
 
 
 def _locked(course: Course, wait: float, say: Callable[[str], None]):
@@ -174,11 +191,7 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
     counts = Counter(g.learner for g in graded)
     last = {g.learner: g.submitted_at for g in graded}
     everyone = set(counts) | {m.id for m in course.roster}
-    try:
-        waiting = {p.name for p in course.submitted.iterdir() if identity.is_id(p.name)}
-    except OSError:
-        waiting = set()
-    everyone |= {book.learners.current(name) for name in waiting}
+    everyone |= {book.learners.current(name) for name in folders(course)}
     roster_ids = {m.id for m in course.roster}
     rows = []
     for learner in sorted(everyone):
