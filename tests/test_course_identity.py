@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shlex
 import sqlite3
@@ -394,3 +395,55 @@ def test_a_derived_id_the_kit_printed_names_that_learner(course, tmp_path):
     nobody = course.kit("autograde", "--learner", "nobody")
     one_line_error(nobody, "no learner 'nobody'")
     assert yamada in nobody.stderr and "Jo-Ann" in nobody.stderr, nobody.stderr
+
+
+def test_a_renamed_roster_member_is_one_learner_everywhere(tmp_path):
+    from nbgrader.api import Gradebook
+
+    course = roster_course(tmp_path)
+    work = learner_folder(tmp_path / "work", solved=["sgd"])
+    course.submit("Ana García", work)
+    autograde(course)
+    run = course.kit("learners", "rename", "ana", "anita")
+    assert run.returncode == 0, run.stdout + run.stderr
+    # The supervisor is told the exact edit that makes the roster agree.
+    config = course.env["KIT_COURSE_CONFIG"]
+    assert f'{config}: change id = "ana" to id = "anita"' in run.stdout, run.stdout
+
+    def ids_everywhere() -> dict[str, set[str]]:
+        rows = course.kit("progress", "--csv", "-").stdout.splitlines()[1:]
+        listing = course.kit("learners", "--course", str(course.root), env={"COLUMNS": "200"})
+        table = listing.stdout.split("─\n", 1)[1].splitlines()
+        listed = {line.split()[0] for line in table if not re.match(r"\d{4}-\d\d-\d\d ", line)}
+        export = course.kit("export", "--to", str(tmp_path / "grades.csv"))
+        assert export.returncode == 0, export.stderr
+        exported = {line.split(",")[3] for line in (tmp_path / "grades.csv").read_text()
+                    .splitlines()[1:]}  # fmt: skip
+        return {
+            "progress": {r.split(",")[0] for r in rows},
+            "learners": listed,
+            "export": exported,
+        }
+
+    expected = {"anita", "li", "ben"}
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)
+    # Progress gives anita the roster's name and her grade, once.
+    anita = course.kit("progress", "--learner", "anita", "--csv", "-").stdout.splitlines()
+    assert len(anita) == 2 and anita[1].startswith("anita,Ana García,"), anita
+    assert (
+        course.kit("progress", "--learner", "ana", "--csv", "-").stdout == "\n".join(anita) + "\n"
+    )
+    # Her next submission, before the roster is edited, counts for anita too; autograde's
+    # student records do not bring ana back.
+    course.submit("Ana García", work)
+    autograde(course)
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)
+    with Gradebook(course.url, "cnn-basics") as gb:
+        assert gb.find_student("anita").last_name == "García"
+    # After the edit the supervisor was told to make, her submissions go to submitted/anita.
+    toml = Path(config)
+    toml.write_text(toml.read_text().replace('id = "ana"', 'id = "anita"'))
+    course.submit("Ana García", work)
+    assert len(course.submissions("anita")) == 1
+    autograde(course)
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)

@@ -219,7 +219,7 @@ def _context(course, records, include_withdrawn: bool = False):
     from grader.course import progress as model
 
     return model.Context(
-        roster=course.roster,
+        roster=records.learners.roster(course.roster),
         records=records,
         due=course.due,
         now=datetime.now(UTC),

@@ -57,6 +57,7 @@ class Course:
     roster: tuple[identity.Member, ...] = ()
     due: dict[str, datetime] = field(default_factory=dict)  # chapter -> UTC time
     db_option: str | None = None  # the gradebook as given with --db, if it was
+    config_file: Path | None = None  # the config file read, if any (it holds the roster)
 
     def options(self) -> list[str]:
         """The options that name this course in a command the kit prints: those the user gave
@@ -275,6 +276,7 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
         values.get("learner", ()),
         values.get("due", {}),
         db,
+        config,
     )
 
 

@@ -24,13 +24,12 @@ from grader.course.config import Course, CourseError
 from grader.course.gradebook import GradebookError, read_all, reading, submissions, writing
 
 
-def _known(course: Course, writer) -> dict[str, int]:
-    """{learner id: recorded submissions} of everyone the course knows of."""
+def _known(course: Course, writer, states: records.LearnerStates) -> dict[str, int]:
+    """{learner id: recorded submissions} of everyone the course knows of, under the ids they
+    have now (a renamed member's roster entry and folder count for their new id)."""
     counts = Counter(writer.session.execute(select(submissions.c.learner)).scalars())
-    for member in course.roster:
-        counts.setdefault(member.id, 0)
-    for folder in folders(course):
-        counts.setdefault(folder, 0)
+    for learner in [m.id for m in course.roster] + sorted(folders(course)):
+        counts.setdefault(states.current(learner), 0)
     return counts
 
 
@@ -72,8 +71,8 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
         raise CourseError(f"{old} and {new} are the same learner")
     try:
         with _locked(course, wait, say), writing(course) as writer:
-            known = _known(course, writer)
             states = records.learner_states(writer.session.connection())
+            known = _known(course, writer, states)
             if old not in known:
                 moved = states.moved.get(old)
                 raise CourseError(
@@ -101,6 +100,25 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
         f"submission(s) now count for {new}, and so will later ones in "
         f"{course.submitted / old}. Nothing was deleted; the log is in "
         f"{commands.kit('learners', *course.options())}"
+    )
+    edit = _roster_edit(course, old, new)
+    if edit:
+        say(edit)
+
+
+def _roster_edit(course: Course, old: str, new: str) -> str | None:
+    """The edit that makes the roster agree with a rename or merge of a member on it: until it
+    is made, the member's submissions still go to submitted/OLD/ (and count for NEW)."""
+    member = course.member(old)
+    if member is None:
+        return None
+    if course.member(new) is not None:
+        change = f'remove the [[learner]] with id = "{old}" ({new} has one of their own)'
+    else:
+        change = f'change id = "{old}" to id = "{new}"'
+    return (
+        f"{old} is on the roster: edit the roster in {course.config_file}: {change}, so that "
+        f"{member.name}'s next submissions go to {course.submitted / new}"
     )
 
 
@@ -151,8 +169,8 @@ def set_withdrawn(course: Course, learner: str, withdrawn: bool, wait: float, sa
     action = "withdraw" if withdrawn else "reinstate"
     try:
         with _locked(course, wait, say), writing(course) as writer:
-            known = _known(course, writer)
             states = records.learner_states(writer.session.connection())
+            known = _known(course, writer, states)
             learner = states.current(learner)
             if learner not in known:
                 raise CourseError(
@@ -187,15 +205,16 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
         if course.gradebook_file is None or course.gradebook_file.exists():
             raise
         graded, book = [], records.Records()  # nothing graded yet: the roster and folders
-    context = model.Context(roster=course.roster, records=book)
+    roster = book.learners.roster(course.roster)  # a renamed member under their new id
+    context = model.Context(roster=roster, records=book)
     counts = Counter(g.learner for g in graded)
     last = {g.learner: g.submitted_at for g in graded}
-    everyone = set(counts) | {m.id for m in course.roster}
+    roster_ids = {m.id for m in roster}
+    everyone = set(counts) | roster_ids
     everyone |= {book.learners.current(name) for name in folders(course)}
-    roster_ids = {m.id for m in course.roster}
     rows = []
     for learner in sorted(everyone):
-        member = course.member(learner)
+        member = next((m for m in roster if m.id == learner), None)
         status = []
         if learner in book.learners.withdrawn:
             status.append("withdrawn")
