@@ -6,6 +6,7 @@ actually given; a folder without submitted/ refused."""
 
 from __future__ import annotations
 
+import csv
 import os
 import pty
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import identity
+from grader import PROJECT_ROOT, identity
 from tests.test_course_autograde import autograde, instructor_kit, kit_results
 from tests.test_course_submit import Course, learner_folder, one_line_error
 
@@ -161,6 +162,36 @@ def test_members_submit_by_name_or_email_and_nbgrader_gets_their_records(tmp_pat
     assert learners.returncode == 0, learners.stderr
     for text in ("ana", "Ana García", "李明", "Ben O'Neil", "nothing graded yet"):
         assert text in learners.stdout, learners.stdout
+
+
+def readme_course_toml() -> str:
+    """The course.toml of the README's instructor steps, as printed there."""
+    text = (PROJECT_ROOT / "README.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    return "\n".join(line.removeprefix("   ") for line in block.splitlines())
+
+
+def test_the_readmes_roster_gives_nbgrader_and_the_export_the_names_it_means(tmp_path):
+    """The README's roster, as printed, puts 山田 太郎's family name in nbgrader's last_name
+    (split at the last space, it would be first_name) and Ana García's in hers."""
+    course = Course(tmp_path, kit_root=instructor_kit(tmp_path))
+    config = tmp_path / "course.toml"
+    toml = readme_course_toml().replace('"/srv/cnn-course"', f'"{course.root}"')
+    assert f'course_dir = "{course.root}"' in toml
+    # The test's course has chapter 1 only.
+    toml = "\n".join(line for line in toml.splitlines() if not line.startswith("ch2_"))
+    config.write_text(toml)
+    course.env.update(KIT_COURSE_CONFIG=str(config), KIT_COURSE_DIR="")
+    autograde(course)  # nothing to grade: writes the roster into nbgrader's student records
+    run = course.kit("export", "--to", str(tmp_path / "grades.csv"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    with (tmp_path / "grades.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = {(r["student_id"], r["last_name"], r["first_name"], r["email"]) for r in rows}
+    assert names == {
+        ("ana", "García", "Ana", "ana@lab.example"),
+        ("yamada", "山田", "太郎", "yamada@lab.example"),
+    }
 
 
 def test_a_name_outside_a_roster_is_kept_and_filed_safely(course, tmp_path):
