@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from grader import PROJECT_ROOT, identity
 from tests.test_course_autograde import autograde, instructor_kit, kit_results
@@ -162,6 +163,10 @@ def test_members_submit_by_name_or_email_and_nbgrader_gets_their_records(tmp_pat
     assert learners.returncode == 0, learners.stderr
     for text in ("ana", "Ana García", "李明", "Ben O'Neil", "nothing graded yet"):
         assert text in learners.stdout, learners.stdout
+    # At 80 columns nothing is cut or left out: the e-mail, the date and the status wrap.
+    narrow = course.kit("learners", env={"COLUMNS": "80"}).stdout
+    assert max(cell_len(line) for line in narrow.splitlines()) <= 80, narrow
+    assert "…" not in narrow and "e-mail" in narrow and "submitted" in narrow, narrow
 
 
 def readme_course_toml() -> str:

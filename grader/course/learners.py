@@ -242,15 +242,21 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
     if not rows:
         out.print("No learners yet: no roster in the course configuration, and no submission.")
         return
+    columns = ["id", "name", "e-mail", "account", "graded", "last submitted", "status"]
+    if not any(m.account for m in roster):
+        columns.remove("account")  # a course without accounts: a column of dashes
+    # In 80 columns the status, the date, the e-mail and the name wrap onto more lines rather
+    # than being cut, and the account goes; the id is never cut.
     out.print(
         fitted_table(
             f"{len(rows)} learner(s) of {course.course_id}",
-            ["id", "name", "e-mail", "account", "graded", "last submitted", "status"],
+            columns,
             rows,
             out.width,
-            give_way=("e-mail", "last submitted", "account", "status"),
+            give_way=("status", "last submitted", "e-mail", "name", "account"),
             right=("graded",),
-            minimum={"status": 8},
+            minimum={"status": 10, "last submitted": 10, "e-mail": 12, "name": 8},
+            wrap=("status", "last submitted", "e-mail", "name"),
         )
     )
     for action in book.learners.log:
