@@ -44,13 +44,18 @@ def folders(course: Course) -> set[str]:
 def filed(course: Course) -> tuple[set[str], records.LearnerStates]:
     """Every id the course files a learner under (folders in submitted/, the gradebook's
     learners, the roster's ids, ids since renamed or merged), and the learner log; read-only.
-    Without a gradebook yet: the folders and the roster."""
+    Without a gradebook the kit has written yet (a first run, or a new server database): the
+    folders and the roster. A gradebook that cannot be read is left to autograde, which says
+    why in its own words."""
     ids = {member.id for member in course.roster} | folders(course)
     if course.gradebook_file is not None and not course.gradebook_file.exists():
         return ids, records.LearnerStates()
-    with reading(course) as connection:
-        ids |= set(connection.execute(select(submissions.c.learner).distinct()).scalars())
-        states = records.learner_states(connection)
+    try:
+        with reading(course) as connection:
+            ids |= set(connection.execute(select(submissions.c.learner).distinct()).scalars())
+            states = records.learner_states(connection)
+    except GradebookError:
+        return ids, records.LearnerStates()
     return ids | set(states.moved), states
 
 
