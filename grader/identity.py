@@ -165,6 +165,17 @@ def resolve(given: str, roster: tuple[Member, ...] = ()) -> Learner:
     return Learner(folder_name(text), text, text if "@" in text else None)
 
 
+def named(given: str, roster: tuple[Member, ...], known: set[str]) -> str:
+    """The id a supervisor's --learner NAME names: the roster member's (by id, e-mail or name);
+    an id the course already files a learner under, as it is (the kit prints derived ids such
+    as Jo-Ann+87eb04ae, which must not be derived again); else the id the name is filed under."""
+    member = find(roster, given)
+    if member is not None:
+        return member.id
+    text = display(given)
+    return text if text in known else folder_name(text)
+
+
 # --- the learner's side: who is submitting ----------------------------------------------------
 
 

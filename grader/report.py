@@ -98,12 +98,14 @@ def fitted_table(
     give_way: tuple[str, ...],
     right: tuple[str, ...] = (),
     minimum: dict[str, int] | None = None,
+    wrap: tuple[str, ...] = (),
 ) -> Table:
     """A table laid out for `width` columns in which only the `give_way` columns are cut.
 
     Columns not in give_way keep their full width. When the table does not fit, the give_way
-    columns shrink in the order given (each down to its minimum, with an ellipsis), and one
-    that would fall below its minimum is dropped.
+    columns shrink in the order given (each down to its minimum, with an ellipsis, or, for
+    those also in `wrap`, onto more lines), and one that would fall below its minimum is
+    dropped.
     """
     minimum = minimum or {}
     full = {
@@ -122,17 +124,17 @@ def fitted_table(
         if excess <= 0:
             break
         floor = minimum.get(name, 5)
-        if widths[name] - excess >= floor:
-            widths[name] -= excess
+        if widths[name] - excess >= floor or name in wrap:
+            widths[name] = min(widths[name], max(floor, widths[name] - excess))
         else:
             shown.remove(name)
     grid = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for name in shown:
-        cut = name in give_way
+        cut = name in give_way and name not in wrap
         grid.add_column(
             name,
             justify="right" if name in right else "left",
-            no_wrap=True,
+            no_wrap=name not in wrap,
             overflow="ellipsis" if cut else "fold",
             width=widths[name],
             min_width=None if cut else widths[name],

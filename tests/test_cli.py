@@ -50,6 +50,19 @@ def test_grading_every_pristine_stub_says_not_started(stub_report, pristine_stub
     assert strict.returncode == 1
 
 
+def test_the_readmes_first_run_is_what_the_kit_prints(monkeypatch):
+    """The README's example of the first `tox -e grade` (its progress line and next exercise)
+    is what the kit prints with nothing done, so that it cannot go stale as exercises are added."""
+    from grader import learner_progress
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    after = readme.split("The first `tox -e grade` reports", 1)[1]
+    shown = after.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    monkeypatch.setenv("TOX_ENV_NAME", "grade")  # as printed under tox, which the README uses
+    view = learner_progress.overview({})
+    assert shown == [learner_progress.progress_line(view), *learner_progress.next_lines(view)]
+
+
 def test_a_failed_exercise_makes_the_exit_status_non_zero(tmp_path):
     root = SUBMISSIONS["os._exit(3)"].write(tmp_path)
     run = kit("grade", "activations", "--exercises", str(root))

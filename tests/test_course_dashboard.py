@@ -177,6 +177,41 @@ def test_the_dashboard_holds_its_parts(dashboard):
     assert HOSTILE not in page and "&lt;script&gt;" in page  # learner text is escaped
 
 
+def test_a_rebuilt_dashboard_drops_the_pages_it_wrote_for_learners_gone_and_nothing_else(
+    tmp_path,
+):
+    root = tmp_path / "course"
+    root.mkdir()
+    record(root, "yamada", 2, {"conv_output_size": "passed"})
+    record(root, "bob", 1, {"conv_output_size": "passed"})
+    env = {
+        "KIT_COURSE_DIR": str(root),
+        "KIT_GRADEBOOK": "",
+        "KIT_COURSE_CONFIG": "",
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+    }
+    out = tmp_path / "site"
+    learners = out / "learners"
+
+    def build() -> None:
+        run = kit_command(PROJECT_ROOT, "dashboard", "--out", str(out), env=env)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+    build()
+    assert (learners / "yamada.html").is_file()
+    mine = learners / "notes.html"  # the supervisor's own files in the folder stay
+    mine.write_text("<html>my notes on yamada</html>")
+    (learners / "link.html").symlink_to(learners / "bob.html")
+    run = kit_command(PROJECT_ROOT, "learners", "rename", "yamada", "taro", env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    build()
+    assert sorted(p.name for p in learners.iterdir()) == [
+        "bob.html", "link.html", "notes.html", "taro.html",
+    ]  # fmt: skip
+    assert "learners/yamada.html" not in (out / "index.html").read_text()
+    assert mine.read_text() == "<html>my notes on yamada</html>"
+
+
 @needs_chromium
 def test_the_dashboard_renders_in_chromium(dashboard, tmp_path):
     browser = Browser()

@@ -6,8 +6,10 @@ actually given; a folder without submitted/ refused."""
 
 from __future__ import annotations
 
+import csv
 import os
 import pty
+import re
 import select
 import shlex
 import sqlite3
@@ -17,8 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
-from grader import identity
+from grader import PROJECT_ROOT, identity
 from tests.test_course_autograde import autograde, instructor_kit, kit_results
 from tests.test_course_submit import Course, learner_folder, one_line_error
 
@@ -160,6 +163,40 @@ def test_members_submit_by_name_or_email_and_nbgrader_gets_their_records(tmp_pat
     assert learners.returncode == 0, learners.stderr
     for text in ("ana", "Ana García", "李明", "Ben O'Neil", "nothing graded yet"):
         assert text in learners.stdout, learners.stdout
+    # At 80 columns nothing is cut or left out: the e-mail, the date and the status wrap.
+    narrow = course.kit("learners", env={"COLUMNS": "80"}).stdout
+    assert max(cell_len(line) for line in narrow.splitlines()) <= 80, narrow
+    assert "…" not in narrow and "e-mail" in narrow and "submitted" in narrow, narrow
+
+
+def readme_course_toml() -> str:
+    """The course.toml of the README's instructor steps, as printed there."""
+    text = (PROJECT_ROOT / "README.md").read_text()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    return "\n".join(line.removeprefix("   ") for line in block.splitlines())
+
+
+def test_the_readmes_roster_gives_nbgrader_and_the_export_the_names_it_means(tmp_path):
+    """The README's roster, as printed, puts 山田 太郎's family name in nbgrader's last_name
+    (split at the last space, it would be first_name) and Ana García's in hers."""
+    course = Course(tmp_path, kit_root=instructor_kit(tmp_path))
+    config = tmp_path / "course.toml"
+    toml = readme_course_toml().replace('"/srv/cnn-course"', f'"{course.root}"')
+    assert f'course_dir = "{course.root}"' in toml
+    # The test's course has chapter 1 only.
+    toml = "\n".join(line for line in toml.splitlines() if not line.startswith("ch2_"))
+    config.write_text(toml)
+    course.env.update(KIT_COURSE_CONFIG=str(config), KIT_COURSE_DIR="")
+    autograde(course)  # nothing to grade: writes the roster into nbgrader's student records
+    run = course.kit("export", "--to", str(tmp_path / "grades.csv"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    with (tmp_path / "grades.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = {(r["student_id"], r["last_name"], r["first_name"], r["email"]) for r in rows}
+    assert names == {
+        ("ana", "García", "Ana", "ana@lab.example"),
+        ("yamada", "山田", "太郎", "yamada@lab.example"),
+    }
 
 
 def test_a_name_outside_a_roster_is_kept_and_filed_safely(course, tmp_path):
@@ -349,3 +386,100 @@ def test_a_folder_without_submitted_is_refused_and_printed_commands_keep_the_cou
     follow = run.stdout.split("see your progress with: ", 1)[1].strip().split()[3:]
     again = course.kit(*follow)
     assert again.returncode == 0 and "ada: every submission" in again.stdout, again.stderr
+
+
+# --- an id the kit printed names that learner ------------------------------------------------
+
+
+def printed_command(stdout: str, after: str) -> list[str]:
+    """The words of the kit command printed after `after`, as a shell would split them, less
+    the `python -m grader` that starts it."""
+    words = shlex.split(stdout.split(after, 1)[1].strip().splitlines()[0])
+    assert words[:3] == ["python", "-m", "grader"], words
+    return words[3:]
+
+
+def test_a_derived_id_the_kit_printed_names_that_learner(course, tmp_path):
+    """Without a roster, "山田 太郎" is filed as 山田-太郎+<hash>; the progress command submit
+    prints runs as printed, and autograde --learner takes the same id."""
+    work = learner_folder(tmp_path / "work", solved=["sgd"])
+    printed = {}
+    for name in ("山田 太郎", "José Pérez", "Jo-Ann"):
+        run = course.submit(name, work)
+        printed[name] = printed_command(run.stdout, "see your progress with: ")
+    yamada = identity.folder_name("山田 太郎")
+    # Grading only theirs, by the id the kit printed: that one submission, no other.
+    run = course.kit("autograde", "--learner", yamada)
+    assert run.returncode == 0 and "recorded 1 submission(s)" in run.stdout, run.stdout + run.stderr
+    assert {r[0] for r in kit_results(course)} == {yamada}
+    autograde(course)
+    for name, words in printed.items():
+        shown = course.kit(*words, "--csv", "-")
+        assert shown.returncode == 0, (words, shown.stderr)
+        rows = shown.stdout.splitlines()
+        assert len(rows) == 2 and rows[1].startswith(f"{identity.folder_name(name)},{name},"), rows
+    # The name as given still works, and an id is not derived again.
+    by_name = course.kit("progress", "--learner", "山田 太郎", "--csv", "-").stdout.splitlines()
+    assert len(by_name) == 2 and by_name[1].startswith(yamada + ","), by_name
+    # A new clone of theirs, named by their id, joins their history.
+    clone = learner_folder(tmp_path / "clone", solved=["sgd", "activations"])
+    run = course.kit("autograde", str(clone), "--learner", yamada)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(course.submissions(yamada)) == 2
+    assert not (course.root / "submitted" / identity.folder_name(yamada)).exists()
+    # A learner nobody knows is one line naming the known ones, not "nothing to grade".
+    nobody = course.kit("autograde", "--learner", "nobody")
+    one_line_error(nobody, "no learner 'nobody'")
+    assert yamada in nobody.stderr and "Jo-Ann" in nobody.stderr, nobody.stderr
+
+
+def test_a_renamed_roster_member_is_one_learner_everywhere(tmp_path):
+    from nbgrader.api import Gradebook
+
+    course = roster_course(tmp_path)
+    work = learner_folder(tmp_path / "work", solved=["sgd"])
+    course.submit("Ana García", work)
+    autograde(course)
+    run = course.kit("learners", "rename", "ana", "anita")
+    assert run.returncode == 0, run.stdout + run.stderr
+    # The supervisor is told the exact edit that makes the roster agree.
+    config = course.env["KIT_COURSE_CONFIG"]
+    assert f'{config}: change id = "ana" to id = "anita"' in run.stdout, run.stdout
+
+    def ids_everywhere() -> dict[str, set[str]]:
+        rows = course.kit("progress", "--csv", "-").stdout.splitlines()[1:]
+        listing = course.kit("learners", "--course", str(course.root), env={"COLUMNS": "200"})
+        table = listing.stdout.split("─\n", 1)[1].splitlines()
+        listed = {line.split()[0] for line in table if not re.match(r"\d{4}-\d\d-\d\d ", line)}
+        export = course.kit("export", "--to", str(tmp_path / "grades.csv"))
+        assert export.returncode == 0, export.stderr
+        exported = {line.split(",")[3] for line in (tmp_path / "grades.csv").read_text()
+                    .splitlines()[1:]}  # fmt: skip
+        return {
+            "progress": {r.split(",")[0] for r in rows},
+            "learners": listed,
+            "export": exported,
+        }
+
+    expected = {"anita", "li", "ben"}
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)
+    # Progress gives anita the roster's name and her grade, once.
+    anita = course.kit("progress", "--learner", "anita", "--csv", "-").stdout.splitlines()
+    assert len(anita) == 2 and anita[1].startswith("anita,Ana García,"), anita
+    assert (
+        course.kit("progress", "--learner", "ana", "--csv", "-").stdout == "\n".join(anita) + "\n"
+    )
+    # Her next submission, before the roster is edited, counts for anita too; autograde's
+    # student records do not bring ana back.
+    course.submit("Ana García", work)
+    autograde(course)
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)
+    with Gradebook(course.url, "cnn-basics") as gb:
+        assert gb.find_student("anita").last_name == "García"
+    # After the edit the supervisor was told to make, her submissions go to submitted/anita.
+    toml = Path(config)
+    toml.write_text(toml.read_text().replace('id = "ana"', 'id = "anita"'))
+    course.submit("Ana García", work)
+    assert len(course.submissions("anita")) == 1
+    autograde(course)
+    assert ids_everywhere() == dict.fromkeys(["progress", "learners", "export"], expected)

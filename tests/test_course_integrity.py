@@ -71,6 +71,15 @@ def test_each_run_rechecks_what_it_graded_earlier(course, tmp_path):
     assert "! " not in autograde(course).stdout  # reported once
     shown = course.kit("progress", env={"COLUMNS": "120"}).stdout
     assert "bob: edited after grading" in shown, shown
+    # At 80 columns the finding wraps under its own first line, and says its kind once.
+    narrow = course.kit("progress", env={"COLUMNS": "80"}).stdout
+    assert "edited after grading: edited after grading" not in narrow, narrow
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 80, narrow
+    start = next(n for n, line in enumerate(lines) if line.startswith("bob: edited after grading"))
+    rest = lines[start + 1 : start + 3]
+    assert all(line.startswith("    ") for line in rest), narrow
+    assert "no longer has the sha256" in " ".join(x.strip() for x in lines[start : start + 4])
     site = tmp_path / "site"
     assert course.kit("dashboard", "--out", str(site)).returncode == 0
     index = (site / "index.html").read_text()

@@ -169,8 +169,10 @@ def run(course: Course, options: Options, say: Callable[[str], None], board=None
         say(_("removed the scratch folders of {n} earlier run(s) that were killed").format(n=stale))
     with iso.run_folder(), writing(course) as writer:
         write_nbgrader_config(course)
-        writer.sync_students(course.roster)
         moved = records.learner_states(writer.session.connection())
+        # A renamed or merged member counts under the id they became, everywhere below.
+        course = replace(course, roster=moved.roster(course.roster))
+        writer.sync_students(course.roster)
         finding = _Findings(writer, say, outcome)
         subs, problems = scan(course.submitted)
         # A run for some learners (a scheduler's task) checks only theirs: runs for others

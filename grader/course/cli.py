@@ -136,12 +136,7 @@ def autograde(args: argparse.Namespace) -> int:
                 "e-mail or name), before the folder"
             ).format(path=args.path)
         )
-    learner = None
-    if args.learner and args.path:  # a new submission: a roster member, or any name without one
-        learner = identity.resolve(args.learner, course.roster)
-    elif args.learner:  # grading what is there: a member, or a folder in submitted/
-        member = identity.find(course.roster, args.learner)
-        learner = member or identity.Learner(identity.folder_name(args.learner), args.learner)
+    learner = _autograde_learner(args, course) if args.learner else None
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(_("--jobs must be 1 or more, got {jobs}").format(jobs=args.jobs))
     options = ag.Options(
@@ -224,6 +219,30 @@ def autograde(args: argparse.Namespace) -> int:
     return 1 if outcome.failed or outcome.skipped else 0
 
 
+def _autograde_learner(args: argparse.Namespace, course) -> identity.Learner:
+    """Whose work autograde takes (with PATH) or grades (without): a roster member, a learner
+    the course already knows (by the id the kit printed, or the name they gave), or, with PATH,
+    a new learner; without PATH, a learner nobody knows is refused naming those it knows."""
+    from grader.course import learners, submission
+    from grader.options import UsageError
+
+    ids, states = learners.filed(course)
+    found = identity.named(args.learner, course.roster, ids)
+    if found in ids:
+        member = course.member(found)
+        if member is not None:
+            return member
+        earlier = submission.history(course.submitted, found)
+        return identity.Learner(found, earlier[-1].name if earlier else found)
+    if args.path:  # a new learner: their name (refused where a roster names nobody)
+        return identity.resolve(args.learner, course.roster)
+    known = sorted({states.current(i) for i in ids})
+    raise UsageError(
+        f"--learner {args.learner}: no learner {found!r} in {course.submitted}, the gradebook "
+        f"{course.gradebook_shown} or the roster; known learners: {', '.join(known) or 'none yet'}"
+    )
+
+
 def _isolation_kind(given: str) -> str:
     from grader.course import isolation
     from grader.options import UsageError
@@ -245,7 +264,7 @@ def _context(course, records, include_withdrawn: bool = False):
     from grader.course import progress as model
 
     return model.Context(
-        roster=course.roster,
+        roster=records.learners.roster(course.roster),
         records=records,
         due=course.due,
         now=datetime.now(UTC),
@@ -253,9 +272,10 @@ def _context(course, records, include_withdrawn: bool = False):
     )
 
 
-def _learner_ids(names: list[str], course, records) -> list[str]:
-    """The ids that --learner NAMEs give: `me`, an id, a roster e-mail or name, or a name as
-    the learner gave it; a renamed or merged id counts as the one it became."""
+def _learner_ids(names: list[str], course, records, known: set[str]) -> list[str]:
+    """The ids that --learner NAMEs give: `me`, an id (`known`: those the course files learners
+    under), a roster e-mail or name, or a name as the learner gave it; a renamed or merged id
+    counts as the one it became."""
     ids = []
     for name in names:
         if name == ME:
@@ -268,8 +288,7 @@ def _learner_ids(names: list[str], course, records) -> list[str]:
                     ).format(me=ME)
                 )
         else:
-            member = identity.find(course.roster, name)
-            found = member.id if member else identity.folder_name(name)
+            found = identity.named(name, course.roster, known)
         ids.append(records.learners.current(found))
     return ids
 
@@ -278,6 +297,7 @@ def _learner_ids(names: list[str], course, records) -> list[str]:
 def progress(args: argparse.Namespace) -> int:
     from grader import manifest
     from grader.course import gradebook, progress_table
+    from grader.course import learners as learners_
     from grader.course import progress as model
     from grader.options import UsageError
     from grader.report import console
@@ -288,8 +308,9 @@ def progress(args: argparse.Namespace) -> int:
     context = _context(course, records, include_withdrawn=args.all)
     learners = None
     if args.learner:
-        learners = _learner_ids(args.learner, course, records)
         known = sorted(model.known_learners(graded, context))
+        filed = set(known) | set(records.learners.moved) | learners_.folders(course)
+        learners = _learner_ids(args.learner, course, records, filed)
         unknown = [name for name in learners if name not in known]
         if unknown:
             raise UsageError(

@@ -19,6 +19,8 @@ A config file (TOML) may hold
     name = "Ana García"                  # any Unicode name, shown as written
     email = "ana@lab.example"            # optional; git's user.email that maps to this member
     account = "ana"                      # optional: the Unix account that submits as them
+    last_name = "García"                 # optional: nbgrader's last and first name (else the
+    first_name = "Ana"                   # name split at its last space; give both for 山田 太郎)
 
 and is looked for at KIT_COURSE_CONFIG, then ~/.config/cnn-basics-kit/course.toml (or under
 XDG_CONFIG_HOME), then course.toml in the kit's folder, which a lab can commit to its fork of
@@ -58,6 +60,7 @@ class Course:
     roster: tuple[identity.Member, ...] = ()
     due: dict[str, datetime] = field(default_factory=dict)  # chapter -> UTC time
     db_option: str | None = None  # the gradebook as given with --db, if it was
+    config_file: Path | None = None  # the config file read, if any (it holds the roster)
 
     def options(self) -> list[str]:
         """The options that name this course in a command the kit prints: those the user gave
@@ -328,6 +331,7 @@ def resolve(course_dir: str | None = None, db: str | None = None) -> Course:
         values.get("learner", ()),
         values.get("due", {}),
         db,
+        config,
     )
 
 

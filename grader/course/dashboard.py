@@ -60,9 +60,15 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+# Marks the pages `kit dashboard` writes: a learner page that carries it and no longer belongs
+# to a learner (after a rename, merge or withdrawal) is removed; no other file ever is.
+GENERATOR = '<meta name="generator" content="kit dashboard">'
+
+
 def _page(title: str, body: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{language()}">\n<head>\n<meta charset="utf-8">\n'
+        f"{GENERATOR}\n"
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
@@ -190,7 +196,23 @@ def build(views: list[LearnerView], out: Path, course: Course, now: datetime) ->
     _write(out / "index.html", index(views, stuck_exercises(views), course, now))
     for v in views:
         _write(out / learner_file(v.learner), learner_page(v, now, course))
+    _remove_stale_pages(out / "learners", {Path(learner_file(v.learner)).name for v in views})
     return out / "index.html"
+
+
+def _remove_stale_pages(folder: Path, current: set[str]) -> None:
+    """Removes the learner pages an earlier `kit dashboard` wrote that no learner has now: only
+    regular *.html files (never a link) whose head carries GENERATOR."""
+    for path in folder.glob("*.html"):
+        if path.name in current or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as f:
+                head = f.read(512)
+        except OSError:
+            continue
+        if GENERATOR.encode() in head:
+            path.unlink(missing_ok=True)
 
 
 def _write(path: Path, text: str) -> None:

@@ -21,22 +21,43 @@ from sqlalchemy import delete, select, update
 from grader import commands, identity
 from grader.course import records, run_lock
 from grader.course.config import Course, CourseError
-from grader.course.gradebook import GradebookError, read_all, submissions, writing
+from grader.course.gradebook import GradebookError, read_all, reading, submissions, writing
 from grader.i18n import _, ngettext
 
 
-def _known(course: Course, writer) -> dict[str, int]:
-    """{learner id: recorded submissions} of everyone the course knows of."""
+def _known(course: Course, writer, states: records.LearnerStates) -> dict[str, int]:
+    """{learner id: recorded submissions} of everyone the course knows of, under the ids they
+    have now (a renamed member's roster entry and folder count for their new id)."""
     counts = Counter(writer.session.execute(select(submissions.c.learner)).scalars())
-    for member in course.roster:
-        counts.setdefault(member.id, 0)
-    try:
-        for folder in course.submitted.iterdir():
-            if identity.is_id(folder.name):
-                counts.setdefault(folder.name, 0)
-    except OSError:
-        pass
+    for learner in [m.id for m in course.roster] + sorted(folders(course)):
+        counts.setdefault(states.current(learner), 0)
     return counts
+
+
+def folders(course: Course) -> set[str]:
+    """The learners' folders in submitted/."""
+    try:
+        return {p.name for p in course.submitted.iterdir() if identity.is_id(p.name)}
+    except OSError:
+        return set()
+
+
+def filed(course: Course) -> tuple[set[str], records.LearnerStates]:
+    """Every id the course files a learner under (folders in submitted/, the gradebook's
+    learners, the roster's ids, ids since renamed or merged), and the learner log; read-only.
+    Without a gradebook the kit has written yet (a first run, or a new server database): the
+    folders and the roster. A gradebook that cannot be read is left to autograde, which says
+    why in its own words."""
+    ids = {member.id for member in course.roster} | folders(course)
+    if course.gradebook_file is not None and not course.gradebook_file.exists():
+        return ids, records.LearnerStates()
+    try:
+        with reading(course) as connection:
+            ids |= set(connection.execute(select(submissions.c.learner).distinct()).scalars())
+            states = records.learner_states(connection)
+    except GradebookError:
+        return ids, records.LearnerStates()
+    return ids | set(states.moved), states
 
 
 def _locked(course: Course, wait: float, say: Callable[[str], None]):
@@ -64,8 +85,8 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
         raise CourseError(_("{old} and {new} are the same learner").format(old=old, new=new))
     try:
         with _locked(course, wait, say), writing(course) as writer:
-            known = _known(course, writer)
             states = records.learner_states(writer.session.connection())
+            known = _known(course, writer, states)
             if old not in known:
                 moved = states.moved.get(old)
                 listed = commands.kit("learners", *course.options())
@@ -132,6 +153,31 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
             command=commands.kit("learners", *course.options()),
         )
     )
+    edit = _roster_edit(course, old, new)
+    if edit:
+        say(edit)
+
+
+def _roster_edit(course: Course, old: str, new: str) -> str | None:
+    """The edit that makes the roster agree with a rename or merge of a member on it: until it
+    is made, the member's submissions still go to submitted/OLD/ (and count for NEW)."""
+    member = course.member(old)
+    if member is None:
+        return None
+    if course.member(new) is not None:
+        change = _('remove the [[learner]] with id = "{old}" ({new} has one of their own)')
+    else:
+        change = _('change id = "{old}" to id = "{new}"')
+    return _(
+        "{old} is on the roster: edit the roster in {file}: {change}, so that {name}'s next "
+        "submissions go to {folder}"
+    ).format(
+        old=old,
+        file=course.config_file,
+        change=change.format(old=old, new=new),
+        name=member.name,
+        folder=course.submitted / new,
+    )
 
 
 def _move_rows(writer, action: str, old: str, new: str) -> None:
@@ -181,8 +227,8 @@ def set_withdrawn(course: Course, learner: str, withdrawn: bool, wait: float, sa
     action = "withdraw" if withdrawn else "reinstate"
     try:
         with _locked(course, wait, say), writing(course) as writer:
-            known = _known(course, writer)
             states = records.learner_states(writer.session.connection())
+            known = _known(course, writer, states)
             learner = states.current(learner)
             if learner not in known:
                 raise CourseError(
@@ -232,19 +278,16 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
         if course.gradebook_file is None or course.gradebook_file.exists():
             raise
         graded, book = [], records.Records()  # nothing graded yet: the roster and folders
-    context = model.Context(roster=course.roster, records=book)
+    roster = book.learners.roster(course.roster)  # a renamed member under their new id
+    context = model.Context(roster=roster, records=book)
     counts = Counter(g.learner for g in graded)
     last = {g.learner: g.submitted_at for g in graded}
-    everyone = set(counts) | {m.id for m in course.roster}
-    try:
-        waiting = {p.name for p in course.submitted.iterdir() if identity.is_id(p.name)}
-    except OSError:
-        waiting = set()
-    everyone |= {book.learners.current(name) for name in waiting}
-    roster_ids = {m.id for m in course.roster}
+    roster_ids = {m.id for m in roster}
+    everyone = set(counts) | roster_ids
+    everyone |= {book.learners.current(name) for name in folders(course)}
     rows = []
     for learner in sorted(everyone):
-        member = course.member(learner)
+        member = next((m for m in roster if m.id == learner), None)
         status = []
         if learner in book.learners.withdrawn:
             status.append(_("withdrawn"))
@@ -272,9 +315,11 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
     if not rows:
         out.print(_("No learners yet: no roster in the course configuration, and no submission."))
         return
+    keys = ["id", "name", "e-mail", "account", "graded", "last submitted", "status"]
+    if not any(m.account for m in roster):
+        keys.remove("account")  # a course without accounts: a column of dashes
     # The columns under their headings in the reader's language (the rows above are keyed by
     # the column's English name).
-    keys = ["id", "name", "e-mail", "account", "graded", "last submitted", "status"]
     headings = {
         "id": _("id"),
         "name": _("name"),
@@ -284,17 +329,24 @@ def show(course: Course, include_withdrawn: bool = True) -> None:
         "last submitted": _("last submitted"),
         "status": _("status"),
     }
+    # In 80 columns the status, the date, the e-mail and the name wrap onto more lines rather
+    # than being cut, and the account goes; the id is never cut.
+    wrapped = ("status", "last submitted", "e-mail", "name")
     out.print(
         fitted_table(
             ngettext("{n} learner of {course}", "{n} learners of {course}", len(rows)).format(
                 n=len(rows), course=course.course_id
             ),
             [headings[k] for k in keys],
-            [{headings[k]: v for k, v in row.items()} for row in rows],
+            [{headings[k]: row[k] for k in keys} for row in rows],
             out.width,
-            give_way=tuple(headings[k] for k in ("e-mail", "last submitted", "account", "status")),
+            give_way=tuple(headings[k] for k in (*wrapped, "account") if k in keys),
             right=(headings["graded"],),
-            minimum={headings["status"]: 8},
+            minimum={
+                headings[k]: n
+                for k, n in (("status", 10), ("last submitted", 10), ("e-mail", 12), ("name", 8))
+            },
+            wrap=tuple(headings[k] for k in wrapped),
         )
     )
     actions = {

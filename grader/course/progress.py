@@ -201,11 +201,11 @@ def view(
 
 def _issues(v: LearnerView, context: Context) -> list[Issue]:
     found = [
-        Issue(
-            "skipped" if e.kind != records.EDITED_AFTER_GRADING else "edited after grading",
-            f"{e.label}: {e.detail}",
-            e.first_seen,
-        )
+        # A skipped submission's label says why it was skipped; an edit after grading's label
+        # is its kind already.
+        Issue("edited after grading", e.detail, e.first_seen)
+        if e.kind == records.EDITED_AFTER_GRADING
+        else Issue("skipped", f"{e.label}: {e.detail}", e.first_seen)
         for e in context.records.events
         if context.records.learners.current(e.learner) == v.learner
     ]

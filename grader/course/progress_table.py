@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from grader import manifest
 from grader.course import csv_safe
@@ -242,6 +244,17 @@ def flag_lines(views: list[LearnerView]) -> list[str]:
     return lines
 
 
+def hanging(line: str, width: int, indent: int = 4) -> Text:
+    """A line of markup wrapped to `width` with its continuation lines indented past its own
+    indent, so that a long finding reads as one item and the next begins at the margin."""
+    text = Text.from_markup(line)
+    lead = len(text.plain) - len(text.plain.lstrip(" "))
+    parts = text.wrap(Console(width=width), max(20, width - lead - indent))
+    for part in parts:
+        part.rstrip()  # in place: the space a line was broken at
+    return Text("\n" + " " * (lead + indent)).join(parts)
+
+
 def _spans(ranges) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges)
 
@@ -379,13 +392,13 @@ def show(
         print_("")
         print_(_("[bold]Integrity[/] (per member, with the reason):"))
         for line in issues:
-            print_(line)
+            print_(hanging(line, width))
     flags = flag_lines(views)
     if flags:
         print_("")
         print_(_("[bold]For you to look at[/] (flags only; no score was changed):"))
         for line in flags:
-            print_(line)
+            print_(hanging(line, width))
     if history:
         for v in views:
             print_("")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -224,6 +224,15 @@ class LearnerStates:
             seen.add(learner)
             learner = self.moved[learner]
         return learner
+
+    def roster(self, members: tuple) -> tuple:
+        """The roster as the log has it now: a renamed or merged member under the id they
+        became (the course configuration may still name the old one), one member per id."""
+        found = {m.id: m for m in members if self.current(m.id) == m.id}
+        for member in members:
+            now = self.current(member.id)
+            found.setdefault(now, replace(member, id=now))
+        return tuple(found.values())
 
 
 def states(rows: list[Action]) -> LearnerStates:
