@@ -466,18 +466,21 @@ def test_the_grading_report_is_japanese_and_fits_80_columns(japanese):
 def test_the_live_progress_is_japanese(japanese):
     from rich.console import Console
 
+    from grader import records
     from grader.live import GradingDisplay, training_text
 
     display = GradingDisplay(Console(width=80, file=io.StringIO()), total=3)
     display.start(2, manifest.find("train_epoch"), 120)
-    display.record({"event": "start", "check": "test_loss_goes_down"})
+    display.record(records.Started("test_loss_goes_down"))
     display.done(graded("conv_output_size", "passed", 2))
     out = Console(width=80, record=True, file=io.StringIO())
     out.print(display._render())
     text = out.export_text()
     assert "採点中 2/3" in text and "上限 2:00" in text and "チェック test_loss_goes_down" in text
     assert "終了: conv_output_size 合格" in text, text
-    assert training_text({"epoch": 2, "epochs": 5, "loss": 1.93}) == "エポック 2/5  Loss 1.9300"
+    assert training_text(records.Progress(epoch=2, epochs=5, loss=1.93, who="")) == (
+        "エポック 2/5  Loss 1.9300"
+    )
     assert not english_sentences(text), text
 
 
