@@ -440,7 +440,8 @@ def test_a_renamed_roster_member_is_one_learner_everywhere(tmp_path):
     work = learner_folder(tmp_path / "work", solved=["sgd"])
     course.submit("Ana García", work)
     autograde(course)
-    run = course.kit("learners", "rename", "ana", "anita")
+    # Named as --learner names her (by her name), as well as by her id.
+    run = course.kit("learners", "rename", "Ana García", "anita")
     assert run.returncode == 0, run.stdout + run.stderr
     # The supervisor is told the exact edit that makes the roster agree.
     config = course.env["KIT_COURSE_CONFIG"]

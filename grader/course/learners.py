@@ -88,6 +88,11 @@ def move(course: Course, action: str, old: str, new: str, wait: float, say) -> N
             states = records.learner_states(writer.session.connection())
             known = _known(course, writer, states)
             if old not in known:
+                # A roster member's name or e-mail, or a name whose id the course files, as
+                # --learner takes them.
+                found = identity.named(old, course.roster, set(known))
+                old = found if found in known else old
+            if old not in known:
                 moved = states.moved.get(old)
                 listed = commands.kit("learners", *course.options())
                 raise CourseError(
