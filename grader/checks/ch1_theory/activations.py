@@ -188,8 +188,11 @@ def _expect_stable(learner, reference, logits: np.ndarray, what: str, mistakes=(
         got_np = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         got_np = None
-    if got_np is not None and not np.allclose(got_np, want, RTOL, ATOL, equal_nan=False):
-        rows = int(np.isnan(got_np).any(axis=-1).sum()) if got_np.shape == want.shape else 0
+    # A wrong shape is expect_close's to explain (below); only a same-shaped value can show
+    # the nan rows of a wrong shift.
+    same_shape = got_np is not None and got_np.shape == want.shape
+    if same_shape and not np.allclose(got_np, want, RTOL, ATOL, equal_nan=False):
+        rows = int(np.isnan(got_np).any(axis=-1).sum())
         total = len(logits)
         for slip in WRONG_SHIFTS:
             if _same_output(got_np, _shifted_softmax(logits, slip.shift)):
