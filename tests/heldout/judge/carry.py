@@ -1,0 +1,61 @@
+"""Judge inputs for a new grading, carrying the labels of cases whose verdict and messages did
+not change (same got_status, same messages, same notes: a judge would see the same thing).
+
+    python carry.py ../results/after.json after
+writes todo_after_{A,B,C}.json (cases to judge) and carried_after_{A,B,C}.json (labels kept);
+after judging, `python carry.py --merge after` writes labels_after_{A,B,C}.json.
+"""
+import json, sys
+
+GROUPS = {"A": ("ch1_theory", "ch2_pytorch"), "B": ("ch3_housing", "ch4_cifar")}
+
+
+def group(case):
+    chapter = case.split("/")[0]
+    return next((g for g, chs in GROUPS.items() if chapter in chs), "C")
+
+
+def judge_input(entry):
+    return {
+        "case": f"{entry['chapter']}/{entry['file']}",
+        "exercise": entry["exercise"],
+        "intended": entry["status"],
+        "misconception": entry["misconception"],
+        "got_status": entry["got_status"],
+        "messages": [f"[{c['status']}] {c['name']}: {c['message']}" for c in entry["checks"]
+                     if c["status"] != "passed"],
+        "notes": entry["notes"],
+    }
+
+
+def before_inputs():
+    return {x["case"]: x for g in "ABC" for x in json.load(open(f"before_{g}.json"))}
+
+
+if sys.argv[1] == "--merge":
+    run = sys.argv[2]
+    for g in "ABC":
+        carried = json.load(open(f"carried_{run}_{g}.json"))
+        judged = json.load(open(f"judged_{run}_{g}.json"))
+        order = [x["case"] for x in json.load(open(f"all_{run}_{g}.json"))]
+        by = {x["case"]: x for x in carried + judged}
+        missing = [c for c in order if c not in by]
+        assert not missing, missing
+        json.dump([by[c] for c in order], open(f"labels_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
+    sys.exit()
+
+results, run = json.load(open(sys.argv[1])), sys.argv[2]
+before = before_inputs()
+labels = {x["case"]: x for g in "ABC" for x in json.load(open(f"labels_before_{g}.json"))}
+# The transform must reproduce the judges' earlier inputs exactly.
+old = [judge_input(e) for e in json.load(open("../results/before.json"))]
+assert all(before[x["case"]] == x for x in old), "judge_input does not match before_*.json"
+for g in "ABC":
+    inputs = [judge_input(e) for e in results if group(f"{e['chapter']}/{e['file']}") == g]
+    same = [x for x in inputs if before[x["case"]] == x]
+    todo = [x for x in inputs if before[x["case"]] != x]
+    json.dump(inputs, open(f"all_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
+    json.dump(todo, open(f"todo_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
+    json.dump([{**labels[x["case"]], "carried": True} for x in same],
+              open(f"carried_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
+    print(g, "cases", len(inputs), "changed (to judge)", len(todo), "carried", len(same))
