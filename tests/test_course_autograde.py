@@ -597,3 +597,32 @@ def test_jobs_side_by_side_share_the_cores(course, tmp_path):
     shared = own or str(max(1, default_jobs() // 2))
     assert f"threads={shared}" in messages["ada"] and f"threads={shared}" in messages["bob"]
     assert f"alone, threads={own}" in messages["cy"], messages["cy"]
+
+
+@pytest.mark.parametrize(
+    "statuses, recorded",
+    [
+        (["passed", "skipped"], "passed"),  # CUDA checks skipped on a CPU-only supervisor
+        (["passed", "failed"], "error"),  # a job that says passed over a failed check
+        (["skipped", "skipped"], "error"),  # passed with nothing that passed
+    ],
+)
+def test_a_job_verdict_is_recorded_as_its_checks_allow(statuses, recorded, tmp_path):
+    """A passed exercise whose CUDA checks were skipped stays passed (it was recorded as error,
+    so every member of a lab without a GPU was 'stuck' on its first device exercise)."""
+    from datetime import UTC, datetime
+
+    from grader import manifest
+    from grader.course import autograde as ag
+    from grader.course import isolation as iso
+    from grader.course.submission import Submission
+
+    exercise = manifest.find("mlp")
+    entry = {
+        "status": "passed",
+        "checks": [{"name": f"c{n}", "status": s, "message": ""} for n, s in enumerate(statuses)],
+    }
+    submission = Submission("ada", datetime.now(UTC), tmp_path, {exercise.module: "0" * 64}, "test")
+    options = ag.Options(1, 0, "all", 1.0, 4.0, iso.Isolation("bwrap", ""))
+    result = ag.to_result(entry, b"", submission, exercise, "kit", options, {})
+    assert result.status == recorded

@@ -733,7 +733,10 @@ def to_result(
     checks = [_check(c) for c in entry.get("checks", [])[:MAX_CHECKS] if isinstance(c, dict)]
     # The status follows from the checks (a result without checks is no verdict).
     status = entry.get("status") if entry.get("status") in grading.STATUSES else "error"
-    if not checks or (status == "passed" and any(c["status"] != "passed" for c in checks)):
+    # A skipped check (CUDA on a machine without a GPU) neither passes nor fails, as in
+    # grading.overall_status: "passed" needs every other check passed, and at least one.
+    counted = [c["status"] for c in checks if c["status"] != "skipped"]
+    if not checks or (status == "passed" and (not counted or set(counted) != {"passed"})):
         status = "error"
     fault = entry.get("fault") if entry.get("fault") in grading.FAULTS else "learner"
     flags = [job_cut(str(f), 500) for f in entry.get("flags", [])][:8]
