@@ -96,4 +96,7 @@ MUTANTS = [
              ("    with tf.compat.v1.Session(graph=parts.graph) as sess:\n        sess.run(parts.init)  #",
               "    sess = tf.compat.v1.Session(graph=parts.graph)\n    if True:\n        sess.run(parts.init)  #"),
              ("    ### END SOLUTION\n    return results", "    sess.close()\n    ### END SOLUTION\n    return results")]),
+    wrong("z left as sess.run's NumPy float32",
+          [("results.append((float(z), dz_dx1, dz_dx2))", "results.append((z, dz_dx1, dz_dx2))")],
+          check="run_graph_runs_the_reference_graph", message="sess.run returns NumPy values"),
 ]
