@@ -225,10 +225,16 @@ def expect_close(
         for mistake in mistakes:
             if mistake.value is None:
                 fail(f"{what} to be finite", f"{bad} nan/inf value(s)", mistake.explanation, topic)
+        try:
+            found = diagnose.non_finite(got, want_np, rtol=rtol, atol=atol, given=given)
+        except Exception:  # noqa: BLE001 - a diagnoser must never break a check
+            found = None
         fail(
             f"{what} to be finite everywhere",
             f"{bad} nan/inf value(s)",
-            next_step or "Look for an overflow (exp of a large number) or a division by zero.",
+            f"{found.seen} {found.step}"
+            if found
+            else next_step or "Look for an overflow (exp of a large number) or a division by zero.",
             topic,
         )
     if np.allclose(got, want_np, rtol=rtol, atol=atol, equal_nan=True):
