@@ -106,6 +106,14 @@ NAMED = [
         Given((FRACTIONS[:, None], FRACTIONS[::-1, None]), mse),
         "a (16, 16) grid",
     ),
+    (
+        "quantity",
+        11.0,
+        2.0,
+        Given(quantities={"y_hat, the forward pass's output": 11.0}),
+        "exactly y_hat, the forward pass's output",
+    ),
+    ("quantity", X, X + 1.0, Given((X, 3.0), lambda x, c: x + 1.0), "the input `x`"),
     ("off_by_one", COUNTS + 1, COUNTS, diagnose.NOTHING, "1 more"),
     ("off_by_one", COUNTS - 1, COUNTS, diagnose.NOTHING, "1 less"),
     ("off_by_one", np.roll(X, 1, axis=1), X, diagnose.NOTHING, "moved by one position"),
@@ -239,6 +247,21 @@ def test_non_finite_values_are_named_only_when_swapped_arguments_reproduce_them(
     for other in (np.asarray(np.nan), np.asarray(-np.inf)):
         assert diagnose.non_finite(other, want, rtol=RTOL, atol=ATOL, given=given) is None
     assert diagnose.non_finite(got, want, rtol=RTOL, atol=ATOL, given=diagnose.NOTHING) is None
+
+
+def test_other_quantity_stays_silent_where_the_quantity_is_chance_or_the_answer():
+    """A single-number input equal to the value may be chance; a quantity equal to the expected
+    value says nothing; a value near a quantity, but not at it, is no quantity."""
+    compare = diagnose._Compare(RTOL, ATOL)
+
+    def other(got, want, given):
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        return diagnose._other_quantity(got, want, got, compare, given)
+
+    assert other(3.0, 2.0, Given((X, 3.0), lambda x, c: 2.0)) is None
+    assert other(5.0, 2.0, Given(quantities={"the output": 2.0})) is None
+    assert other(11.5, 2.0, Given(quantities={"the output": 11.0})) is None
+    assert other(X + 1e-3, X + 1.0, Given((X,), lambda x: x + 1.0)) is None
 
 
 def test_a_diagnoser_that_breaks_is_skipped(monkeypatch):

@@ -173,6 +173,12 @@ BROADCAST_STEP = (
     "Give `{first}` and `{second}` the same shape before you combine them: reshape both, or "
     "neither (.reshape(-1) turns an (N, 1) column into (N,))."
 )
+OTHER_QUANTITY = (
+    "Your value is exactly {name}, another quantity of this computation, not the one asked for."
+)
+OTHER_QUANTITY_STEP = (
+    "Return the quantity the docstring names: {name} is only a step on the way to it."
+)
 PLUS_ONE = "Every value of yours is exactly 1 more than the expected one."
 MINUS_ONE = "Every value of yours is exactly 1 less than the expected one."
 OFF_BY_ONE_STEP = (
@@ -280,13 +286,16 @@ class Given:
     reference: the reference function, evaluated on altered inputs to confirm a relation (it
     must be a pure function: the inputs are copied before each call);
     names: the inputs' names, by default the reference's parameter names;
-    factors: constants of the check with what they are, such as {"the batch size": 16}.
+    factors: constants of the check with what they are, such as {"the batch size": 16};
+    quantities: other values the check computed on the way, by what they are, such as
+    {"y_hat, the forward pass's output": 11.0}: a learner who returns one of them is told so.
     """
 
     inputs: tuple = ()
     reference: Callable | None = None
     names: tuple[str, ...] | None = None
     factors: dict[str, float] = field(default_factory=dict)
+    quantities: dict[str, Any] = field(default_factory=dict)
 
     def input_names(self) -> list[str]:
         if self.names:
@@ -412,6 +421,26 @@ def _evaluate(given: Given, args: list) -> np.ndarray | None:
 # --- the diagnosers ----------------------------------------------------------------------------
 # Each takes (got, want, raw, compare, given): got and want as float64 arrays, raw the learner's
 # value as returned. Each returns a Diagnosis or None.
+
+
+def _other_quantity(got, want, raw, compare, given) -> Diagnosis | None:
+    """The learner's value is one of the other values the check computed (or one of its array
+    inputs, passed back unchanged)."""
+    candidates = dict(given.quantities)
+    for name, value in zip(given.input_names(), given.inputs, strict=False):
+        # A single number equal to an input may be chance; an array passed back is no chance.
+        if isinstance(value, np.ndarray) and value.size > 1:
+            candidates.setdefault(f"the input `{name}`", value)
+    for name, value in candidates.items():
+        try:
+            quantity = np.asarray(to_numpy(value), dtype=np.float64)
+        except Exception:  # noqa: BLE001, S112 - a quantity that is no number names nothing
+            continue
+        if compare.close(got, quantity) and compare.distinct(quantity, want):
+            return Diagnosis(
+                say(OTHER_QUANTITY, name=name), say(OTHER_QUANTITY_STEP, name=name), "quantity"
+            )
+    return None
 
 
 def _dtype(got, want, raw, compare, given) -> Diagnosis | None:
@@ -904,6 +933,7 @@ def wrong_framework(value: Any, dtype: Any) -> Diagnosis | None:
 # Most specific first: a relation that reproduces the value exactly from the reference's alone,
 # then those that need the inputs or the reference function.
 DIAGNOSERS = (
+    _other_quantity,
     _dtype,
     _factor,
     _axes,
