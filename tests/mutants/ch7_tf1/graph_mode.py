@@ -99,4 +99,7 @@ MUTANTS = [
     wrong("z left as sess.run's NumPy float32",
           [("results.append((float(z), dz_dx1, dz_dx2))", "results.append((z, dz_dx1, dz_dx2))")],
           check="run_graph_runs_the_reference_graph", message="sess.run returns NumPy values"),
+    wrong("c added to every element",
+          [("z = tf.reduce_sum(y**3) + c  #", "z = tf.reduce_sum(y**3 + c)  #")],
+          check="learner_graph_matches_eager_and_reference", message="c added to each of the 4 elements"),
 ]
