@@ -74,7 +74,7 @@ MUTANTS = [
               "    return best_state, val_losses")]),
     wrong("early stop breaks before appending the last loss",
           [("        val_losses.append(val_loss)\n", ""),
-           ("                break\n    return best_state, val_losses",
-            "                break\n        val_losses.append(val_loss)\n    return best_state, val_losses")],
+           ("                break\n",
+            "                break\n        val_losses.append(val_loss)\n")],
           check="stops_after_patience_epochs_without_improvement", message="last epoch's validation loss is missing"),
 ]
