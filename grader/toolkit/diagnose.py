@@ -933,7 +933,6 @@ def wrong_framework(value: Any, dtype: Any) -> Diagnosis | None:
 # Most specific first: a relation that reproduces the value exactly from the reference's alone,
 # then those that need the inputs or the reference function.
 DIAGNOSERS = (
-    _other_quantity,
     _dtype,
     _factor,
     _axes,
@@ -948,6 +947,8 @@ DIAGNOSERS = (
     _swapped,
     _softmax_again,
     _off_by_one,
+    # Last: the other diagnosers' messages, which some mutants expect, keep their precedence.
+    _other_quantity,
 )
 
 
