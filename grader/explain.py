@@ -66,6 +66,14 @@ BROADCAST_RULE = (
     "equal or 1. Check which of them has the shape the docstring gives; keepdims=True or an axis "
     "added with [:, None] lines shapes up on purpose."
 )
+TRANSPOSE_1D = (
+    "`{expr}` is {described}: .T of a 1-D array returns it unchanged, so `{expr}` is no column "
+    "and the two vectors cannot pair up."
+)
+TRANSPOSE_1D_STEP = (
+    "To pair every entry of one vector with every entry of the other, use np.outer(a, b) "
+    "(torch.outer in torch), or make a column with a[:, None] first."
+)
 MATMUL_RULE = (
     "A matrix product a @ b needs the last axis of a to have the size of the first axis of b "
     "(of its second-to-last axis, if b has more than 2). Check the order of the factors, and "
@@ -557,6 +565,16 @@ def _operands_explained(exc, node, reader) -> Explanation | None:
                 "",
                 "operands",
             )
+    if BROADCAST.search(text):
+        for operand in _operands(node):
+            if isinstance(operand, ast.Attribute) and operand.attr in ("T", "mT"):
+                value = reader.value(operand)
+                if _is_data(value) and len(value.shape) == 1:
+                    return Explanation(
+                        say(TRANSPOSE_1D, expr=_text(operand), described=describe(value)),
+                        say(TRANSPOSE_1D_STEP),
+                        "operands",
+                    )
     if MATMUL.search(text) or BROADCAST.search(text):
         linear = next((v for v in layers if hasattr(v, "in_features")), None)
         if linear is not None and _short_repr(linear):

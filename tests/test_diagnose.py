@@ -29,6 +29,10 @@ def cross_entropy(probs, targets):
     return float(-(targets * np.log(probs)).sum(axis=1).mean())
 
 
+def mse(pred, target):
+    return float(np.mean((pred - target) ** 2))
+
+
 def standardize(x):
     return (x - x.mean(axis=0)) / x.std(axis=0)
 
@@ -81,6 +85,35 @@ NAMED = [
         Given((PROBS, TARGETS), cross_entropy),
         "`probs` and `targets` exchanged",
     ),
+    (
+        "softmax_again",
+        cross_entropy(softmax(PROBS), TARGETS),
+        cross_entropy(PROBS, TARGETS),
+        Given((PROBS, TARGETS), cross_entropy),
+        "after a softmax of `probs`",
+    ),
+    (
+        "broadcast",
+        mse(FRACTIONS[:, None], FRACTIONS[::-1]),
+        mse(FRACTIONS, FRACTIONS[::-1]),
+        Given((FRACTIONS, FRACTIONS[::-1]), mse),
+        "one of `pred` and `target` has shape (16, 1) and the other shape (16,)",
+    ),
+    (
+        "broadcast",
+        mse(FRACTIONS[:, None], FRACTIONS[::-1]),
+        mse(FRACTIONS[:, None], FRACTIONS[::-1, None]),
+        Given((FRACTIONS[:, None], FRACTIONS[::-1, None]), mse),
+        "a (16, 16) grid",
+    ),
+    (
+        "quantity",
+        11.0,
+        2.0,
+        Given(quantities={"y_hat, the forward pass's output": 11.0}),
+        "exactly y_hat, the forward pass's output",
+    ),
+    ("quantity", X, X + 1.0, Given((X, 3.0), lambda x, c: x + 1.0), "the input `x`"),
     ("off_by_one", COUNTS + 1, COUNTS, diagnose.NOTHING, "1 more"),
     ("off_by_one", COUNTS - 1, COUNTS, diagnose.NOTHING, "1 less"),
     ("off_by_one", np.roll(X, 1, axis=1), X, diagnose.NOTHING, "moved by one position"),
@@ -182,6 +215,53 @@ def test_silent_when_the_relation_gives_the_expected_value_too():
     )
     # Swapping equal inputs changes nothing: no "swapped".
     assert found(X + 1.0, X, Given((X, X), lambda a, b: a + 0 * b)) is None
+
+
+def test_softmax_again_and_broadcast_stay_silent_where_their_alteration_is_no_slip():
+    """Logits (rows that are no probabilities) get no softmax; inputs of different shapes, or a
+    reference that gives the same value broadcast or not, name no broadcast."""
+    logits = rng.normal(size=(5, 4))
+    assert found(cross_entropy(PROBS, TARGETS) + 1, cross_entropy(PROBS, TARGETS)) is None
+    given = Given((logits, TARGETS), lambda z, t: cross_entropy(softmax(z), t))
+    wrong = cross_entropy(softmax(softmax(logits)), TARGETS)
+    assert found(wrong, cross_entropy(softmax(logits), TARGETS), given) is None
+    # The total of a - b is the same whether or not the two broadcast: nothing to name.
+    total = Given((FRACTIONS, FRACTIONS**2), lambda a, b: float(np.sum(a) - np.sum(b)))
+    difference = FRACTIONS.sum() - (FRACTIONS**2).sum()
+    assert found(difference + 0.123, difference, total) is None
+    mean = FRACTIONS.mean()
+    assert found(mean + 1, mean, Given((FRACTIONS, FRACTIONS[:8]), mse)) is None
+
+
+def test_non_finite_values_are_named_only_when_swapped_arguments_reproduce_them():
+    """Targets and probabilities swapped give log(0): the reference on swapped arguments gives
+    the same inf. A nan or inf the swap does not reproduce names nothing."""
+    onehot = np.eye(4)[[0, 3, 1, 2, 2]]
+    given = Given((PROBS, onehot), cross_entropy)
+    want = np.asarray(cross_entropy(PROBS, onehot))
+    with np.errstate(all="ignore"):
+        got = np.asarray(cross_entropy(onehot, PROBS))
+    assert not np.isfinite(got)
+    result = diagnose.non_finite(got, want, rtol=RTOL, atol=ATOL, given=given)
+    assert result is not None and "`probs` and `targets` exchanged" in result.seen
+    for other in (np.asarray(np.nan), np.asarray(-np.inf)):
+        assert diagnose.non_finite(other, want, rtol=RTOL, atol=ATOL, given=given) is None
+    assert diagnose.non_finite(got, want, rtol=RTOL, atol=ATOL, given=diagnose.NOTHING) is None
+
+
+def test_other_quantity_stays_silent_where_the_quantity_is_chance_or_the_answer():
+    """A single-number input equal to the value may be chance; a quantity equal to the expected
+    value says nothing; a value near a quantity, but not at it, is no quantity."""
+    compare = diagnose._Compare(RTOL, ATOL)
+
+    def other(got, want, given):
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        return diagnose._other_quantity(got, want, got, compare, given)
+
+    assert other(3.0, 2.0, Given((X, 3.0), lambda x, c: 2.0)) is None
+    assert other(5.0, 2.0, Given(quantities={"the output": 2.0})) is None
+    assert other(11.5, 2.0, Given(quantities={"the output": 11.0})) is None
+    assert other(X + 1e-3, X + 1.0, Given((X,), lambda x: x + 1.0)) is None
 
 
 def test_a_diagnoser_that_breaks_is_skipped(monkeypatch):

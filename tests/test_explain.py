@@ -52,6 +52,10 @@ def matmul(W0, d_z):
     return W0 @ d_z
 
 
+def outer_by_transpose(d_z, x):
+    return d_z.T * x
+
+
 def linear(x):
     fc = nn.Linear(8, 5)
     return fc(x)
@@ -204,6 +208,16 @@ def test_the_operands_shapes_dtypes(learner):
     text = explained(learner, "layer_device", torch.zeros(4, 3))
     assert "whose weights are torch.float32 on meta" in text and "on cpu" in text
     assert "different devices" in text and ".to(device)" in text
+
+
+def test_a_transposed_1d_array_is_named_only_where_it_is_1d(learner):
+    import numpy as np
+
+    text = explained(learner, "outer_by_transpose", np.zeros(2), np.zeros(3))
+    assert ".T of a 1-D array returns it unchanged" in text and "np.outer(a, b)" in text
+    # A 2-D d_z whose transpose does not fit: the shapes are told, not the 1-D rule.
+    text = explained(learner, "outer_by_transpose", np.zeros((2, 4)), np.zeros(3))
+    assert "1-D" not in text and "shape (4, 2)" in text
 
 
 def test_no_operands_named_through_a_call_that_hides_its_operations(learner):

@@ -158,6 +158,27 @@ SWAPPED_STEP = (
     "Somewhere you use {first} where {second} belongs: check the order of the arguments in each "
     "call that takes both, and each difference between them."
 )
+SOFTMAX_AGAIN = (
+    "Your result is what the correct computation gives after a softmax of `{name}`. But "
+    "`{name}` holds probabilities already (each row sums to 1), and a second softmax squeezes "
+    "them towards equal values."
+)
+SOFTMAX_AGAIN_STEP = "Use `{name}` as it is: leave out the softmax (the exp and the division)."
+BROADCAST = (
+    "Your result is what the correct computation gives when one of `{first}` and `{second}` has "
+    "shape {column} and the other shape {flat}: NumPy then broadcasts the two to a {grid} grid "
+    "of every pair."
+)
+BROADCAST_STEP = (
+    "Give `{first}` and `{second}` the same shape before you combine them: reshape both, or "
+    "neither (.reshape(-1) turns an (N, 1) column into (N,))."
+)
+OTHER_QUANTITY = (
+    "Your value is exactly {name}, another quantity of this computation, not the one asked for."
+)
+OTHER_QUANTITY_STEP = (
+    "Return the quantity the docstring names: {name} is only a step on the way to it."
+)
 PLUS_ONE = "Every value of yours is exactly 1 more than the expected one."
 MINUS_ONE = "Every value of yours is exactly 1 less than the expected one."
 OFF_BY_ONE_STEP = (
@@ -265,13 +286,16 @@ class Given:
     reference: the reference function, evaluated on altered inputs to confirm a relation (it
     must be a pure function: the inputs are copied before each call);
     names: the inputs' names, by default the reference's parameter names;
-    factors: constants of the check with what they are, such as {"the batch size": 16}.
+    factors: constants of the check with what they are, such as {"the batch size": 16};
+    quantities: other values the check computed on the way, by what they are, such as
+    {"y_hat, the forward pass's output": 11.0}: a learner who returns one of them is told so.
     """
 
     inputs: tuple = ()
     reference: Callable | None = None
     names: tuple[str, ...] | None = None
     factors: dict[str, float] = field(default_factory=dict)
+    quantities: dict[str, Any] = field(default_factory=dict)
 
     def input_names(self) -> list[str]:
         if self.names:
@@ -355,6 +379,16 @@ class _Compare:
             and bool(np.allclose(a, b, rtol=self.rtol, atol=self.atol * scale))
         )
 
+    def same_non_finite(self, a: Any, b: Any) -> bool:
+        """`a` holds nan or inf, and `b` holds the same ones in the same places (and matches it
+        elsewhere): a non-finite value reproduced exactly."""
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return (
+            a.shape == b.shape
+            and not bool(np.all(np.isfinite(a)))
+            and bool(np.allclose(a, b, rtol=self.rtol, atol=self.atol, equal_nan=True))
+        )
+
     def distinct(self, candidate: np.ndarray, want: np.ndarray) -> bool:
         """The candidate differs from the expected value: naming it says something."""
         return not self.close(candidate, want)
@@ -387,6 +421,26 @@ def _evaluate(given: Given, args: list) -> np.ndarray | None:
 # --- the diagnosers ----------------------------------------------------------------------------
 # Each takes (got, want, raw, compare, given): got and want as float64 arrays, raw the learner's
 # value as returned. Each returns a Diagnosis or None.
+
+
+def _other_quantity(got, want, raw, compare, given) -> Diagnosis | None:
+    """The learner's value is one of the other values the check computed (or one of its array
+    inputs, passed back unchanged)."""
+    candidates = dict(given.quantities)
+    for name, value in zip(given.input_names(), given.inputs, strict=False):
+        # A single number equal to an input may be chance; an array passed back is no chance.
+        if isinstance(value, np.ndarray) and value.size > 1:
+            candidates.setdefault(f"the input `{name}`", value)
+    for name, value in candidates.items():
+        try:
+            quantity = np.asarray(to_numpy(value), dtype=np.float64)
+        except Exception:  # noqa: BLE001, S112 - a quantity that is no number names nothing
+            continue
+        if compare.close(got, quantity) and compare.distinct(quantity, want):
+            return Diagnosis(
+                say(OTHER_QUANTITY, name=name), say(OTHER_QUANTITY_STEP, name=name), "quantity"
+            )
+    return None
 
 
 def _dtype(got, want, raw, compare, given) -> Diagnosis | None:
@@ -670,6 +724,74 @@ def _swapped(got, want, raw, compare, given) -> Diagnosis | None:
     return None
 
 
+def _is_probabilities(value: Any) -> bool:
+    """A float array of 2 or more axes whose rows (last axis) are probabilities summing to 1."""
+    if not (isinstance(value, np.ndarray) and value.ndim >= 2 and value.shape[-1] >= 2):
+        return False
+    if not np.issubdtype(value.dtype, np.floating):
+        return False
+    return bool(np.all(value >= 0) and np.all(value <= 1) and np.allclose(value.sum(axis=-1), 1.0))
+
+
+def _softmax_again(got, want, raw, compare, given) -> Diagnosis | None:
+    """The reference on softmax(input), for an input that holds probabilities already."""
+    if given.reference is None:
+        return None
+    names = given.input_names()
+    for index, value in enumerate(given.inputs):
+        if not _is_probabilities(value):
+            continue
+        shifted = np.exp(value - value.max(axis=-1, keepdims=True))
+        args = list(given.inputs)
+        args[index] = shifted / shifted.sum(axis=-1, keepdims=True)
+        out = _evaluate(given, args)
+        if out is not None and compare.close(got, out) and compare.distinct(out, want):
+            return Diagnosis(
+                say(SOFTMAX_AGAIN, name=names[index]),
+                say(SOFTMAX_AGAIN_STEP, name=names[index]),
+                "softmax_again",
+            )
+    return None
+
+
+def _broadcast(got, want, raw, compare, given) -> Diagnosis | None:
+    """The reference with one of two same-shaped inputs turned from (N,) into a (N, 1) column
+    (or back): the two then broadcast to (N, N)."""
+    if given.reference is None or len(given.inputs) < 2:
+        return None
+    names = given.input_names()
+    shapes = [getattr(v, "shape", None) for v in given.inputs]
+    for index, value in enumerate(given.inputs):
+        if not isinstance(value, np.ndarray) or value.ndim not in (1, 2) or value.shape[0] < 2:
+            continue
+        if value.ndim == 2 and value.shape[1] != 1:
+            continue
+        partners = [j for j, shape in enumerate(shapes) if j != index and shape == value.shape]
+        if not partners:
+            continue
+        altered = value.reshape(-1, 1) if value.ndim == 1 else value.reshape(-1)
+        args = list(given.inputs)
+        args[index] = altered
+        out = _evaluate(given, args)
+        if out is not None and compare.close(got, out) and compare.distinct(out, want):
+            # Which of the two was reshaped is not known (a - b and b - a broadcast alike).
+            first, second = sorted((index, partners[0]))
+            size = value.shape[0]
+            fields = {"first": names[first], "second": names[second]}
+            return Diagnosis(
+                say(
+                    BROADCAST,
+                    column=(size, 1),
+                    flat=(size,),
+                    grid=f"({size}, {size})",
+                    **fields,
+                ),
+                say(BROADCAST_STEP, **fields),
+                "broadcast",
+            )
+    return None
+
+
 def _off_by_one(got, want, raw, compare, given) -> Diagnosis | None:
     if not got.size or not want.size:
         return None
@@ -818,10 +940,15 @@ DIAGNOSERS = (
     _reshaped,
     _missing_reduction,
     _extra_reduction,
+    # Before the other axis: a column (N, 1) swapped to a row (1, N) broadcasts the same way.
+    _broadcast,
     _input_axis,
     _other_axis,
     _swapped,
+    _softmax_again,
     _off_by_one,
+    # Last: the other diagnosers' messages, which some mutants expect, keep their precedence.
+    _other_quantity,
 )
 
 
@@ -850,6 +977,27 @@ def diagnose(
             continue
         if found is not None:
             return found
+    return None
+
+
+def non_finite(got: np.ndarray, want: np.ndarray, *, rtol: float, atol: float, given: Given):
+    """Why the learner's value holds nan or inf where the reference's is finite, if the reference
+    on swapped arguments gives the same nan and inf in the same places; else None."""
+    if given.reference is None or np.all(np.isfinite(got)) or not np.all(np.isfinite(want)):
+        return None
+    compare = _Compare(rtol, atol)
+    names = given.input_names()
+    for first, second in itertools.combinations(range(len(given.inputs)), 2):
+        args = list(given.inputs)
+        args[first], args[second] = args[second], args[first]
+        with np.errstate(all="ignore"):
+            out = _evaluate(given, args)
+        if out is not None and compare.same_non_finite(got, out):
+            return Diagnosis(
+                say(SWAPPED, first=names[first], second=names[second]),
+                say(SWAPPED_STEP, first=names[first], second=names[second]),
+                "swapped",
+            )
     return None
 
 

@@ -94,8 +94,16 @@ def _matches(got: np.ndarray, want: Any, rtol: float, atol: float) -> bool:
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
-def _given(inputs: tuple | list, reference: Callable | None, names, factors) -> diagnose.Given:
-    return diagnose.Given(tuple(inputs), reference, tuple(names) if names else None, factors or {})
+def _given(
+    inputs: tuple | list, reference: Callable | None, names, factors, quantities=None
+) -> diagnose.Given:
+    return diagnose.Given(
+        tuple(inputs),
+        reference,
+        tuple(names) if names else None,
+        factors or {},
+        quantities or {},
+    )
 
 
 def expect_shape(
@@ -150,6 +158,7 @@ def expect_close(
     reference: Callable | None = None,
     names: tuple[str, ...] | None = None,
     factors: dict[str, float] | None = None,
+    quantities: dict[str, Any] | None = None,
 ) -> None:
     """Fails unless `value` has want's shape and matches it within rtol/atol.
 
@@ -157,9 +166,10 @@ def expect_close(
     matches, a relation between the value and `want` that diagnose confirms names the cause:
     `inputs` (the arguments the learner's function got), `reference` (the reference function,
     pure, to evaluate on altered inputs), `names` (the inputs' names) and `factors` (the
-    check's constants, {"the batch size": 16}) let it confirm more.
+    check's constants, {"the batch size": 16}) and `quantities` (other values the check computed,
+    by what they are) let it confirm more.
     """
-    given = _given(inputs, reference, names, factors)
+    given = _given(inputs, reference, names, factors, quantities)
     if value is None:
         fail(
             f"{what} to be {describe(want)}",
@@ -225,10 +235,16 @@ def expect_close(
         for mistake in mistakes:
             if mistake.value is None:
                 fail(f"{what} to be finite", f"{bad} nan/inf value(s)", mistake.explanation, topic)
+        try:
+            found = diagnose.non_finite(got, want_np, rtol=rtol, atol=atol, given=given)
+        except Exception:  # noqa: BLE001 - a diagnoser must never break a check
+            found = None
         fail(
             f"{what} to be finite everywhere",
             f"{bad} nan/inf value(s)",
-            next_step or "Look for an overflow (exp of a large number) or a division by zero.",
+            f"{found.seen} {found.step}"
+            if found
+            else next_step or "Look for an overflow (exp of a large number) or a division by zero.",
             topic,
         )
     if np.allclose(got, want_np, rtol=rtol, atol=atol, equal_nan=True):

@@ -177,6 +177,12 @@ def _expect_grads(grads, want, W0, W1, x, y, what, reference):
                 "dL/dx_j = sum_i dL/dz_i * W0[i, j], i.e. W0.T @ d_z (manual: 18 + (-8) = 10).",
             ),
             Mistake(
+                (want["z"][:, None] * W0).sum(axis=1),
+                "You summed d_z[:, None] * W0 over axis 1, the inputs, which gives one number "
+                "per hidden unit. x_j reaches every z_i, so sum over the hidden units, axis 0: "
+                "(d_z[:, None] * W0).sum(axis=0), which is W0.T @ d_z.",
+            ),
+            Mistake(
                 W0.sum(axis=0),
                 "That is the sum of W0's columns, dz/dx without the chain rule. Weight row i by "
                 "dL/dz_i: W0.T @ d_z.",
@@ -198,6 +204,10 @@ def _expect_grads(grads, want, W0, W1, x, y, what, reference):
             inputs=(W0, W1, x, y),
             reference=lambda *args, key=key: reference.backward(*args)[key],
             names=("W0", "W1", "x", "y"),
+            quantities={
+                "y_hat, the forward pass's output": float(W1 @ z),
+                "z, the hidden layer's values": z,
+            },
         )
 
 

@@ -75,6 +75,15 @@ SIZE_WITH_2P = (
 )
 
 
+# A slice whose end is start + K - 1: one row short, since a slice's end is exclusive.
+WINDOW_ONE_SHORT_STEP = (
+    "Your window slice ends one short: `{line}`. A slice's end is exclusive, so "
+    "start : start + K - 1 holds K - 1 rows, and the window no longer matches the K x K kernel. "
+    "End it at start + K: x[:, :, i * stride : i * stride + K, ...]."
+)
+WINDOW_ONE_SHORT = r":\s*[\w*\s]+\+\s*(?:kernel\w*|k\w*|K\w*)\s*-\s*1\s*[,\]]"
+
+
 def _conv(learner, x, weight, bias=None, padding=0, stride=1):
     """learner.conv2d, with the padding slips that make it raise later on named from its code."""
     try:
@@ -108,6 +117,9 @@ def _conv(learner, x, weight, bias=None, padding=0, stride=1):
                     "smaller than K x K. After padding, the size is "
                     f"({padded.group(1)}.shape[2] - K) // stride + 1."
                 )
+        window_line = first_line_matching(learner.conv2d, WINDOW_ONE_SHORT)
+        if why is None and window_line is not None and "broadcast" in str(exc):
+            why = WINDOW_ONE_SHORT_STEP.format(line=code_lines(learner.conv2d)[window_line])
         if why is None:
             raise
         fail(

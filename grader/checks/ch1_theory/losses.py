@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.toolkit.expect import Mistake, expect_close, expect_dtype
+from grader.toolkit.numbers import expect_float
 
 # float64 means of a handful of O(1) terms: only rounding order can differ, about 1e-15
 # relative; 1e-9 leaves ample room and still catches any real slip.
@@ -18,6 +19,17 @@ def _probs(rng):
     logits = rng.normal(scale=2.0, size=(BATCH, CLASSES))
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return logits, probs, rng.integers(0, CLASSES, size=BATCH)
+
+
+def _expect_number(value, what: str) -> None:
+    """The loss as the docstring promises it, a Python (or NumPy) number: a tensor or array of
+    one number has the right value but is no float (torch's losses return 0-d tensors)."""
+    expect_float(
+        value,
+        f"{what} to be a Python float",
+        "The docstring promises a float: return float(...) of your result.",
+        "T8",
+    )
 
 
 def test_one_hot_matches_reference(learner, reference):
@@ -66,10 +78,12 @@ def test_cross_entropy_matches_torch(learner, reference, rng):
     # torch's cross_entropy applies softmax itself, so it takes the logits (manual P18).
     want = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)).item()
     per_class = -(targets * np.log(probs))
+    got = learner.cross_entropy(probs, targets)
+    what = f"cross_entropy of a batch of {BATCH} predictions over {CLASSES} classes, a number"
     expect_close(
-        learner.cross_entropy(probs, targets),
+        got,
         want,
-        what=f"cross_entropy of a batch of {BATCH} predictions over {CLASSES} classes, a number",
+        what=what,
         topic="T8",
         rtol=RTOL,
         atol=ATOL,
@@ -116,6 +130,7 @@ def test_cross_entropy_matches_torch(learner, reference, rng):
         reference=reference.cross_entropy,
         factors={"the batch size": BATCH, "the number of classes": CLASSES},
     )
+    _expect_number(got, what)
 
 
 def test_mse_matches_torch(learner, reference, rng):
@@ -125,10 +140,12 @@ def test_mse_matches_torch(learner, reference, rng):
         target = rng.normal(size=shape)
         want = F.mse_loss(torch.from_numpy(pred), torch.from_numpy(target)).item()
         diff = pred - target
+        got = learner.mse(pred, target)
+        what = f"mse of a {shape} batch of predictions, a number"
         expect_close(
-            learner.mse(pred, target),
+            got,
             want,
-            what=f"mse of a {shape} batch of predictions, a number",
+            what=what,
             topic="T8",
             rtol=RTOL,
             atol=ATOL,
@@ -176,3 +193,4 @@ def test_mse_matches_torch(learner, reference, rng):
             reference=reference.mse,
             factors={"the batch size": BATCH},
         )
+        _expect_number(got, what)

@@ -1,5 +1,6 @@
 """Checks for exercises/ch3_housing/california_dataset.py (manual P5, P6)."""
 
+import re
 import warnings
 
 import numpy as np
@@ -9,6 +10,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from grader.toolkit.expect import Slip, describe, expect_close, fail
+from grader.toolkit.learner_code import code_lines
 from grader.toolkit.numbers import expect_pair
 
 SMALL_N = 6  # not 8, so that a count of features cannot pass for a count of samples
@@ -62,6 +64,34 @@ def broadcast_demo(targets: np.ndarray) -> str:
     )
 
 
+# Why a learner's __init__ keeps float64, where its own code shows it (grader.toolkit.learner_code).
+PYTHON_FLOAT = (
+    "Your __init__ asks for dtype float: that is Python's float, which NumPy stores as float64. "
+    "Name the 32-bit type: dtype=np.float32."
+)
+ASTYPE_DISCARDED = (
+    "Your __init__ calls .astype(...) without keeping its result: astype returns a new array and "
+    "leaves the one it is called on as it was. Assign it: self.features = "
+    "self.features.astype(np.float32)."
+)
+
+
+def float64_cause(dataset) -> str | None:
+    """The slip in the dataset's __init__ that keeps float64, if its code shows one."""
+    lines = code_lines(type(dataset).__init__) if dataset is not None else []
+    if any(re.search(r"(dtype\s*=\s*|astype\(\s*)float\b", line) for line in lines):
+        return PYTHON_FLOAT
+    if any(re.fullmatch(r"[\w.\[\]]+\.astype\(.*\)", line) for line in lines):
+        return ASTYPE_DISCARDED
+    return None
+
+
+def float64_step(dataset=None) -> str:
+    """The next step for a float64 item: the slip its __init__ shows, then the Linear's error."""
+    cause = float64_cause(dataset)
+    return f"{cause} {float64_demo()}" if cause else float64_demo()
+
+
 def float64_demo() -> str:
     """The error a float64 batch raises at the model's first Linear layer."""
     try:
@@ -85,14 +115,38 @@ def _same(value, want: np.ndarray) -> bool:
     return got.shape == want.shape and bool(np.array_equal(got, want.astype(got.dtype)))
 
 
-def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, what: str) -> None:
-    """item must be (features[index], targets[index]) as float32 of shapes (8,) and (1,)."""
+SWAPPED_ITEM = (
+    "Your item holds the target first and the features second: a DataLoader hands them on in "
+    "that order, so the model would get the targets as its input. Return the features first: "
+    "return self.features[index], self.targets[index]."
+)
+SLICE_KEEPS_AXIS = (
+    "That is a slice, self.features[index:index + 1]: a slice keeps the sample axis, so the "
+    "item is (1, 8) and a DataLoader batch would be (batch, 1, 8). Index with the integer alone: "
+    "self.features[index] is (8,)."
+)
+
+
+def expect_item(
+    item, features: np.ndarray, targets: np.ndarray, index: int, what: str, dataset=None
+) -> None:
+    """item must be (features[index], targets[index]) as float32 of shapes (8,) and (1,); the
+    dataset, when given, is read for the slip behind a float64 item."""
     x, y = expect_pair(
         item,
         f"{what} to be a pair (features, target)",
         "Return a tuple: return self.features[index], self.targets[index].",
         "P6",
     )
+    if _same(x, targets[index : index + 1]) and _same(y, features[index]):
+        fail(f"{what} to be (features, target)", "(target, features)", SWAPPED_ITEM, "P6")
+    if _same(x, features[index : index + 1]) and tuple(getattr(x, "shape", ())) != (N_FEATURES,):
+        fail(
+            f"the features of {what} to have shape ({N_FEATURES},)",
+            describe(x),
+            SLICE_KEEPS_AXIS,
+            "P6",
+        )
     if tuple(getattr(x, "shape", ())) != (N_FEATURES,):
         column = index < N_FEATURES != len(features) and _same(x, features[:, index])
         fail(
@@ -121,7 +175,7 @@ def expect_item(item, features: np.ndarray, targets: np.ndarray, index: int, wha
         )
     for part, name in ((x, "features"), (y, "target")):
         if not is_float32(part):
-            fail(f"the {name} of {what} to be float32", describe(part), float64_demo(), "P6")
+            fail(f"the {name} of {what} to be float32", describe(part), float64_step(dataset), "P6")
     expect_close(
         x, features[index].astype(np.float32), what=f"the features of {what}", topic="P6", **EXACT
     )
@@ -168,7 +222,7 @@ def test_item_is_float32_with_a_target_of_shape_1(learner, rng):
     features, targets = small_data(rng)
     dataset = learner.CaliforniaDataset(features.copy(), targets.copy())
     for index in (0, 3, SMALL_N - 1):
-        expect_item(dataset[index], features, targets, index, f"dataset[{index}]")
+        expect_item(dataset[index], features, targets, index, f"dataset[{index}]", dataset)
 
 
 def test_dataloader_batches_fit_the_model(learner, rng):
@@ -193,7 +247,7 @@ def test_dataloader_batches_fit_the_model(learner, rng):
                 "P6, P9",
             )
         if not is_float32(part):
-            fail(f"the {name} of {what} to be float32", describe(part), float64_demo(), "P6")
+            fail(f"the {name} of {what} to be float32", describe(part), float64_step(dataset), "P6")
     expect_close(
         x, features[:BATCH].astype(np.float32), what=f"the features of {what}", topic="P6", **EXACT
     )
@@ -221,5 +275,10 @@ def test_wraps_the_california_data(learner, rng, datasets):
         )
     for index in REAL_ROWS:
         expect_item(
-            dataset[index], california.features, california.target, index, f"dataset[{index}]"
+            dataset[index],
+            california.features,
+            california.target,
+            index,
+            f"dataset[{index}]",
+            dataset,
         )

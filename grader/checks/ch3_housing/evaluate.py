@@ -92,6 +92,12 @@ def test_value_is_the_eval_mode_mean_loss(learner, reference, rng, device):
         next_step=next_step,
         mistakes=(
             Mistake(
+                means[0],
+                f"That is the first batch's mean loss alone: the loop stopped after one of its "
+                f"{len(means)} batches. A return (or a break) indented inside the for loop does "
+                "that: move the return below the loop, out of the with block too.",
+            ),
+            Mistake(
                 sum(means) / N_SAMPLES,
                 f"That is the sum of the batch mean losses divided by the number of samples, off by "
                 f"a factor of the batch size ({BATCH}): erratum E3. Multiply each loss.item() by its "

@@ -228,6 +228,13 @@ def test_returns_the_best_epoch_not_the_last(learner):
     fail(what, got, next_step, "T11, P12")
 
 
+LAST_LOSS_MISSING = (
+    "The last epoch's validation loss is missing: the loop ran that epoch, but its loss was not "
+    "appended (an early-stopping break before the append does this). Append val_loss right "
+    "after validate(), before the break."
+)
+
+
 def test_stops_after_patience_epochs_without_improvement(learner):
     """Check that fit stops once `patience` epochs in a row brought no new lowest validation loss."""
     # (losses, patience, epochs that must run); 10 or 8 run when nothing stops the loop.
@@ -242,7 +249,9 @@ def test_stops_after_patience_epochs_without_improvement(learner):
                 fail(
                     f"val_losses to be the {want} validation losses in order, {losses[:want]}",
                     f"{val_losses}",
-                    "Append each epoch's validation loss to val_losses.",
+                    LAST_LOSS_MISSING
+                    if list(val_losses) == losses[: want - 1]
+                    else "Append each epoch's validation loss to val_losses.",
                     "T11",
                 )
             continue

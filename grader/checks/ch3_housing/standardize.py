@@ -63,6 +63,7 @@ def known_mistakes(train, val, test, split: int) -> tuple[Mistake, ...]:
     one_std = (parts[split] - train.mean(axis=0)) / train.std()
     one_mean_std = (parts[split] - train.mean()) / train.std()
     centred = parts[split] - train.mean(axis=0)
+    precedence = parts[split] - train.mean(axis=0) / train.std(axis=0)
     mistakes = [
         Mistake(
             full,
@@ -99,6 +100,11 @@ def known_mistakes(train, val, test, split: int) -> tuple[Mistake, ...]:
         ),
         Mistake(
             centred, "The features are centred but not scaled: divide by train.std(axis=0) too."
+        ),
+        Mistake(
+            precedence,
+            "That is x - (mean / std): division binds tighter than subtraction, so only the mean "
+            "was divided by the std. Put the difference in parentheses: (x - mean) / std.",
         ),
     ]
     if split != 0:

@@ -48,6 +48,7 @@ def _pair(moved) -> tuple:
         "batch_to_device to return (inputs, labels)",
         "Return both moved tensors: return inputs.to(device), labels.to(device).",
         "G2",
+        kinds=(tuple,),  # the docstring and the annotation promise a tuple
     )
 
 

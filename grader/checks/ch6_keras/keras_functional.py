@@ -107,6 +107,13 @@ def expect_pixels_scaled(model, images: np.ndarray) -> None:
             ),
         ),
         (
+            np.zeros_like(want),
+            (
+                "Every pixel reaches the first Conv2D as 0: your scale factor is 0. If you wrote "
+                "1 // 255, that is floor division, which gives 0; write 1 / 255."
+            ),
+        ),
+        (
             want * 2 - 1,
             "That is [-1, 1]; the docstring asks for [0, 1]: Rescaling(1 / 255), with no offset.",
         ),

@@ -159,6 +159,12 @@ def expect_device_type(got, want: str, what: str, device: str, function) -> None
             f"{got!r} is the device index, the number after the last ':'. The device type is "
             "the part before it: tf.DeviceSpec.from_string(tensor.device).device_type."
         )
+    elif isinstance(got, str) and got != device and device.endswith(got) and want in got:
+        next_step = (
+            f"{got!r} is the end of the device string, but it still holds more than the type: "
+            f"the device type is {want!r} alone, without 'device:' before it or the ':' and index "
+            "after it. tf.DeviceSpec.from_string(tensor.device).device_type reads it out."
+        )
     elif got == machine_answer and any(api in code for api in MACHINE_APIS):
         next_step = (
             "That answers which devices the machine has, not where this tensor lives: a "

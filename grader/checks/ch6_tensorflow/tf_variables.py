@@ -113,6 +113,13 @@ def test_make_variable_keeps_tf_default_dtypes(learner, reference, rng):
         fail(f"{what}[0] to have dtype {want.dtype.name}", describe(variable), next_step, "F1, E11")
 
 
+SHAPE_LIST_STEP = (
+    "The docstring asks for a tuple of ints, and a list never equals a tuple in Python "
+    "([2, 2] == (2, 2) is False). Return tuple(variable.shape) instead of "
+    "variable.shape.as_list()."
+)
+
+
 def test_make_variable_reports_shape_dtype_and_numpy(learner, reference, rng):
     """Check that make_variable returns the variable's shape tuple, tf.DType and NumPy values."""
     for values in ([[1, 2], [3, 4]], rng.normal(size=(3, 2)).astype(np.float32).tolist()):
@@ -128,6 +135,14 @@ def test_make_variable_reports_shape_dtype_and_numpy(learner, reference, rng):
                 f"{what}[1] (the shape) to be {want_shape}",
                 repr(shape),
                 "Read variable.shape and turn it into a tuple: tuple(variable.shape).",
+                "F1",
+            )
+        if isinstance(shape, list):
+            # A TensorShape compares equal to the tuple, a list never does: [2, 2] != (2, 2).
+            fail(
+                f"{what}[1] (the shape) to be the tuple {want_shape}",
+                f"the list {shape!r}",
+                SHAPE_LIST_STEP,
                 "F1",
             )
         if isinstance(dtype, tf.DType) and dtype != want_dtype:

@@ -400,6 +400,12 @@ def test_learner_graph_matches_eager_and_reference(learner, reference, rng):
                     (expected["z"] - C) / x1_value.size + C,
                     "That is the mean of y³ plus c; z is the sum: tf.reduce_sum(y**3) + c.",
                 ),
+                Mistake(
+                    expected["z"] + C * (x1_value.size - 1),
+                    f"That is c added to each of the {x1_value.size} elements before the sum, "
+                    "tf.reduce_sum(y**3 + c). c is added once, to the sum: "
+                    "tf.reduce_sum(y**3) + c.",
+                ),
             ),
         )
         expect_close(

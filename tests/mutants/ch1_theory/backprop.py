@@ -56,4 +56,10 @@ MUTANTS = [
              ("d_x = W0.T @ d_z", "d_x = d_z @ W0")]),
     correct("np.dot and a numpy scalar",
             [("z = W0 @ x\n    y_hat = float(W1 @ z)", "z = np.dot(W0, x)\n    y_hat = np.dot(W1, z)")]),
+    wrong("the forward value returned for dL/dy_hat",
+          [('return {"y_hat": d_y_hat,', 'return {"y_hat": y_hat,')],
+          check="backward_matches_manual_example", message="exactly y_hat, the forward pass's output"),
+    wrong("dL/dx summed over the inputs' axis",
+          [("d_x = W0.T @ d_z", "d_x = np.sum(d_z[:, None] * W0, axis=1)")],
+          check="backward_matches_manual_example", message="over axis 1, the inputs"),
 ]

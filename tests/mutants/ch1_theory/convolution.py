@@ -77,4 +77,8 @@ MUTANTS = [
     correct("pool via reshape",
             [("out[:, :, i, j] = window.max(axis=(2, 3))",
               "out[:, :, i, j] = window.reshape(*window.shape[:2], -1).max(axis=-1)")]),
+    wrong("window slice one short",
+          [("window = x[:, :, i * stride : i * stride + kernel, j * stride : j * stride + kernel]",
+            "window = x[:, :, i * stride : i * stride + kernel - 1, j * stride : j * stride + kernel - 1]")],
+          check="conv2d_manual_example_gives_411", message="window slice ends one short"),
 ]

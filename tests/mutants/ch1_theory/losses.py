@@ -47,4 +47,9 @@ MUTANTS = [
               "out = np.zeros((len(labels), num_classes))\n    out[np.arange(len(labels)), labels] = 1\n"
               "    return out"),
              ("return float(np.mean((pred - target) ** 2))", "return np.square(pred - target).mean()")]),
+    wrong("mse returned as torch's 0-d tensor",
+          [("return float(np.mean((pred - target) ** 2))",
+            "import torch\n\n    return torch.nn.functional.mse_loss(torch.from_numpy(pred), "
+            "torch.from_numpy(target))")],
+          check="mse_matches_torch", message="it holds one number, but it is not a Python number"),
 ]

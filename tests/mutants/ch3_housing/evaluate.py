@@ -50,4 +50,8 @@ MUTANTS = [
     wrong("a tensor comes back",
           [("total_loss += loss.item() * len(features)", "total_loss += loss * len(features)")],
           check="value_is_the_eval_mode_mean_loss", message="That is a tensor, not a number"),
+    wrong("return indented inside the loop",
+          [("            total_samples += len(features)\n",
+            "            total_samples += len(features)\n            return total_loss / total_samples\n")],
+          check="value_is_the_eval_mode_mean_loss", message="the first batch's mean loss alone"),
 ]

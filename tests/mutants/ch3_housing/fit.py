@@ -72,4 +72,9 @@ MUTANTS = [
     correct("the best weights loaded back into the model",
             [("    return best_state, val_losses", "    model.load_state_dict(best_state)\n"
               "    return best_state, val_losses")]),
+    wrong("early stop breaks before appending the last loss",
+          [("        val_losses.append(val_loss)\n", ""),
+           ("                break\n",
+            "                break\n        val_losses.append(val_loss)\n")],
+          check="stops_after_patience_epochs_without_improvement", message="last epoch's validation loss is missing"),
 ]

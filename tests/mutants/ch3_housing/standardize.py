@@ -56,4 +56,8 @@ MUTANTS = [
               "    scaler = StandardScaler().fit(train)"),
              ("return (train - mean) / std, (val - mean) / std, (test - mean) / std",
               "return scaler.transform(train), scaler.transform(val), scaler.transform(test)")]),
+    wrong("x - mean / std without parentheses",
+          [("return (train - mean) / std, (val - mean) / std, (test - mean) / std",
+            "return train - mean / std, val - mean / std, test - mean / std")],
+          check="training_split_gets_mean_0_and_std_1", message="division binds tighter"),
 ]

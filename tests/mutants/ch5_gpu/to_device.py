@@ -110,4 +110,10 @@ MUTANTS = [
         check="model_moves_in_place",
         message="calls .cuda(), which always asks for a GPU",
     ),
+    wrong(
+        "a list where the tuple is promised",
+        [("return inputs.to(device), labels.to(device)", "return [t.to(device) for t in (inputs, labels)]")],
+        check="batch_follows_the_device_argument",
+        message="a list of two items where a tuple is expected",
+    ),
 ]

@@ -48,4 +48,7 @@ MUTANTS = [
           check="mlp_matches_reference", message="needs the shape of one sample", status="error"),
     correct("a Lambda layer that divides by 255",
             [("    x = layers.Rescaling(1 / 255)(inputs)\n", "    x = layers.Lambda(lambda pixels: pixels / 255.0)(inputs)\n")]),
+    wrong("Rescaling(1 // 255), a factor of 0",
+          [("    x = layers.Rescaling(1 / 255)(inputs)\n", "    x = layers.Rescaling(1 // 255)(inputs)\n")],
+          check="cnn_normalisation_feeds_the_first_conv", message="floor division, which gives 0"),
 ]

@@ -47,4 +47,7 @@ MUTANTS = [
           check="visible_gpus_on_a_simulated_two_gpu_machine", message="logical device names"),
     correct("the visible GPUs",
             [('tf.config.list_physical_devices("GPU")]', 'tf.config.get_visible_devices("GPU")]')]),
+    wrong("the last part after '/', 'device:CPU:0'",
+          [("return tf.DeviceSpec.from_string(tensor.device).device_type", 'return tensor.device.split("/")[-1]')],
+          check="placement_of_a_small_op", message="still holds more than the type"),
 ]

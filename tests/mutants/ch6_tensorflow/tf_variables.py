@@ -57,4 +57,8 @@ MUTANTS = [
           [("return tf.expand_dims(image, axis=0)",
             "return tf.expand_dims(tf.convert_to_tensor(image, dtype=tf.float32), axis=0)")],
           check="add_batch_axis_puts_batch_first", message="does not cast a tensor", status="error"),
+    wrong("shape as a list",
+          [("return variable, tuple(variable.shape), variable.dtype, variable.numpy()",
+            "return variable, variable.shape.as_list(), variable.dtype, variable.numpy()")],
+          check="make_variable_reports_shape_dtype_and_numpy", message="a list never equals a tuple"),
 ]

@@ -96,4 +96,7 @@ MUTANTS = [
              ("    with tf.compat.v1.Session(graph=parts.graph) as sess:\n        sess.run(parts.init)  #",
               "    sess = tf.compat.v1.Session(graph=parts.graph)\n    if True:\n        sess.run(parts.init)  #"),
              ("    ### END SOLUTION\n    return results", "    sess.close()\n    ### END SOLUTION\n    return results")]),
+    wrong("c added to every element",
+          [("z = tf.reduce_sum(y**3) + c  #", "z = tf.reduce_sum(y**3 + c)  #")],
+          check="learner_graph_matches_eager_and_reference", message="c added to each of the 4 elements"),
 ]
