@@ -184,6 +184,16 @@ def test_silent_when_the_relation_gives_the_expected_value_too():
     assert found(X + 1.0, X, Given((X, X), lambda a, b: a + 0 * b)) is None
 
 
+def test_a_zero_result_is_no_extra_reduction():
+    """A sum over the whole batch clamped by ReLU gives 0, which is also the min of the clamped
+    expected rows: heldout perceptron/sum_whole_batch was told it took a min."""
+    rows = np.maximum(0, np.array([0.7, -0.2, 1.3, -1.1, 0.4, -0.3]))
+    assert found(np.float64(0.0), rows) is None
+    # Rows whose max equals their sum (one nonzero value) cannot tell sum from max: silent.
+    one_hot = np.array([0.0, 0.0, 2.5, 0.0])
+    assert found(np.float64(2.5), one_hot) is None
+
+
 def test_a_diagnoser_that_breaks_is_skipped(monkeypatch):
     def broken(*args):
         raise RuntimeError("broken diagnoser")

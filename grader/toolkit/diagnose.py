@@ -583,20 +583,22 @@ def _missing_reduction(got, want, raw, compare, given) -> Diagnosis | None:
 
 
 def _extra_reduction(got, want, raw, compare, given) -> Diagnosis | None:
-    if got.ndim != want.ndim - 1:
+    # Zeros confirm no reduction: a ReLU clamps a wrong sum to 0, and the min of a clamped
+    # result is 0 too, so "the min of the expected result" would name a cause the code lacks.
+    if got.ndim != want.ndim - 1 or not np.any(got):
         return None
     for axis in range(want.ndim):
         if want.shape[axis] < 2 or tuple(np.delete(want.shape, axis)) != got.shape:
             continue
-        for op in REDUCTIONS:
-            reduced = _reduce(want, op, axis)
-            if compare.close(got, reduced):
-                fields = {"got_shape": got.shape, "want_shape": want.shape, "axis": axis}
-                return Diagnosis(
-                    say(EXTRA_REDUCTION, op=op, **fields),
-                    say(EXTRA_REDUCTION_STEP, op=op),
-                    "extra_reduction",
-                )
+        ops = [op for op in REDUCTIONS if compare.close(got, _reduce(want, op, axis))]
+        # Two reductions that give the same value cannot tell which one the code took.
+        if len(ops) == 1:
+            fields = {"got_shape": got.shape, "want_shape": want.shape, "axis": axis}
+            return Diagnosis(
+                say(EXTRA_REDUCTION, op=ops[0], **fields),
+                say(EXTRA_REDUCTION_STEP, op=ops[0]),
+                "extra_reduction",
+            )
     return None
 
 
