@@ -59,6 +59,8 @@ NAMED = [
     ),
     ("unit_axis", X[:, None, :], X, diagnose.NOTHING, ".squeeze(1)"),
     ("unit_axis", FRACTIONS, FRACTIONS[:, None], diagnose.NOTHING, "position 1 is missing"),
+    # heldout mlp/squeezed_output was told to use keepdims=True on a reduction it did not have.
+    ("unit_axis", FRACTIONS, FRACTIONS[:, None], diagnose.NOTHING, "leave out a .squeeze()"),
     ("reshaped", X.reshape(10, 6), X, diagnose.NOTHING, "in the right order"),
     ("reshaped", X.T.reshape(6, 10), X, diagnose.NOTHING, "reshape and view"),
     (

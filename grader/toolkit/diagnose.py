@@ -96,9 +96,10 @@ MISSING_ONE = (
     "Your values are right, but your result has shape {got_shape} where {want_shape} is "
     "expected: the axis of size 1 at position {axis} is missing."
 )
+# The value alone cannot tell a reduction from a squeeze or an index, so the step names each.
 MISSING_ONE_STEP = (
-    "Keep that axis: use keepdims=True on the reduction that dropped it, or add it back with "
-    "{unsqueeze}."
+    "Keep that axis: leave out a .squeeze() or an index such as [:, 0] that drops it, pass "
+    "keepdims=True to a reduction that drops it, or add it back with {unsqueeze}."
 )
 RESHAPED = (
     "Your values are right and in the right order, but your result has shape {got_shape} where "
