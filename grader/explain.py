@@ -31,6 +31,15 @@ from grader.toolkit.values import describe
 
 # --- the templates ------------------------------------------------------------------------------
 
+UNKNOWN_DEVICE = (
+    "torch knows no device type {name}: its device types include 'cpu' and 'cuda' (an NVIDIA "
+    "GPU is 'cuda', never 'gpu')."
+)
+UNKNOWN_DEVICE_AT = (
+    "`{expr}` asks for the device type {name}, which torch does not know: its device types "
+    "include 'cpu' and 'cuda' (an NVIDIA GPU is 'cuda', never 'gpu')."
+)
+UNKNOWN_DEVICE_STEP = 'Write torch.device("cuda") for the GPU, or torch.device("cpu").'
 WITH_CLASS = "`{expr}` is a class, and `with` needs an object made from it."
 WITH_CLASS_STEP = "Call it to make one: with {expr}():"
 WITH_METHOD = "`{expr}` is a method, and `with` needs what it returns, not the method itself."
@@ -201,6 +210,7 @@ DTYPE = re.compile(
     r"must have the same dtype|found dtype \w+ but expected|expected scalar type"
 )
 RESHAPE_TEXT = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
+DEVICE_TYPE_TEXT = re.compile(r"device type at start of device string: (\S+)")
 DEVICE = re.compile(
     r"Expected all tensors to be on the same device|is on (?:cpu|cuda)|"
     r"is not on the expected device"
@@ -782,7 +792,29 @@ def _key_error(exc, node, reader) -> Explanation | None:
     return Explanation(seen, say(NO_KEY_STEP), "key")
 
 
+def _unknown_device(exc, node, reader) -> Explanation | None:
+    """A device string torch does not know, such as torch.device("gpu"): torch's own text names
+    the string; the call on the learner's line that holds it is quoted when there is one."""
+    found = DEVICE_TYPE_TEXT.search(str(exc)) if isinstance(exc, RuntimeError) else None
+    if not found:
+        return None
+    name = found.group(1)
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and any(
+            isinstance(a, ast.Constant) and a.value == name for a in call.args
+        ):
+            return Explanation(
+                say(UNKNOWN_DEVICE_AT, expr=_text(call), name=repr(name)),
+                say(UNKNOWN_DEVICE_STEP),
+                "device_type",
+            )
+    return Explanation(
+        say(UNKNOWN_DEVICE, name=repr(name)), say(UNKNOWN_DEVICE_STEP), "device_type"
+    )
+
+
 LINE_EXPLAINERS = (
+    _unknown_device,
     _with_class,
     _class_value,
     _method_value,
@@ -927,12 +959,15 @@ def _tree(filename: str) -> ast.AST | None:
 
 def uncalled_reference(filename: str, name: str) -> tuple[int, str] | None:
     """(line, text) of the first place the module's code uses `name` (a bare name or the last
-    part of a dotted one) as a value, not as the callee of a call, an import or a base class."""
+    part of a dotted one) as a value, not as the callee of a call, an import, a base class or an
+    annotation (`-> float` names the class on purpose and never runs it)."""
     tree = _tree(filename)
     if tree is None:
         return None
     skip: set[int] = set()
     for node in ast.walk(tree):
+        for annotation in _annotations(node):
+            skip.update(id(part) for part in ast.walk(annotation))
         if isinstance(node, ast.Call):
             skip.add(id(node.func))
             if isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "issubclass"):
@@ -949,6 +984,18 @@ def uncalled_reference(filename: str, name: str) -> tuple[int, str] | None:
         ):
             return node.lineno, ast.unparse(node)
     return None
+
+
+def _annotations(node: ast.AST) -> list[ast.expr]:
+    """The annotations a node holds: a function's return and its parameters', an annotated
+    assignment's."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        found = [node.returns]
+    elif isinstance(node, (ast.arg, ast.AnnAssign)):
+        found = [node.annotation]
+    else:
+        found = []
+    return [a for a in found if a is not None]
 
 
 def bare_method_statements(filename: str) -> list[tuple[int, str, str]]:

@@ -18,12 +18,22 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR, data, explain, integrity, records
+from grader import CHECKS_DIR, EXERCISES_DIR, REFERENCE_DIR, data, explain, integrity, records
 from grader.frameworks import import_frameworks
 from grader.toolkit import diagnose
 from grader.toolkit.expect import CheckFailed
 
 DEFAULT_SEED = 1234
+
+NOT_STARTED = (
+    "Not started: {where} still raises NotImplementedError. Fill in the TODO above that line."
+)
+RAISE_LEFT_IN = (
+    "{where} still raises NotImplementedError: your code for the TODO is written above it "
+    "(line {code_line}), but the stub's raise line was left in below it and stops the "
+    "function there.\nNext step: delete that line, `raise NotImplementedError(...)`, and grade "
+    "again."
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -291,11 +301,14 @@ class KitState:
             and "raise NotImplementedError(" in where["code"]
             and "not started" in str(exc)
         ):
-            return Verdict(
-                "not_started",
-                f"Not started: {where['text']} still raises NotImplementedError. "
-                "Fill in the TODO above that line.",
-            )
+            code_line = _code_above_raise(where)
+            if code_line:
+                return Verdict(
+                    "error",
+                    RAISE_LEFT_IN.format(where=where["text"], code_line=code_line),
+                    where=where,
+                )
+            return Verdict("not_started", NOT_STARTED.format(where=where["text"]))
         if isinstance(exc, AssertionError) and not where:
             return Verdict("failed", str(exc) or "a check's assertion failed")
         if isinstance(exc, SystemExit):
@@ -579,6 +592,30 @@ def seed_everything(seed: int) -> None:
         sys.modules["torch"].manual_seed(seed)  # seeds CUDA too
     if "tensorflow" in sys.modules:  # E2: this seeds Python, NumPy and TF together
         sys.modules["tensorflow"].keras.utils.set_random_seed(seed)
+
+
+def _code_above_raise(where: dict) -> int | None:
+    """The line of the learner's own code right above the stub's raise, or None. Every stub's
+    raise follows its TODO comment directly, so a code line there that the stub does not have
+    is the learner's: the TODO is done and only the raise was left in."""
+    path = Path(where["path"])  # as _show wrote it: relative to KIT_SHOW_FROM or the cwd
+    if not path.is_absolute():
+        path = Path(os.environ.get("KIT_SHOW_FROM") or Path.cwd()) / path
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        stub = EXERCISES_DIR / path.parent.name / path.name
+        stub_lines = {line.strip() for line in stub.read_text(encoding="utf-8").splitlines()}
+    except OSError:
+        return None
+    above = where["line"] - 2
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0:
+        return None
+    code = lines[above].strip()
+    if code.startswith("#") or code in stub_lines:
+        return None
+    return above + 1
 
 
 def _skip_reason(excinfo: pytest.ExceptionInfo) -> str:

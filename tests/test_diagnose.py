@@ -63,6 +63,8 @@ NAMED = [
     ),
     ("unit_axis", X[:, None, :], X, diagnose.NOTHING, ".squeeze(1)"),
     ("unit_axis", FRACTIONS, FRACTIONS[:, None], diagnose.NOTHING, "position 1 is missing"),
+    # heldout mlp/squeezed_output was told to use keepdims=True on a reduction it did not have.
+    ("unit_axis", FRACTIONS, FRACTIONS[:, None], diagnose.NOTHING, "leave out a .squeeze()"),
     ("reshaped", X.reshape(10, 6), X, diagnose.NOTHING, "in the right order"),
     ("reshaped", X.T.reshape(6, 10), X, diagnose.NOTHING, "reshape and view"),
     (
@@ -262,6 +264,16 @@ def test_other_quantity_stays_silent_where_the_quantity_is_chance_or_the_answer(
     assert other(5.0, 2.0, Given(quantities={"the output": 2.0})) is None
     assert other(11.5, 2.0, Given(quantities={"the output": 11.0})) is None
     assert other(X + 1e-3, X + 1.0, Given((X,), lambda x: x + 1.0)) is None
+
+
+def test_a_zero_result_is_no_extra_reduction():
+    """A sum over the whole batch clamped by ReLU gives 0, which is also the min of the clamped
+    expected rows: heldout perceptron/sum_whole_batch was told it took a min."""
+    rows = np.maximum(0, np.array([0.7, -0.2, 1.3, -1.1, 0.4, -0.3]))
+    assert found(np.float64(0.0), rows) is None
+    # Rows whose max equals their sum (one nonzero value) cannot tell sum from max: silent.
+    one_hot = np.array([0.0, 0.0, 2.5, 0.0])
+    assert found(np.float64(2.5), one_hot) is None
 
 
 def test_a_diagnoser_that_breaks_is_skipped(monkeypatch):

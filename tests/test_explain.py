@@ -135,6 +135,10 @@ def builds_transform():
     return transforms.Compose([transforms.ToTensor, transforms.Normalize(0.5, 0.5)])
 
 
+def gpu_device():
+    return torch.device("gpu")
+
+
 def evaluate(model):
     model.eval
     return model
@@ -334,3 +338,38 @@ def test_the_kit_is_blamed_only_when_the_reference_fails_too(project_copy, tmp_p
     value = checks["breaks_on_a_float"]["message"]
     assert "The reference solution passes this check" in value
     assert "`size` is the number 4.5." in value and "fault of the kit" not in value
+
+
+def test_an_annotation_is_no_use_of_the_class(tmp_path):
+    """`-> float` and `device: torch.device` name classes on purpose: heldout answers were told
+    that such an annotation was the class left uncalled (train_step, pick_device)."""
+    path = tmp_path / "annotated.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import torch
+
+
+            def pick(name: str = "cpu") -> torch.device:
+                chosen: torch.device = torch.device(name)
+                return chosen
+
+
+            def step(loss) -> float:
+                return float(loss)
+            """
+        )
+    )
+    assert explain.uncalled_reference(str(path), "device") is None
+    assert explain.uncalled_reference(str(path), "float") is None
+    # The same class used as a value outside an annotation is still found.
+    path.write_text("import torch\n\n\ndef pick() -> torch.device:\n    return torch.device\n")
+    assert explain.uncalled_reference(str(path), "device") == (5, "torch.device")
+
+
+def test_a_device_type_torch_does_not_know(learner):
+    text = explained(learner, "gpu_device")
+    assert "`torch.device('gpu')` asks for the device type 'gpu'" in text
+    assert 'torch.device("cuda")' in text
+    # A device string torch knows but cannot use here is another error: nothing named.
+    assert explain._unknown_device(RuntimeError("CUDA error: no device"), None, None) is None

@@ -96,9 +96,10 @@ MISSING_ONE = (
     "Your values are right, but your result has shape {got_shape} where {want_shape} is "
     "expected: the axis of size 1 at position {axis} is missing."
 )
+# The value alone cannot tell a reduction from a squeeze or an index, so the step names each.
 MISSING_ONE_STEP = (
-    "Keep that axis: use keepdims=True on the reduction that dropped it, or add it back with "
-    "{unsqueeze}."
+    "Keep that axis: leave out a .squeeze() or an index such as [:, 0] that drops it, pass "
+    "keepdims=True to a reduction that drops it, or add it back with {unsqueeze}."
 )
 RESHAPED = (
     "Your values are right and in the right order, but your result has shape {got_shape} where "
@@ -637,20 +638,22 @@ def _missing_reduction(got, want, raw, compare, given) -> Diagnosis | None:
 
 
 def _extra_reduction(got, want, raw, compare, given) -> Diagnosis | None:
-    if got.ndim != want.ndim - 1:
+    # Zeros confirm no reduction: a ReLU clamps a wrong sum to 0, and the min of a clamped
+    # result is 0 too, so "the min of the expected result" would name a cause the code lacks.
+    if got.ndim != want.ndim - 1 or not np.any(got):
         return None
     for axis in range(want.ndim):
         if want.shape[axis] < 2 or tuple(np.delete(want.shape, axis)) != got.shape:
             continue
-        for op in REDUCTIONS:
-            reduced = _reduce(want, op, axis)
-            if compare.close(got, reduced):
-                fields = {"got_shape": got.shape, "want_shape": want.shape, "axis": axis}
-                return Diagnosis(
-                    say(EXTRA_REDUCTION, op=op, **fields),
-                    say(EXTRA_REDUCTION_STEP, op=op),
-                    "extra_reduction",
-                )
+        ops = [op for op in REDUCTIONS if compare.close(got, _reduce(want, op, axis))]
+        # Two reductions that give the same value cannot tell which one the code took.
+        if len(ops) == 1:
+            fields = {"got_shape": got.shape, "want_shape": want.shape, "axis": axis}
+            return Diagnosis(
+                say(EXTRA_REDUCTION, op=ops[0], **fields),
+                say(EXTRA_REDUCTION_STEP, op=ops[0]),
+                "extra_reduction",
+            )
     return None
 
 

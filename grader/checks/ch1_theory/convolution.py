@@ -142,8 +142,32 @@ def _size(size, kernel, padding, stride, sides=2):
     return (size - kernel + sides * padding) // stride + 1
 
 
-def _conv_mistakes(x, weight, bias, padding, stride):
-    """The known wrong outputs of conv2d for these inputs, each with its misconception."""
+NO_PLUS_ONE = (
+    "Your output is {height} x {width}, one row and one column short, with padding and without "
+    "it: your output size leaves out the + 1. O = floor((I - K + 2P) / S) + 1 counts the first "
+    "window too."
+)
+
+
+def _unpadded_shape_error(learner, x, weight, bias, stride):
+    """How many rows and columns short (or long) the learner's output is without padding; None
+    when it does not run or is not a 4-axis array. Padded one side only and a missing + 1 give
+    the same padded shape when P = 1 and S = 1; only the unpadded output tells them apart."""
+    try:
+        got = np.asarray(learner.conv2d(x, weight, bias, padding=0, stride=stride))
+    except Exception:  # noqa: BLE001 - an unpadded output that fails confirms no padding slip
+        return None
+    want = _torch_conv(x, weight, bias, 0, stride)
+    if got.ndim != 4:
+        return None
+    return (want.shape[2] - got.shape[2], want.shape[3] - got.shape[3])
+
+
+def _conv_mistakes(x, weight, bias, padding, stride, unpadded_short=None):
+    """The known wrong outputs of conv2d for these inputs, each with its misconception.
+
+    unpadded_short: how many rows and columns the learner's unpadded output lacks (see
+    _unpadded_shape_error); the padding slips are named only when it confirms them."""
     kernel = weight.shape[-1]
     height, width = x.shape[2:]
     one_sided = (
@@ -154,7 +178,20 @@ def _conv_mistakes(x, weight, bias, padding, stride):
     out_h, out_w = _size(height, kernel, padding, stride), _size(width, kernel, padding, stride)
     mistakes = [
         Mistake(
-            lambda got: padding > 0 and got.ndim == 4 and got.shape[2:] == one_sided,
+            lambda got: (
+                unpadded_short == (1, 1)
+                and got.ndim == 4
+                and got.shape[2:] == (out_h - 1, out_w - 1)
+            ),
+            NO_PLUS_ONE.format(height=out_h - 1, width=out_w - 1),
+        ),
+        Mistake(
+            lambda got: (
+                padding > 0
+                and unpadded_short == (0, 0)
+                and got.ndim == 4
+                and got.shape[2:] == one_sided
+            ),
             f"Your output is {one_sided[0]} x {one_sided[1]}: you padded one side only. "
             "np.pad takes (before, after) per axis; pad (padding, padding) on axes 2 and 3, which "
             "adds 2P to each size.",
@@ -302,7 +339,14 @@ def test_conv2d_padding_and_stride_match_torch(learner, rng):
             inputs=(x, weight, bias),
             reference=lambda x, w, b, p=padding, s=stride: _torch_conv(x, w, b, p, s),
             names=("x", "weight", "bias"),
-            mistakes=_conv_mistakes(x, weight, bias, padding, stride),
+            mistakes=_conv_mistakes(
+                x,
+                weight,
+                bias,
+                padding,
+                stride,
+                _unpadded_shape_error(learner, x, weight, bias, stride),
+            ),
         )
 
 

@@ -1,9 +1,19 @@
 """Checks for exercises/ch2_pytorch/autograd.py (manual P2, erratum E6)."""
 
+import ast
+import inspect
+import textwrap
+
 import numpy as np
 import torch
 
 from grader.toolkit.expect import Mistake, describe, expect_close, expect_dtype, fail
+
+BACKWARD_TWICE = (
+    "Your gradients are {count} times the expected ones, and z_and_gradients calls .backward() "
+    "{count} times: each call adds its gradients to .grad, which accumulates them. Call "
+    "z.backward() once, after building z."
+)
 
 # The manual's example, as integer lists: the tensors must still end up float to take gradients.
 MANUAL_X1 = [[1, 2], [3, 4]]
@@ -115,7 +125,24 @@ def call(learner, x1: list, x2: list) -> dict:
     return dict(zip(("z", "dz/dx1", "dz/dx2", "dz/dy"), result, strict=True))
 
 
-def expect_gradient(got: dict, want: dict, name: str, inputs: str, values: dict) -> None:
+def backward_calls(learner) -> int:
+    """How many .backward(...) calls z_and_gradients's source holds; 0 when it cannot be read.
+    One call inside a loop counts once, so a loop never confirms a repeated backward."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(learner.z_and_gradients)))
+    except (OSError, TypeError, SyntaxError):
+        return 0
+    return sum(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "backward"
+        for node in ast.walk(tree)
+    )
+
+
+def expect_gradient(
+    got: dict, want: dict, name: str, inputs: str, values: dict, backward: int = 1
+) -> None:
     """expect_close for one gradient, after ruling out the ways it comes back as None.
 
     values: the numbers x1 and x2 were made from, to find them among the leaves of z's graph.
@@ -173,6 +200,11 @@ def expect_gradient(got: dict, want: dict, name: str, inputs: str, values: dict)
         rtol=RTOL,
         atol=ATOL,
         mistakes=(
+            *(
+                (Mistake(want[name] * backward, BACKWARD_TWICE.format(count=backward)),)
+                if backward > 1
+                else ()
+            ),
             Mistake(
                 want[name] / want[name].size,
                 "That is the gradient of the mean of y³. The manual's z is the sum: (y**3).sum().",
@@ -257,8 +289,8 @@ def test_leaf_gradients_match_analytic(learner, rng):
         got = call(learner, a, b)
         values = {"x1": np.array(a, dtype=np.float64), "x2": np.array(b, dtype=np.float64)}
         want = analytic(values["x1"], values["x2"])
-        expect_gradient(got, want, "dz/dx1", inputs, values)
-        expect_gradient(got, want, "dz/dx2", inputs, values)
+        expect_gradient(got, want, "dz/dx1", inputs, values, backward_calls(learner))
+        expect_gradient(got, want, "dz/dx2", inputs, values, backward_calls(learner))
 
 
 def test_intermediate_gradient_is_retained(learner, rng):
@@ -269,4 +301,4 @@ def test_intermediate_gradient_is_retained(learner, rng):
         got = call(learner, np.asarray(a).tolist(), np.asarray(b).tolist())
         values = {"x1": np.array(a, dtype=np.float64), "x2": np.array(b, dtype=np.float64)}
         want = analytic(values["x1"], values["x2"])
-        expect_gradient(got, want, "dz/dy", inputs, values)
+        expect_gradient(got, want, "dz/dy", inputs, values, backward_calls(learner))

@@ -10,6 +10,18 @@ from grader.toolkit.learner_code import code_lines
 # open(..., "w") or open(..., mode="w"), also "w+" and "wt": modes that empty the file.
 WRITE_MODE = r"open\(.*(?:,\s*|mode\s*=\s*)[\"']w[t+]?[\"']"
 
+NOT_FLUSHED_STEP = (
+    "Python buffers file writes, and a run killed by a dead terminal loses the buffer. End "
+    "write() with self.flush(), which flushes the terminal and the file."
+)
+NOT_SWAPPED_STEP = (
+    "Inside the block sys.stdout is not your TeeStdout object, so print() never calls its "
+    "write(). In __enter__, set sys.stdout = self (and restore the old one in __exit__)."
+)
+NEVER_WRITTEN_STEP = (
+    "The text did not reach the file even after the block ended: write() must write each text "
+    "it gets to the log file as well as to the terminal."
+)
 FIRST_RUN = "run 1: epoch 1  loss 0.250"
 SECOND_RUN = "run 2: epoch 1  loss 0.125"
 
@@ -114,15 +126,23 @@ def test_print_reaches_terminal_and_file(learner, tmp_path, capsys):
 def test_text_is_in_file_before_block_ends(learner, tmp_path, capsys):
     """Check that each line is flushed to the file at once, while the block is still running."""
     log = tmp_path / "train.log"
-    with stdout_restored(), learner.TeeStdout(log):
+    tee = learner.TeeStdout(log)
+    with stdout_restored(), tee:
+        swapped = sys.stdout is tee
         print(FIRST_RUN)
         in_file = read_log(log)
     if FIRST_RUN not in in_file:
+        # Buffering is the cause only where the text does reach the file once the block ends.
+        if FIRST_RUN in read_log(log):
+            step = NOT_FLUSHED_STEP
+        elif not swapped:
+            step = NOT_SWAPPED_STEP
+        else:
+            step = NEVER_WRITTEN_STEP
         fail(
             f"{FIRST_RUN!r} to be in {log.name} as soon as print() returns",
             f"a file holding {in_file!r} while the block was still running",
-            "Python buffers file writes, and a run killed by a dead terminal loses the buffer. "
-            "End write() with self.flush(), which flushes the terminal and the file.",
+            step,
             "P4",
         )
 

@@ -54,6 +54,15 @@ def _numpy_dtype_step(learner, got_dtype) -> str:
     return "The array must keep the tensor's dtype: t.detach().numpy() does."
 
 
+# The input is a list of Python ints, so float64 has several sources (dtype=float is float64,
+# as is a NumPy float array passed through); the step names them all and asserts none.
+FLOAT64_STEP = (
+    "float64 is double precision: dtype=float and dtype=torch.float64 ask for it (a Python float "
+    "is 64-bit), and so does a NumPy float array, whose default is float64. PyTorch models use "
+    "float32: pass dtype=torch.float32 to torch.tensor."
+)
+
+
 def test_as_float_tensor_gives_float32(learner, reference, rng):
     """Check that as_float_tensor turns integer lists (the manual's and random ones) into float32."""
     cases = [
@@ -81,8 +90,7 @@ def test_as_float_tensor_gives_float32(learner, reference, rng):
             got,
             torch.float32,
             what,
-            "float64 is NumPy's default and torch.from_numpy keeps it; PyTorch models use "
-            "float32. Pass dtype=torch.float32 to torch.tensor.",
+            FLOAT64_STEP,
             "P1",
         )
         expect_close(got, reference.as_float_tensor(values), what=what, topic="P1", **EXACT)

@@ -9,6 +9,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from grader import cache
 from grader.toolkit.expect import Mistake, expect_close, fail
+from grader.toolkit.learner_code import code_lines
 from grader.toolkit.models import manual_mlp
 from grader.toolkit.numbers import expect_mean_loss
 from grader.toolkit.plots import describe_curve, loss_curves, shown
@@ -59,9 +60,21 @@ def pair(device) -> tuple[nn.Module, nn.Module]:
 
 def run_learner(learner, model, loader, device, lr=SGD_LR, events=None) -> float:
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    if events is not None:
-        watch(model, optimizer, events)
-    return learner.train_one_epoch(model, loader, optimizer, nn.MSELoss(), device)
+    if events is None:
+        return learner.train_one_epoch(model, loader, optimizer, nn.MSELoss(), device)
+    watch(model, optimizer, events)
+    original = torch.Tensor.backward
+
+    def backward(tensor, *args, **kwargs):
+        # A backward on a tensor with no graph (no grad_fn) cannot reach any parameter.
+        events.append("backward without graph" if tensor.grad_fn is None else "backward call")
+        return original(tensor, *args, **kwargs)
+
+    torch.Tensor.backward = backward
+    try:
+        return learner.train_one_epoch(model, loader, optimizer, nn.MSELoss(), device)
+    finally:
+        torch.Tensor.backward = original
 
 
 def watch(model: nn.Module, optimizer: torch.optim.Optimizer, events: list[str]) -> None:
@@ -88,8 +101,23 @@ def watch(model: nn.Module, optimizer: torch.optim.Optimizer, events: list[str])
     optimizer.register_step_pre_hook(before_step)
 
 
-def why_no_update(events: list[str]) -> str:
-    """What the recorded calls show about an epoch whose steps changed nothing."""
+NO_GRAD_FORWARD = (
+    "loss.backward() ran on a loss with no graph behind it (its grad_fn is None), so no "
+    "gradient reached the parameters and step() had nothing to apply. Your train_one_epoch uses "
+    "torch.no_grad(), and a forward pass or a loss computed under it builds no graph; "
+    "requires_grad_(True) on the loss cannot bring it back. Compute the forward pass and the "
+    "loss outside torch.no_grad()."
+)
+NO_GRAPH = (
+    "loss.backward() ran on a loss with no graph behind it (its grad_fn is None), so no "
+    "gradient reached the parameters and step() had nothing to apply. Compute the forward pass "
+    "and the loss with autograd on: no torch.no_grad(), .detach() or .item() on the way."
+)
+
+
+def why_no_update(events: list[str], code: str = "") -> str:
+    """What the recorded calls show about an epoch whose steps changed nothing; code: the
+    learner's train_one_epoch without comments, to name torch.no_grad() only where it is."""
     steps = [i for i, e in enumerate(events) if e in ("step", "empty step")]
     if not steps:
         return (
@@ -98,6 +126,8 @@ def why_no_update(events: list[str]) -> str:
         )
     first = steps[0]
     before = events[:first]
+    if "backward" not in before and "backward without graph" in before:
+        return NO_GRAD_FORWARD if "no_grad" in code else NO_GRAPH
     if "backward" not in before:
         return (
             "optimizer.step() ran before loss.backward(), so it found no gradient to apply: "
@@ -112,6 +142,10 @@ def why_no_update(events: list[str]) -> str:
             "pass (or after step())."
         )
     return "optimizer.step() found no gradients."
+
+
+def _code(learner) -> str:
+    return "\n".join(code_lines(learner.train_one_epoch))
 
 
 def simulate(model: nn.Module, loader, device, zero_grad: bool) -> torch.Tensor:
@@ -144,7 +178,13 @@ def test_one_step_matches_reference(learner, reference, rng, device):
         rtol=RTOL,
         atol=ATOL,
         mistakes=(
-            Mistake(start, "The parameters did not move: " + why_no_update(events) + " " + ORDER),
+            Mistake(
+                start,
+                "The parameters did not move: "
+                + why_no_update(events, _code(learner))
+                + " "
+                + ORDER,
+            ),
         ),
     )
 
@@ -172,7 +212,13 @@ def test_two_steps_match_reference(learner, reference, rng, device):
                 "each backward() to .grad. Call optimizer.zero_grad() before every backward(). "
                 + ORDER,
             ),
-            Mistake(start, "The parameters did not move: " + why_no_update(events) + " " + ORDER),
+            Mistake(
+                start,
+                "The parameters did not move: "
+                + why_no_update(events, _code(learner))
+                + " "
+                + ORDER,
+            ),
         ),
     )
 

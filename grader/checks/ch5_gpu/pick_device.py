@@ -10,6 +10,12 @@ import torch
 
 from grader.toolkit.expect import describe, fail
 
+BUILD_CHECK = (
+    "pick_device returns 'cuda' even when torch.cuda.is_available() is False: it asks how torch "
+    "was built (torch.version.cuda or torch.backends.cuda.is_built()), and a torch built with "
+    "CUDA runs on many machines without a usable GPU. Ask torch.cuda.is_available() instead."
+)
+
 
 def _code_facts(path: str) -> dict[str, bool]:
     """What the learner's file really does (docstrings and comments aside).
@@ -33,6 +39,18 @@ def _code_facts(path: str) -> dict[str, bool]:
         if isinstance(node, ast.Attribute) and node.attr == "is_available"
     ]
     return {
+        # torch.version.cuda / torch.backends.cuda.is_built(): how torch was built, not this GPU.
+        "build": any(
+            (
+                isinstance(node, ast.Attribute)
+                and node.attr == "cuda"
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "version"
+            )
+            or (isinstance(node, ast.Attribute) and node.attr == "is_built")
+            for node in ast.walk(tree)
+        ),
+        "condition": any(isinstance(node, (ast.If, ast.IfExp)) for node in ast.walk(tree)),
         "called": any(id(node) in callees for node in names),
         "uncalled": any(id(node) not in callees for node in names),
         "cuda": any(
@@ -127,7 +145,9 @@ def _explain_choice(learner, answers: dict[bool, str | None]) -> str:
                 "a function is always true in an if: so pick_device always picks 'cuda'. Call "
                 "it: torch.cuda.is_available()."
             )
-        if not facts["called"] and facts["cuda"]:
+        if not facts["called"] and facts["build"]:
+            return BUILD_CHECK
+        if not facts["called"] and facts["cuda"] and not facts["condition"]:
             return (
                 "pick_device always returns 'cuda': a hard-coded 'cuda' breaks on every "
                 "CPU-only machine. Ask torch.cuda.is_available() and fall back to the CPU."

@@ -161,6 +161,30 @@ def epoch_order(dataset, what: str) -> np.ndarray:
     return np.concatenate([np.atleast_1d(labels) for _, labels in one_epoch(dataset, what)])
 
 
+NO_RESHUFFLE_STEP = (
+    "reshuffle_each_iteration=False keeps the first order for every epoch. Leave it at its "
+    "default (True), so that every epoch sees new batches."
+)
+CACHE_AFTER_SHUFFLE_STEP = (
+    ".cache() after .shuffle(...) stores the first shuffled order and replays it every epoch. "
+    "Put .cache() before .shuffle(...), or leave it out."
+)
+REPLAYED_ORDER_STEP = (
+    "Every epoch must run the shuffle again: keep reshuffle_each_iteration at its default "
+    "(True), and put any .cache() before .shuffle(...)."
+)
+
+
+def _replayed_order_step(code: str) -> str:
+    """Why every pass comes in the first pass's order, named only from the learner's code."""
+    if re.search(r"reshuffle_each_iteration\s*=\s*False", code):
+        return NO_RESHUFFLE_STEP
+    shuffle, cache = code.find(".shuffle("), code.rfind(".cache(")
+    if shuffle >= 0 and cache > shuffle:
+        return CACHE_AFTER_SHUFFLE_STEP
+    return REPLAYED_ORDER_STEP
+
+
 def test_normalize_scales_to_unit_range(learner, reference, rng):
     """Check that normalize turns a uint8 image into float32 image / 255 and keeps the label."""
     image = tf.constant(rng.integers(0, 256, size=IMAGE_SHAPE).astype(np.uint8))
@@ -391,8 +415,7 @@ def test_shuffle_covers_the_whole_dataset(learner, rng, seed):
         fail(
             f"the second pass over {what} to come in a new order",
             "the same order as the first pass",
-            "Leave reshuffle_each_iteration at its default (True), so that every epoch sees "
-            "new batches.",
+            _replayed_order_step(code_only(source(learner.make_dataset))),
             "F3",
         )
     again, _ = call_make_dataset(learner, images, labels, seed)

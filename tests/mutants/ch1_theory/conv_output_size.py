@@ -23,6 +23,11 @@ MUTANTS = [
           [("return (size - kernel + 2 * padding) // stride + 1",
             "return float((size - kernel + 2 * padding) // stride + 1)")],
           check="conv_output_size_returns_an_int", message="whole number"),
+    # heldout prints_result: the int check blamed / although the code used //.
+    wrong("prints instead of returning",
+          [("return (size - kernel + 2 * padding) // stride + 1",
+            "print((size - kernel + 2 * padding) // stride + 1)")],
+          check="conv_output_size_returns_an_int", message="instead of printing"),
     wrong("no parentheses around the numerator",
           [("return (size - kernel + 2 * padding) // stride + 1",
             "return size - kernel + 2 * padding // stride + 1")],

@@ -10,6 +10,12 @@ MUTANTS = [
           check="conv2d_manual_example_gives_411",
           message="without its last entry along axes 2 and 3: shape (1, 1, 2, 2)"),
 
+    # heldout output_size_no_plus_one: with P = 1, S = 1 its padded shape is the one-sided
+    # padding's, and it was told it padded one side only.
+    wrong("output size without the + 1, at the padding check",
+          [("out_h = (x.shape[2] - kernel) // stride + 1\n    out_w = (x.shape[3] - kernel) // stride + 1",
+            "out_h = (x.shape[2] - kernel) // stride\n    out_w = (x.shape[3] - kernel) // stride")],
+          check="conv2d_padding_and_stride_match_torch", message="leaves out the + 1"),
     wrong("padding on one side only",
           [("(padding, padding), (padding, padding)", "(padding, 0), (padding, 0)")],
           check="conv2d_padding_and_stride_match_torch", message="padded one side only"),

@@ -3,6 +3,10 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # heldout backward_twice was told a constant was added, left out or inverted.
+    wrong("backward called twice",
+          [("    z.backward()", "    z.backward(retain_graph=True)\n    z.backward()")],
+          check="leaf_gradients_match_analytic", message="calls .backward() 2 times"),
     # Named by the generic diagnosis (grader/toolkit/diagnose.py, grader/explain.py): no check
     # lists these slips.
     wrong("retain_grad without the call",

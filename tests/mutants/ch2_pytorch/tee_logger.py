@@ -7,6 +7,10 @@ MUTANTS = [
     wrong("w mode loses the earlier run",
           [('open(self.path, "a", encoding="utf-8")', 'open(self.path, "w", encoding="utf-8")')],
           check="reusing_path_appends", message="Open it in append mode"),
+    # heldout no_swap was also told to flush, though it flushes: print() never reached write().
+    wrong("sys.stdout never swapped",
+          [("        sys.stdout = self\n", "")],
+          check="text_is_in_file_before_block_ends", message="set sys.stdout = self"),
     wrong("no flush (the sample script's Logger)",
           [("        self.flush()  # unflushed text sits in a buffer and is lost if the process dies\n", "")],
           check="text_is_in_file_before_block_ends", message="End write() with self.flush()"),

@@ -4,6 +4,14 @@ from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
     # --- data_split (T1, P7, P9, E8) ---------------------------------------------------------
+    # heldout sequential_subsets was told it seeded a generator with a constant.
+    wrong("contiguous ranges, no shuffle",
+          [("train_set, val_set, test_set = random_split(dataset, [0.8, 0.1, 0.1], generator=generator)",
+            "n_train, n_val = int(0.8 * len(dataset)), int(0.1 * len(dataset))\n"
+            "    train_set = Subset(dataset, range(n_train))\n"
+            "    val_set = Subset(dataset, range(n_train, n_train + n_val))\n"
+            "    test_set = Subset(dataset, range(n_train + n_val, len(dataset)))")],
+          check="same_seed_gives_the_same_split", message="contiguous range"),
     wrong("the sample scripts' 0.998/0.001/0.001 split (E8)",
           [("[0.8, 0.1, 0.1], generator=generator", "[0.998, 0.001, 0.001], generator=generator")],
           check="split_sizes_are_80_10_10", message="E8"),

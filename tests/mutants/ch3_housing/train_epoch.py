@@ -3,6 +3,12 @@
 from grader.dev.mutants import correct, wrong
 
 MUTANTS = [
+    # heldout forward_under_no_grad was told step() ran before backward().
+    wrong("forward pass under torch.no_grad()",
+          [("        loss = loss_fn(model(features), targets)\n        loss.backward()",
+            "        with torch.no_grad():\n            loss = loss_fn(model(features), targets)\n"
+            "        loss.requires_grad_(True)\n        loss.backward()")],
+          check="one_step_matches_reference", message="Your train_one_epoch uses torch.no_grad()"),
     # Named by the generic diagnosis (grader/toolkit/diagnose.py): no Mistake lists it.
     wrong("returns the epoch's total loss, not divided by the samples",
           [("    return total_loss / total_samples", "    return total_loss")],

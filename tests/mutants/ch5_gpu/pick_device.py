@@ -16,6 +16,18 @@ MUTANTS = [
         check="picks_what_this_machine_has",
         message="hard-coded 'cuda' breaks",
     ),
+    # heldout cuda_build_check was told it hard-coded 'cuda'.
+    wrong(
+        "asks how torch was built",
+        [
+            (
+                'return torch.device("cuda" if torch.cuda.is_available() else "cpu")',
+                'return torch.device("cuda" if torch.version.cuda is not None else "cpu")',
+            )
+        ],
+        check="follows_cuda_availability",
+        message="asks how torch was built",
+    ),
     wrong(
         "always the cpu",
         [

@@ -34,7 +34,11 @@ MUTANTS = [
           check="shuffle_covers_the_whole_dataset", message="not a fixed number"),
     wrong("same order every epoch",
           [("buffer_size=len(labels), seed=seed)", "buffer_size=len(labels), seed=seed, reshuffle_each_iteration=False)")],
-          check="shuffle_covers_the_whole_dataset", message="reshuffle_each_iteration"),
+          check="shuffle_covers_the_whole_dataset", message="reshuffle_each_iteration=False keeps"),
+    # heldout cache_after_shuffle was told to leave reshuffle_each_iteration at True.
+    wrong("cache after shuffle",
+          [("buffer_size=len(labels), seed=seed)", "buffer_size=len(labels), seed=seed).cache()")],
+          check="shuffle_covers_the_whole_dataset", message=".cache() after .shuffle(...) stores"),
     wrong("last batch dropped",
           [("return dataset.batch(batch_size)", "return dataset.batch(batch_size, drop_remainder=True)")],
           check="element_spec_and_batch_sizes", message="drop_remainder=True"),
