@@ -380,11 +380,17 @@ class KitState:
 
     def _uncalled_method(self, failure: CheckFailed) -> str:
         """A sentence for a failed check whose message asks for a call that the learner's code
-        names without parentheses (`model.eval` as a statement), else nothing."""
+        names without parentheses (`model.eval` as a statement), or that got a method itself
+        (`copy.deepcopy(model.state_dict)`) which the learner's code names uncalled; else
+        nothing."""
         for line, text, method in self.bare_method_statements():
             if f"{method}(" in str(failure):
                 seen = explain.say(explain.METHOD_STATEMENT, line=line, expr=text)
                 return f"\n{seen} {explain.say(explain.METHOD_STATEMENT_STEP, expr=text)}"
+        for module in self.learner_modules():
+            found = explain.uncalled_method_described(str(failure), module.__file__)
+            if found is not None:
+                return f"\n{found.text()}"
         return ""
 
     def _explained_line(self, exc: BaseException, where: dict) -> explain.Explanation | None:

@@ -9,6 +9,9 @@ import pytest
 from grader import explain
 
 LEARNER = """
+import copy
+import os
+import sys
 import threading
 
 import numpy as np
@@ -134,6 +137,109 @@ def builds_transform():
 def evaluate(model):
     model.eval
     return model
+
+
+def method_held(values):
+    x = torch.tensor(values, dtype=torch.float32).requires_grad_
+    return x * x
+
+
+def flag_called():
+    torch.backends.cudnn.deterministic(True)
+
+
+def int_called():
+    rate = 3
+    return rate(2)
+
+
+def environ_int(seed):
+    os.environ["KIT_TEST_EXPLAIN_SEED"] = seed
+
+
+def environ_int_key(seed):
+    os.environ[seed] = "1"
+
+
+def expand_shape(image):
+    return image.expand(1, image.shape)
+
+
+def permute_tuple(image):
+    return image.permute((0, 1), 2)
+
+
+def item_before_backward(x):
+    loss = (x * 2).sum().item()
+    loss.backward()
+
+
+def float_attribute(x):
+    total = float(x.sum())
+    return total.backward()
+
+
+class NoSuperInit(nn.Module):
+    def __init__(self):
+        self.fc = nn.Linear(2, 1)
+
+
+class Tee:
+    def __init__(self):
+        self.terminal = None
+
+    def start(self):
+        sys.stdout = self
+        self.terminal = sys.stdout
+
+    def write(self, text):
+        self.terminal.write(text)
+
+
+class Relay:
+    def __init__(self):
+        self.target = self
+
+    def write(self, text):
+        self.target.write(text)
+
+
+def tee_write():
+    tee = Tee()
+    saved = sys.stdout
+    try:
+        tee.start()
+    finally:
+        sys.stdout = saved
+    tee.write("x")
+
+
+def relay_write():
+    Relay().write("x")
+
+
+def countdown(n):
+    return countdown(n - 1)
+
+
+def tf1_seed():
+    import tensorflow as tf
+
+    tf.set_random_seed(1)
+
+
+def tf_misspelt_seed():
+    import tensorflow as tf
+
+    tf.random.set_sed(1)
+
+
+def keeps_the_method(model):
+    return copy.deepcopy(model.state_dict)
+
+
+def keeps_the_state(model):
+    return copy.deepcopy(model.state_dict())
 """
 
 
@@ -268,12 +374,94 @@ def test_a_missing_function_is_named_with_what_the_file_has(learner):
     with pytest.raises(AttributeError) as raised:
         learner.z_and_gradients  # noqa: B018
     text = explain.missing_function(raised.value, [learner], lambda p: "answer.py").text()
-    assert "It defines: broadcast, builds_transform," in text
+    assert "It defines: " in text and "broadcast, builds_transform," in text
 
 
 def test_a_method_named_as_a_statement(learner):
     found = explain.bare_method_statements(learner.__file__)
     assert [(text, method) for _, text, method in found] == [("model.eval", "eval")]
+
+
+def test_a_method_held_in_a_name(learner):
+    text = explained(learner, "method_held", [1.0, 2.0])
+    assert "`x` holds the method requires_grad_ itself, not its result" in text
+    assert "torch.tensor(values, dtype=torch.float32).requires_grad_()." in text
+
+
+def test_a_setting_called_like_a_function(learner):
+    text = explained(learner, "flag_called")
+    assert "`torch.backends.cudnn.deterministic` is a setting that holds the value" in text
+    assert "torch.backends.cudnn.deterministic = True." in text
+    # A number called, but no module's setting: nothing to assign.
+    assert explained(learner, "int_called") is None
+
+
+def test_an_environment_value_that_is_not_a_string(learner):
+    text = explained(learner, "environ_int", 42)
+    assert "os.environ must be strings, and `seed` is the number 42" in text
+    assert "= str(seed)." in text
+    # The same text from os for a key that is not a string: the value is one, so silent.
+    assert explained(learner, "environ_int_key", 42) is None
+
+
+def test_a_shape_among_sizes(learner):
+    import torch
+
+    text = explained(learner, "expand_shape", torch.zeros(3, 5))
+    assert "`image.shape` is the shape (3, 5), passed as one argument beside other sizes" in text
+    assert "image.expand(1, *image.shape)." in text
+    # permute takes axes, not sizes: its unpacking error is not about a shape.
+    assert explained(learner, "permute_tuple", torch.zeros(3, 5, 2)) is None
+
+
+def test_a_python_number_where_a_tensor_was_needed(learner):
+    import torch
+
+    text = explained(learner, "item_before_backward", torch.ones(2, requires_grad=True))
+    assert "`loss` is the number 4.0, a Python number and not a tensor" in text
+    assert "`loss = (x * 2).sum().item()`, made it a number with .item()" in text
+    # Made a number by float(): the cause is not claimed to be .item().
+    text = explained(learner, "float_attribute", torch.ones(2))
+    assert "a Python number and not a tensor" in text and ".item()`" not in text
+
+
+def test_a_module_that_skips_nn_modules_init(learner):
+    with pytest.raises(AttributeError) as raised:
+        learner.NoSuperInit()
+    found = explain.raised_on_learner_line(raised.value, lambda f: f == learner.__file__)
+    assert "NoSuperInit.__init__ stores a layer on self before nn.Module's own" in found.text()
+    assert "super().__init__() the first line of NoSuperInit.__init__" in found.text()
+
+
+def test_a_method_that_calls_itself_through_self(learner):
+    text = explained(learner, "tee_write")
+    assert "`self.terminal` is this object itself" in text
+    assert "`sys.stdout = self`, puts this object in place before line" in text
+    text = explained(learner, "relay_write")
+    assert "`self.target` is this object itself" in text and "sys.stdout" not in text
+    # A plain recursion without end: no attribute of self is the object.
+    assert explained(learner, "countdown", 3) is None
+
+
+def test_a_tensorflow_1_name(learner):
+    text = explained(learner, "tf1_seed")
+    assert "`tf.set_random_seed` is a TensorFlow 1 name" in text
+    assert "Use tf.random.set_seed(seed) instead." in text
+    assert "TensorFlow 1" not in (explained(learner, "tf_misspelt_seed") or "")
+
+
+def test_a_method_returned_uncalled_is_found_in_the_file(learner):
+    from torch import nn
+
+    from grader.toolkit.values import describe
+
+    described = describe(learner.keeps_the_method(nn.Linear(2, 1)))
+    assert described == "the method state_dict itself, not its result"
+    found = explain.uncalled_method_described(f"Got {described}.", learner.__file__)
+    assert "`model.state_dict`, names the method state_dict without calling it" in found.text()
+    assert "Call it: model.state_dict()." in found.text()
+    assert describe(learner.keeps_the_state(nn.Linear(2, 1))) == "an OrderedDict"
+    assert explain.uncalled_method_described("Got a dict.", learner.__file__) is None
 
 
 # Two checks added to a copy of the kit: one that breaks on any answer (a fault of the check),
