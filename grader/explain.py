@@ -176,6 +176,12 @@ CALLS_ITSELF_SAVED_AFTER = (
 CALLS_ITSELF_STEP = "Find the line that set `{expr}`: it must hold the object to pass the call to."
 CALLS_ITSELF_SAVED_STEP = "Swap the two lines: save the old value first, then replace it."
 
+ARGUMENTS_SWAPPED = (
+    "{func} takes its arguments in the order ({order}), so your call passes `{wrong}` as "
+    "{param} and `{right}` as {other}."
+)
+ARGUMENTS_SWAPPED_STEP = "Swap them: {fixed}."
+
 # Names newcomers use without importing them, and the import each needs.
 IMPORTS = {
     "np": ("NumPy", "import numpy as np"),
@@ -1112,6 +1118,53 @@ def _calls_itself(exc, node, reader) -> Explanation | None:
     return Explanation(seen, say(CALLS_ITSELF_STEP, expr=expr), "recursion")
 
 
+EXPECTED_FOR_ARGUMENT = re.compile(r"Expected (\w+) for argument '(\w+)' not")
+# The type an error names, and the name of the class of its values when they differ.
+TYPE_ALIASES = {"DataType": "DType"}
+
+
+def _arguments_swapped(exc, node, reader) -> Explanation | None:
+    """Two positional arguments in each other's places: the error names the parameter that got
+    the wrong value and the type it expected, and the call passes a value of that very type
+    positionally as another parameter (tf.compat.v1.placeholder((2, 2), tf.float32))."""
+    found = EXPECTED_FOR_ARGUMENT.search(str(exc))
+    if not isinstance(exc, TypeError) or not found or not isinstance(node, ast.Call):
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    try:
+        parameters = list(inspect.signature(reader.value(node.func)).parameters)
+    except (TypeError, ValueError):
+        return None
+    wanted, param = TYPE_ALIASES.get(found.group(1), found.group(1)), found.group(2)
+    if param not in parameters[: len(node.args)]:
+        return None
+    at = parameters.index(param)
+    for other, argument in enumerate(node.args):
+        value = reader.value(argument)
+        if other == at or other >= len(parameters) or value is Reader.MISSING:
+            continue
+        if wanted not in {c.__name__ for c in type(value).__mro__}:
+            continue
+        swapped = list(node.args)
+        swapped[at], swapped[other] = node.args[other], node.args[at]
+        fixed = ast.Call(func=node.func, args=swapped, keywords=node.keywords)
+        return Explanation(
+            say(
+                ARGUMENTS_SWAPPED,
+                func=_text(node.func),
+                order=", ".join(parameters[: len(node.args)]),
+                wrong=_text(node.args[at]),
+                param=param,
+                right=_text(argument),
+                other=parameters[other],
+            ),
+            say(ARGUMENTS_SWAPPED_STEP, fixed=ast.unparse(fixed)),
+            "swapped",
+        )
+    return None
+
+
 LINE_EXPLAINERS = (
     _with_class,
     _class_value,
@@ -1120,6 +1173,7 @@ LINE_EXPLAINERS = (
     _flag_called,
     _environ_value,
     _sizes_packed,
+    _arguments_swapped,
     _class_in_frame,
     _operands_explained,
     _reshape,

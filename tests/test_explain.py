@@ -234,6 +234,20 @@ def tf_misspelt_seed():
     tf.random.set_sed(1)
 
 
+def placeholder_swapped():
+    import tensorflow as tf
+
+    with tf.Graph().as_default():
+        return tf.compat.v1.placeholder((2, 2), tf.float32, name="x1")
+
+
+def placeholder_shape_only():
+    import tensorflow as tf
+
+    with tf.Graph().as_default():
+        return tf.compat.v1.placeholder((2, 2))
+
+
 def keeps_the_method(model):
     return copy.deepcopy(model.state_dict)
 
@@ -448,6 +462,14 @@ def test_a_tensorflow_1_name(learner):
     assert "`tf.set_random_seed` is a TensorFlow 1 name" in text
     assert "Use tf.random.set_seed(seed) instead." in text
     assert "TensorFlow 1" not in (explained(learner, "tf_misspelt_seed") or "")
+
+
+def test_two_positional_arguments_in_each_others_places(learner):
+    text = explained(learner, "placeholder_swapped")
+    assert "in the order (dtype, shape), so your call passes `(2, 2)` as dtype" in text
+    assert "tf.compat.v1.placeholder(tf.float32, (2, 2), name='x1')." in text
+    # The same error without a dtype among the arguments: nothing was swapped.
+    assert explained(learner, "placeholder_shape_only") is None
 
 
 def test_a_method_returned_uncalled_is_found_in_the_file(learner):
