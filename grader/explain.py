@@ -182,6 +182,12 @@ ARGUMENTS_SWAPPED = (
 )
 ARGUMENTS_SWAPPED_STEP = "Swap them: {fixed}."
 
+PARAMETERS_REORDERED = (
+    "Your {name}() takes its parameters in the order ({got}), and the stub's order is ({want}): "
+    "a call by position in the stub's order gives `{param}` the value meant for `{other}`."
+)
+PARAMETERS_REORDERED_STEP = "Keep the stub's signature: def {name}({signature})."
+
 # Names newcomers use without importing them, and the import each needs.
 IMPORTS = {
     "np": ("NumPy", "import numpy as np"),
@@ -1341,6 +1347,54 @@ def uncalled_reference(filename: str, name: str) -> tuple[int, str] | None:
         ):
             return node.lineno, ast.unparse(node)
     return None
+
+
+def _positional(tree: ast.AST | None, name: str) -> tuple[list[str], ast.FunctionDef] | None:
+    """The positional parameter names of the module-level function `name`, and its def."""
+    for node in getattr(tree, "body", []):
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return [a.arg for a in node.args.posonlyargs + node.args.args], node
+    return None
+
+
+def parameters_reordered(
+    exc: BaseException, is_learner: Callable[[str], bool], learner_root: Path, stub_root: Path
+) -> Explanation | None:
+    """The learner's function the check called (the outermost learner frame) names the stub's
+    parameters in another order: the caller's positional arguments land in other parameters."""
+    tb = exc.__traceback__
+    while tb is not None and not is_learner(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    code = tb.tb_frame.f_code
+    if code.co_qualname != code.co_name:
+        return None  # a method or a nested function: not one the stub defines at top level
+    try:
+        relative = Path(code.co_filename).resolve().relative_to(learner_root)
+    except ValueError:
+        return None
+    learner = _positional(_tree(code.co_filename), code.co_name)
+    stub = _positional(_tree(str(stub_root / relative)), code.co_name)
+    if learner is None or stub is None:
+        return None
+    got, want = learner[0], stub[0]
+    if got == want or sorted(got) != sorted(want):
+        return None
+    first = next(i for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
+    signature = ast.unparse(stub[1].args)
+    return Explanation(
+        say(
+            PARAMETERS_REORDERED,
+            name=code.co_name,
+            got=", ".join(got),
+            want=", ".join(want),
+            param=got[first],
+            other=want[first],
+        ),
+        say(PARAMETERS_REORDERED_STEP, name=code.co_name, signature=signature),
+        "signature",
+    )
 
 
 def uncalled_method_described(message: str, filename: str) -> Explanation | None:

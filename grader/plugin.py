@@ -18,7 +18,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader import CHECKS_DIR, REFERENCE_DIR, data, explain, integrity, records
+from grader import CHECKS_DIR, EXERCISES_DIR, REFERENCE_DIR, data, explain, integrity, records
 from grader.frameworks import import_frameworks
 from grader.toolkit import diagnose
 from grader.toolkit.expect import CheckFailed
@@ -317,6 +317,8 @@ class KitState:
         if where:
             slip = _known_slip(item, exc, where.get("code"))
             found = None if slip else self._explained_line(exc, where)
+            if not slip and not found:
+                found = self._parameters_reordered(exc, item)
             if slip:
                 next_step = f"{slip.explanation} (manual {slip.topic})"
             elif found:
@@ -392,6 +394,18 @@ class KitState:
             if found is not None:
                 return f"\n{found.text()}"
         return ""
+
+    def _parameters_reordered(
+        self, exc: BaseException, item: pytest.Item
+    ) -> explain.Explanation | None:
+        """The learner's function takes the stub's parameters in another order, and the
+        reference passes the same check: the order is what broke it."""
+        found = explain.parameters_reordered(
+            exc, self._is_learner_file, self.learner_root, EXERCISES_DIR.resolve()
+        )
+        if found is None or self.reference_run(item) != "passes":
+            return None
+        return found
 
     def _explained_line(self, exc: BaseException, where: dict) -> explain.Explanation | None:
         """The cause on the learner's line, when the traceback reaches that very line (TF's

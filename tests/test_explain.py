@@ -530,3 +530,35 @@ def test_the_kit_is_blamed_only_when_the_reference_fails_too(project_copy, tmp_p
     value = checks["breaks_on_a_float"]["message"]
     assert "The reference solution passes this check" in value
     assert "`size` is the number 4.5." in value and "fault of the kit" not in value
+
+
+def test_parameters_in_another_order_than_the_stubs(tmp_path):
+    stub = "def size_out(size, kernel, padding=0, stride=1):\n    raise NotImplementedError\n"
+    answers = {
+        "reordered": "def size_out(size, kernel, stride=1, padding=0):\n"
+        "    return (size - kernel + 2 * padding) // stride + 1\n",
+        "same_order": "def size_out(size, kernel, padding=0, stride=1):\n"
+        "    return (size - kernel + 2 * padding) // (stride - 1) + 1\n",
+        "renamed": "def size_out(n, k, s=1, p=0):\n    return (n - k + 2 * p) // s + 1\n",
+    }
+    (tmp_path / "stubs" / "ch").mkdir(parents=True)
+    (tmp_path / "stubs" / "ch" / "size_out.py").write_text(stub)
+    said = {}
+    for name, source in answers.items():
+        root = tmp_path / name
+        path = root / "ch" / "size_out.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location(f"_kit_learner_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        with pytest.raises(ZeroDivisionError) as raised:
+            module.size_out(8, 3, 0, 1)  # padding 0, stride 1 in the stub's order
+        found = explain.parameters_reordered(
+            raised.value, lambda f, p=path: f == str(p), root, tmp_path / "stubs"
+        )
+        said[name] = found.text() if found else None
+    assert "in the order (size, kernel, stride, padding), and the stub's" in said["reordered"]
+    assert "gives `stride` the value meant for `padding`" in said["reordered"]
+    assert "def size_out(size, kernel, padding=0, stride=1)." in said["reordered"]
+    assert said["same_order"] is None and said["renamed"] is None
