@@ -188,6 +188,19 @@ PARAMETERS_REORDERED = (
 )
 PARAMETERS_REORDERED_STEP = "Keep the stub's signature: def {name}({signature})."
 
+ZERO_DIM_ITEMS = (
+    "`{expr}` is {described}: each item is a single value with no axis, and {func} joins "
+    "arrays along an axis they already have."
+)
+ZERO_DIM_ITEMS_STEP = (
+    "Check what each item should hold: the values of one batch make an array with a batch axis."
+)
+ARGMAX_WHOLE = (
+    "Line {line} of your file, `{source}`, gives argmax no axis, so it returns one index for the "
+    "whole batch instead of one per sample."
+)
+ARGMAX_WHOLE_STEP = "Give it the class axis: {fixed}, for scores of shape (batch, classes)."
+
 # Names newcomers use without importing them, and the import each needs.
 IMPORTS = {
     "np": ("NumPy", "import numpy as np"),
@@ -1171,6 +1184,52 @@ def _arguments_swapped(exc, node, reader) -> Explanation | None:
     return None
 
 
+def _argmax_without_axis(filename: str, function: str) -> tuple[int, str, str] | None:
+    """(line, text, text with the class axis) of a torch.argmax(x) or np.argmax(x) call with
+    no axis inside the learner's function."""
+    tree = _tree(filename)
+    for scope in ast.walk(tree) if tree is not None else ():
+        if not isinstance(scope, ast.FunctionDef) or scope.name != function:
+            continue
+        for node in ast.walk(scope):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            if node.func.attr != "argmax" or not isinstance(owner, ast.Name):
+                continue
+            axis = {"torch": "dim", "np": "axis", "numpy": "axis"}.get(owner.id)
+            if axis is None or len(node.args) != 1 or node.keywords:
+                continue
+            fixed = ast.Call(
+                func=node.func,
+                args=node.args,
+                keywords=[ast.keyword(arg=axis, value=ast.Constant(1))],
+            )
+            return node.lineno, ast.unparse(node), ast.unparse(fixed)
+    return None
+
+
+def _zero_dim_items(exc, node, reader) -> Explanation | None:
+    """np.concatenate of single values (0-d arrays or tensors), such as one argmax per batch."""
+    if not isinstance(exc, ValueError) or "zero-dimensional arrays cannot be" not in str(exc):
+        return None
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    items = reader.value(node.args[0])
+    if not isinstance(items, (list, tuple)) or not items:
+        return None
+    if not all(_is_data(v) and len(v.shape) == 0 for v in items):
+        return None
+    expr = _text(node.args[0])
+    seen = say(ZERO_DIM_ITEMS, expr=expr, described=describe(items), func=_text(node.func))
+    code = reader.frame.f_code
+    argmax = _argmax_without_axis(code.co_filename, code.co_name)
+    if argmax is None:
+        return Explanation(seen, say(ZERO_DIM_ITEMS_STEP), "zero_dim")
+    seen += " " + say(ARGMAX_WHOLE, line=argmax[0], source=argmax[1])
+    return Explanation(seen, say(ARGMAX_WHOLE_STEP, fixed=argmax[2]), "zero_dim")
+
+
 LINE_EXPLAINERS = (
     _with_class,
     _class_value,
@@ -1180,6 +1239,7 @@ LINE_EXPLAINERS = (
     _environ_value,
     _sizes_packed,
     _arguments_swapped,
+    _zero_dim_items,
     _class_in_frame,
     _operands_explained,
     _reshape,

@@ -248,6 +248,18 @@ def placeholder_shape_only():
         return tf.compat.v1.placeholder((2, 2))
 
 
+def argmax_per_batch(batches):
+    predictions = []
+    for scores in batches:
+        predictions.append(torch.argmax(scores).numpy())
+    return np.concatenate(predictions)
+
+
+def sums_per_batch(batches):
+    sums = [b.sum() for b in batches]
+    return np.concatenate(sums)
+
+
 def keeps_the_method(model):
     return copy.deepcopy(model.state_dict)
 
@@ -462,6 +474,20 @@ def test_a_tensorflow_1_name(learner):
     assert "`tf.set_random_seed` is a TensorFlow 1 name" in text
     assert "Use tf.random.set_seed(seed) instead." in text
     assert "TensorFlow 1" not in (explained(learner, "tf_misspelt_seed") or "")
+
+
+def test_single_values_concatenated(learner):
+    import numpy as np
+    import torch
+
+    batches = [torch.zeros(4, 3), torch.ones(4, 3)]
+    text = explained(learner, "argmax_per_batch", batches)
+    assert "`predictions` is a list of 2 numpy arrays of shape (): each item is a single" in text
+    assert "`torch.argmax(scores)`, gives argmax no axis" in text
+    assert "torch.argmax(scores, dim=1)" in text
+    # Single values with no argmax in the function: the cause is not claimed to be argmax.
+    text = explained(learner, "sums_per_batch", [np.zeros(3), np.ones(3)])
+    assert "each item is a single value" in text and "argmax" not in text
 
 
 def test_two_positional_arguments_in_each_others_places(learner):
