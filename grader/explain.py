@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.toolkit.values import describe
+from grader.toolkit.values import METHOD_ITSELF, bound_method_name, describe
 
 # --- the templates ------------------------------------------------------------------------------
 
@@ -66,6 +66,9 @@ METHOD_STATEMENT = (
     "Line {line} of your file, `{expr}`, names the method without calling it, so it does nothing."
 )
 METHOD_STATEMENT_STEP = "Call it: {expr}()."
+METHOD_UNCALLED_AT = (
+    "Line {line} of your file, `{expr}`, names the method {name} without calling it."
+)
 OPERAND = "`{expr}` is {described}."
 OPERAND_ON = "`{expr}` is {described}, on {device}."
 LAYER = "`{expr}` is the layer {layer}."
@@ -144,6 +147,76 @@ MISSING_FUNCTION_EMPTY = "Your file {path} has no function `{name}`, and defines
 MISSING_FUNCTION_STEP = (
     "Keep the name the stub gives, `{name}`: the grader calls the function by that name."
 )
+
+METHOD_HELD = (
+    "`{expr}` holds the method {method} itself, not its result: line {line} of your file, "
+    "`{source}`, names the method without calling it."
+)
+METHOD_HELD_STEP = "Call it there: {source}()."
+NOT_CALLABLE_FLAG = (
+    "`{expr}` is a setting that holds the value {value}, not a function, so it cannot be called."
+)
+NOT_CALLABLE_FLAG_STEP = "Assign the value to it instead: {expr} = {arg}."
+ENVIRON_VALUE = "Values stored in os.environ must be strings, and `{expr}` is {described}."
+ENVIRON_VALUE_STEP = "Convert it to text: {target} = str({expr})."
+SIZES_PACKED = (
+    "`{expr}` is the shape {shape}, passed as one argument beside other sizes; {func} takes "
+    "the sizes one by one, or one shape alone, not both."
+)
+SIZES_PACKED_STEP = "Unpack it with *: {fixed}."
+NUMBER_NOT_TENSOR = (
+    "`{expr}` is {described}, a Python number and not a tensor, so it has no .{name}()."
+)
+NUMBER_FROM_ITEM = "Line {line} of your file, `{source}`, made it a number with .item()."
+NUMBER_NOT_TENSOR_STEP = (
+    "Keep the tensor for .{name}(): call .item() only where you need the number, after .{name}()."
+)
+NUMBER_NOT_TENSOR_FIND_STEP = (
+    "Find where it became a number (.item() and float() give one) and keep the tensor for "
+    ".{name}()."
+)
+MODULE_INIT = (
+    "{cls}.__init__ stores a layer on self before nn.Module's own __init__ has run, so torch has "
+    "nowhere to keep it."
+)
+MODULE_INIT_STEP = "Make super().__init__() the first line of {cls}.__init__."
+TF1_NAME = "`{expr}` is a TensorFlow 1 name; TensorFlow 2, which the kit runs, has no {name} there."
+TF1_NAME_STEP = "Use {new} instead."
+CALLS_ITSELF = (
+    "`{expr}` is this object itself, so `{call}` calls {method} again, which calls it again, "
+    "without end."
+)
+CALLS_ITSELF_SAVED_AFTER = (
+    "Line {replaced} of your file, `{replace}`, puts this object in place before line {saved}, "
+    "`{save}`, saves what is there, so the saved value is this object."
+)
+CALLS_ITSELF_STEP = "Find the line that set `{expr}`: it must hold the object to pass the call to."
+CALLS_ITSELF_SAVED_STEP = "Swap the two lines: save the old value first, then replace it."
+
+ARGUMENTS_SWAPPED = (
+    "{func} takes its arguments in the order ({order}), so your call passes `{wrong}` as "
+    "{param} and `{right}` as {other}."
+)
+ARGUMENTS_SWAPPED_STEP = "Swap them: {fixed}."
+
+PARAMETERS_REORDERED = (
+    "Your {name}() takes its parameters in the order ({got}), and the stub's order is ({want}): "
+    "a call by position in the stub's order gives `{param}` the value meant for `{other}`."
+)
+PARAMETERS_REORDERED_STEP = "Keep the stub's signature: def {name}({signature})."
+
+ZERO_DIM_ITEMS = (
+    "`{expr}` is {described}: each item is a single value with no axis, and {func} joins "
+    "arrays along an axis they already have."
+)
+ZERO_DIM_ITEMS_STEP = (
+    "Check what each item should hold: the values of one batch make an array with a batch axis."
+)
+ARGMAX_WHOLE = (
+    "Line {line} of your file, `{source}`, gives argmax no axis, so it returns one index for the "
+    "whole batch instead of one per sample."
+)
+ARGMAX_WHOLE_STEP = "Give it the class axis: {fixed}, for scores of shape (batch, classes)."
 
 # Names newcomers use without importing them, and the import each needs.
 IMPORTS = {
@@ -813,15 +886,418 @@ def _unknown_device(exc, node, reader) -> Explanation | None:
     )
 
 
+def _bound_method(value: Any) -> bool:
+    """A method bound to an object (a tensor's requires_grad_, a model's state_dict)."""
+    return bound_method_name(value) is not None
+
+
+def _method_held(exc, node, reader) -> Explanation | None:
+    """A name that holds a method, assigned without the call: `x = t.requires_grad_`. The
+    exception names the method's type, the name on the line holds a bound method, and the
+    learner's file names that method uncalled."""
+    text = str(exc)
+    if not isinstance(exc, (TypeError, AttributeError)):
+        return None
+    for operand in ast.walk(node):
+        if not isinstance(operand, ast.Name):
+            continue
+        value = reader.value(operand)
+        kind = type(value).__name__
+        if not _bound_method(value) or f"'{kind}'" not in text:
+            continue
+        found = uncalled_reference(reader.frame.f_code.co_filename, value.__name__)
+        if found and found[1].endswith(f".{value.__name__}"):
+            return Explanation(
+                say(
+                    METHOD_HELD,
+                    expr=operand.id,
+                    method=value.__name__,
+                    line=found[0],
+                    source=found[1],
+                ),
+                say(METHOD_HELD_STEP, source=found[1]),
+                "method",
+            )
+    return None
+
+
+NOT_CALLABLE_TEXT = re.compile(r"'(\w+)' object is not callable")
+
+
+def _flag_called(exc, node, reader) -> Explanation | None:
+    """A module's setting called like a function: `torch.backends.cudnn.deterministic(True)`."""
+    found = NOT_CALLABLE_TEXT.search(str(exc))
+    if not isinstance(exc, TypeError) or not found or not isinstance(node, ast.Call):
+        return None
+    if not isinstance(node.func, ast.Attribute):
+        return None
+    owner = reader.value(node.func.value)
+    value = reader.value(node.func)
+    if not isinstance(owner, ModuleType) or type(value) not in (bool, int, float, str):
+        return None
+    if type(value).__name__ != found.group(1) or len(node.args) != 1 or node.keywords:
+        return None
+    expr = _text(node.func)
+    return Explanation(
+        say(NOT_CALLABLE_FLAG, expr=expr, value=repr(value)),
+        say(NOT_CALLABLE_FLAG_STEP, expr=expr, arg=_text(node.args[0])),
+        "not_callable",
+    )
+
+
+def _statement_on_line(reader: Reader) -> ast.stmt | None:
+    """The learner's statement on the frame's current line, parsed alone."""
+    code = reader.frame.f_code
+    line = linecache.getline(code.co_filename, reader.frame.f_lineno)
+    try:
+        body = ast.parse(textwrap.dedent(line)).body
+    except SyntaxError:
+        return None
+    return body[0] if len(body) == 1 else None
+
+
+def _environ_value(exc, node, reader) -> Explanation | None:
+    """`os.environ[key] = value` with a value that is not a string (os says "str expected")."""
+    if not isinstance(exc, TypeError) or not str(exc).startswith("str expected, not"):
+        return None
+    statement = _statement_on_line(reader)
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return None
+    target = statement.targets[0]
+    if not isinstance(target, ast.Subscript):
+        return None
+    import os
+
+    if reader.value(target.value) is not os.environ:
+        return None
+    value = reader.value(statement.value)
+    if value is Reader.MISSING or isinstance(value, str):
+        return None
+    expr = _text(statement.value)
+    return Explanation(
+        say(ENVIRON_VALUE, expr=expr, described=describe(value)),
+        say(ENVIRON_VALUE_STEP, target=_text(target), expr=expr),
+        "environ",
+    )
+
+
+UNPACK_TEXT = re.compile(r"argument '(?:size|shape)' failed to unpack the object at pos (\d+)")
+
+
+def _sizes_packed(exc, node, reader) -> Explanation | None:
+    """A torch call that takes sizes one by one, given a whole shape beside other sizes:
+    `x.expand(1, x.shape)`. torch's text gives the position of the shape."""
+    found = UNPACK_TEXT.search(str(exc))
+    if not isinstance(exc, TypeError) or not found or not isinstance(node, ast.Call):
+        return None
+    position = int(found.group(1)) - 1
+    if not 0 <= position < len(node.args) or len(node.args) < 2:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    shape = reader.value(node.args[position])
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(n, int) for n in shape):
+        return None
+    others = [reader.value(a) for i, a in enumerate(node.args) if i != position]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in others):
+        return None
+    fixed = ast.Call(
+        func=node.func,
+        args=[
+            ast.Starred(value=a, ctx=ast.Load()) if i == position else a
+            for i, a in enumerate(node.args)
+        ],
+        keywords=node.keywords,
+    )
+    return Explanation(
+        say(
+            SIZES_PACKED,
+            expr=_text(node.args[position]),
+            shape=tuple(int(n) for n in shape),
+            func=_text(node.func),
+        ),
+        say(SIZES_PACKED_STEP, fixed=ast.unparse(fixed)),
+        "sizes",
+    )
+
+
+def _assignment_from_item(filename: str, function: str, name: str) -> tuple[int, str] | None:
+    """(line, text) of an assignment `name = ....item()` inside the learner's function."""
+    tree = _tree(filename)
+    if tree is None:
+        return None
+    for scope in ast.walk(tree):
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) or scope.name != function:
+            continue
+        for node in ast.walk(scope):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "item"
+            ):
+                return node.lineno, ast.unparse(node)
+    return None
+
+
+def _number_not_tensor(exc, node, reader) -> Explanation | None:
+    """A tensor method asked of a Python number: `loss.backward()` after `loss = ....item()`."""
+    if not isinstance(exc, AttributeError) or not getattr(exc, "name", None):
+        return None
+    import sys
+
+    torch = sys.modules.get("torch")
+    obj, name = getattr(exc, "obj", None), exc.name
+    if torch is None or type(obj) not in (int, float) or not hasattr(torch.Tensor, name):
+        return None
+    target = next(
+        (
+            a
+            for a in ast.walk(node)
+            if isinstance(a, ast.Attribute) and a.attr == name and isinstance(a.value, ast.Name)
+        ),
+        None,
+    )
+    if target is None or reader.value(target.value) is not obj:
+        return None
+    expr = target.value.id
+    seen = say(NUMBER_NOT_TENSOR, expr=expr, described=describe(obj), name=name)
+    code = reader.frame.f_code
+    made = _assignment_from_item(code.co_filename, code.co_name, expr)
+    if made:
+        seen += " " + say(NUMBER_FROM_ITEM, line=made[0], source=made[1])
+        return Explanation(seen, say(NUMBER_NOT_TENSOR_STEP, name=name), "number")
+    return Explanation(seen, say(NUMBER_NOT_TENSOR_FIND_STEP, name=name), "number")
+
+
+def _module_init_skipped(exc, node, reader) -> Explanation | None:
+    """An nn.Module subclass whose __init__ stores a layer before nn.Module.__init__ ran: torch
+    says so, and the object has no _modules yet (what Module.__init__ makes)."""
+    if not isinstance(exc, AttributeError) or "before Module.__init__() call" not in str(exc):
+        return None
+    owner = reader.frame.f_locals.get("self")
+    if owner is None or not _is_layer(owner) or "_modules" in getattr(owner, "__dict__", {}):
+        return None
+    if reader.frame.f_code.co_name != "__init__":
+        return None
+    name = type(owner).__name__
+    return Explanation(say(MODULE_INIT, cls=name), say(MODULE_INIT_STEP, cls=name), "module_init")
+
+
+# TensorFlow 1 names a learner finds in older tutorials, and what TensorFlow 2 calls them.
+TF2_NAMES = {
+    "set_random_seed": "tf.random.set_seed(seed)",
+    "random_normal": "tf.random.normal(...)",
+    "random_uniform": "tf.random.uniform(...)",
+    "truncated_normal": "tf.random.truncated_normal(...)",
+    "log": "tf.math.log(...)",
+    "to_float": "tf.cast(x, tf.float32)",
+    "placeholder": "tf.compat.v1.placeholder(...)",
+    "Session": "tf.compat.v1.Session()",
+    "global_variables_initializer": "tf.compat.v1.global_variables_initializer()",
+    "get_variable": "tf.compat.v1.get_variable(...)",
+}
+
+
+def _tf1_name(exc, node, reader) -> Explanation | None:
+    """A TensorFlow 1 function looked up on TensorFlow 2's module, where TF1's API (kept in
+    tf.compat.v1) has it."""
+    if not isinstance(exc, AttributeError) or exc.name not in TF2_NAMES:
+        return None
+    import sys
+
+    obj, tf = getattr(exc, "obj", None), sys.modules.get("tensorflow")
+    if tf is None or not isinstance(obj, ModuleType):
+        return None
+    if not obj.__name__.startswith("tensorflow") or "compat.v1" in obj.__name__:
+        return None
+    v1 = tf.compat.v1
+    if not (hasattr(v1, exc.name) or hasattr(getattr(v1, "random", None), exc.name)):
+        return None
+    target = next(
+        (a for a in ast.walk(node) if isinstance(a, ast.Attribute) and a.attr == exc.name), None
+    )
+    if target is None or reader.value(target.value) is not obj:
+        return None
+    return Explanation(
+        say(TF1_NAME, expr=_text(target), name=exc.name),
+        say(TF1_NAME_STEP, new=TF2_NAMES[exc.name]),
+        "tf1_name",
+    )
+
+
+def _saved_after_replacing(filename: str, attr: str) -> tuple[int, str, int, str] | None:
+    """(line, text) of `X = self` and then of `self.attr = X` in one function of the file: the
+    object put in place before the old value was saved."""
+    tree = _tree(filename)
+    if tree is None:
+        return None
+    for scope in ast.walk(tree):
+        if not isinstance(scope, ast.FunctionDef):
+            continue
+        replaced: dict[str, tuple[int, str]] = {}
+        for statement in scope.body:
+            if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+                continue
+            target, value = statement.targets[0], statement.value
+            if isinstance(value, ast.Name) and value.id == "self":
+                replaced[ast.unparse(target)] = (statement.lineno, ast.unparse(statement))
+            elif (
+                isinstance(target, ast.Attribute)
+                and target.attr == attr
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and ast.unparse(value) in replaced
+            ):
+                line, text = replaced[ast.unparse(value)]
+                return line, text, statement.lineno, ast.unparse(statement)
+    return None
+
+
+def _calls_itself(exc, node, reader) -> Explanation | None:
+    """A RecursionError where the method calls the same method on an attribute of self that is
+    self: `self.terminal.write(text)` inside write, with self.terminal being the object."""
+    if not isinstance(exc, RecursionError) or not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != reader.frame.f_code.co_name:
+        return None
+    owner = reader.frame.f_locals.get("self")
+    inner = func.value
+    if owner is None or not isinstance(inner, ast.Attribute):
+        return None
+    if not isinstance(inner.value, ast.Name) or inner.value.id != "self":
+        return None
+    if reader.value(inner) is not owner:
+        return None
+    expr = _text(inner)
+    seen = say(CALLS_ITSELF, expr=expr, call=_text(node), method=func.attr)
+    order = _saved_after_replacing(reader.frame.f_code.co_filename, inner.attr)
+    if order:
+        seen += " " + say(
+            CALLS_ITSELF_SAVED_AFTER,
+            replaced=order[0],
+            replace=order[1],
+            saved=order[2],
+            save=order[3],
+        )
+        return Explanation(seen, say(CALLS_ITSELF_SAVED_STEP), "recursion")
+    return Explanation(seen, say(CALLS_ITSELF_STEP, expr=expr), "recursion")
+
+
+EXPECTED_FOR_ARGUMENT = re.compile(r"Expected (\w+) for argument '(\w+)' not")
+# The type an error names, and the name of the class of its values when they differ.
+TYPE_ALIASES = {"DataType": "DType"}
+
+
+def _arguments_swapped(exc, node, reader) -> Explanation | None:
+    """Two positional arguments in each other's places: the error names the parameter that got
+    the wrong value and the type it expected, and the call passes a value of that very type
+    positionally as another parameter (tf.compat.v1.placeholder((2, 2), tf.float32))."""
+    found = EXPECTED_FOR_ARGUMENT.search(str(exc))
+    if not isinstance(exc, TypeError) or not found or not isinstance(node, ast.Call):
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    try:
+        parameters = list(inspect.signature(reader.value(node.func)).parameters)
+    except (TypeError, ValueError):
+        return None
+    wanted, param = TYPE_ALIASES.get(found.group(1), found.group(1)), found.group(2)
+    if param not in parameters[: len(node.args)]:
+        return None
+    at = parameters.index(param)
+    for other, argument in enumerate(node.args):
+        value = reader.value(argument)
+        if other == at or other >= len(parameters) or value is Reader.MISSING:
+            continue
+        if wanted not in {c.__name__ for c in type(value).__mro__}:
+            continue
+        swapped = list(node.args)
+        swapped[at], swapped[other] = node.args[other], node.args[at]
+        fixed = ast.Call(func=node.func, args=swapped, keywords=node.keywords)
+        return Explanation(
+            say(
+                ARGUMENTS_SWAPPED,
+                func=_text(node.func),
+                order=", ".join(parameters[: len(node.args)]),
+                wrong=_text(node.args[at]),
+                param=param,
+                right=_text(argument),
+                other=parameters[other],
+            ),
+            say(ARGUMENTS_SWAPPED_STEP, fixed=ast.unparse(fixed)),
+            "swapped",
+        )
+    return None
+
+
+def _argmax_without_axis(filename: str, function: str) -> tuple[int, str, str] | None:
+    """(line, text, text with the class axis) of a torch.argmax(x) or np.argmax(x) call with
+    no axis inside the learner's function."""
+    tree = _tree(filename)
+    for scope in ast.walk(tree) if tree is not None else ():
+        if not isinstance(scope, ast.FunctionDef) or scope.name != function:
+            continue
+        for node in ast.walk(scope):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            if node.func.attr != "argmax" or not isinstance(owner, ast.Name):
+                continue
+            axis = {"torch": "dim", "np": "axis", "numpy": "axis"}.get(owner.id)
+            if axis is None or len(node.args) != 1 or node.keywords:
+                continue
+            fixed = ast.Call(
+                func=node.func,
+                args=node.args,
+                keywords=[ast.keyword(arg=axis, value=ast.Constant(1))],
+            )
+            return node.lineno, ast.unparse(node), ast.unparse(fixed)
+    return None
+
+
+def _zero_dim_items(exc, node, reader) -> Explanation | None:
+    """np.concatenate of single values (0-d arrays or tensors), such as one argmax per batch."""
+    if not isinstance(exc, ValueError) or "zero-dimensional arrays cannot be" not in str(exc):
+        return None
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    items = reader.value(node.args[0])
+    if not isinstance(items, (list, tuple)) or not items:
+        return None
+    if not all(_is_data(v) and len(v.shape) == 0 for v in items):
+        return None
+    expr = _text(node.args[0])
+    seen = say(ZERO_DIM_ITEMS, expr=expr, described=describe(items), func=_text(node.func))
+    code = reader.frame.f_code
+    argmax = _argmax_without_axis(code.co_filename, code.co_name)
+    if argmax is None:
+        return Explanation(seen, say(ZERO_DIM_ITEMS_STEP), "zero_dim")
+    seen += " " + say(ARGMAX_WHOLE, line=argmax[0], source=argmax[1])
+    return Explanation(seen, say(ARGMAX_WHOLE_STEP, fixed=argmax[2]), "zero_dim")
+
+
 LINE_EXPLAINERS = (
     _unknown_device,
     _with_class,
     _class_value,
     _method_value,
+    _method_held,
+    _flag_called,
+    _environ_value,
+    _sizes_packed,
+    _arguments_swapped,
+    _zero_dim_items,
     _class_in_frame,
     _operands_explained,
     _reshape,
     _name_error,
+    _number_not_tensor,
+    _module_init_skipped,
+    _tf1_name,
+    _calls_itself,
     _attribute_error,
     _index_error,
     _key_error,
@@ -996,6 +1472,69 @@ def _annotations(node: ast.AST) -> list[ast.expr]:
     else:
         found = []
     return [a for a in found if a is not None]
+
+
+def _positional(tree: ast.AST | None, name: str) -> tuple[list[str], ast.FunctionDef] | None:
+    """The positional parameter names of the module-level function `name`, and its def."""
+    for node in getattr(tree, "body", []):
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return [a.arg for a in node.args.posonlyargs + node.args.args], node
+    return None
+
+
+def parameters_reordered(
+    exc: BaseException, is_learner: Callable[[str], bool], learner_root: Path, stub_root: Path
+) -> Explanation | None:
+    """The learner's function the check called (the outermost learner frame) names the stub's
+    parameters in another order: the caller's positional arguments land in other parameters."""
+    tb = exc.__traceback__
+    while tb is not None and not is_learner(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    code = tb.tb_frame.f_code
+    if code.co_qualname != code.co_name:
+        return None  # a method or a nested function: not one the stub defines at top level
+    try:
+        relative = Path(code.co_filename).resolve().relative_to(learner_root)
+    except ValueError:
+        return None
+    learner = _positional(_tree(code.co_filename), code.co_name)
+    stub = _positional(_tree(str(stub_root / relative)), code.co_name)
+    if learner is None or stub is None:
+        return None
+    got, want = learner[0], stub[0]
+    if got == want or sorted(got) != sorted(want):
+        return None
+    first = next(i for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
+    signature = ast.unparse(stub[1].args)
+    return Explanation(
+        say(
+            PARAMETERS_REORDERED,
+            name=code.co_name,
+            got=", ".join(got),
+            want=", ".join(want),
+            param=got[first],
+            other=want[first],
+        ),
+        say(PARAMETERS_REORDERED_STEP, name=code.co_name, signature=signature),
+        "signature",
+    )
+
+
+def uncalled_method_described(message: str, filename: str) -> Explanation | None:
+    """For a message that describes a value as a method itself (values.METHOD_ITSELF), the
+    place in the learner's file that names that method without calling it."""
+    pattern = re.escape(METHOD_ITSELF).replace(re.escape("{name}"), r"(\w+)")
+    named = re.search(pattern, message)
+    found = uncalled_reference(filename, named.group(1)) if named else None
+    if found is None or not found[1].endswith("." + named.group(1)):
+        return None
+    return Explanation(
+        say(METHOD_UNCALLED_AT, line=found[0], expr=found[1], name=named.group(1)),
+        say(METHOD_STATEMENT_STEP, expr=found[1]),
+        "method",
+    )
 
 
 def bare_method_statements(filename: str) -> list[tuple[int, str, str]]:

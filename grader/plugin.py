@@ -330,6 +330,8 @@ class KitState:
         if where:
             slip = _known_slip(item, exc, where.get("code"))
             found = None if slip else self._explained_line(exc, where)
+            if not slip and not found:
+                found = self._parameters_reordered(exc, item)
             if slip:
                 next_step = f"{slip.explanation} (manual {slip.topic})"
             elif found:
@@ -393,12 +395,30 @@ class KitState:
 
     def _uncalled_method(self, failure: CheckFailed) -> str:
         """A sentence for a failed check whose message asks for a call that the learner's code
-        names without parentheses (`model.eval` as a statement), else nothing."""
+        names without parentheses (`model.eval` as a statement), or that got a method itself
+        (`copy.deepcopy(model.state_dict)`) which the learner's code names uncalled; else
+        nothing."""
         for line, text, method in self.bare_method_statements():
             if f"{method}(" in str(failure):
                 seen = explain.say(explain.METHOD_STATEMENT, line=line, expr=text)
                 return f"\n{seen} {explain.say(explain.METHOD_STATEMENT_STEP, expr=text)}"
+        for module in self.learner_modules():
+            found = explain.uncalled_method_described(str(failure), module.__file__)
+            if found is not None:
+                return f"\n{found.text()}"
         return ""
+
+    def _parameters_reordered(
+        self, exc: BaseException, item: pytest.Item
+    ) -> explain.Explanation | None:
+        """The learner's function takes the stub's parameters in another order, and the
+        reference passes the same check: the order is what broke it."""
+        found = explain.parameters_reordered(
+            exc, self._is_learner_file, self.learner_root, EXERCISES_DIR.resolve()
+        )
+        if found is None or self.reference_run(item) != "passes":
+            return None
+        return found
 
     def _explained_line(self, exc: BaseException, where: dict) -> explain.Explanation | None:
         """The cause on the learner's line, when the traceback reaches that very line (TF's

@@ -9,6 +9,9 @@ import pytest
 from grader import explain
 
 LEARNER = """
+import copy
+import os
+import sys
 import threading
 
 import numpy as np
@@ -142,6 +145,135 @@ def gpu_device():
 def evaluate(model):
     model.eval
     return model
+
+
+def method_held(values):
+    x = torch.tensor(values, dtype=torch.float32).requires_grad_
+    return x * x
+
+
+def flag_called():
+    torch.backends.cudnn.deterministic(True)
+
+
+def int_called():
+    rate = 3
+    return rate(2)
+
+
+def environ_int(seed):
+    os.environ["KIT_TEST_EXPLAIN_SEED"] = seed
+
+
+def environ_int_key(seed):
+    os.environ[seed] = "1"
+
+
+def expand_shape(image):
+    return image.expand(1, image.shape)
+
+
+def permute_tuple(image):
+    return image.permute((0, 1), 2)
+
+
+def item_before_backward(x):
+    loss = (x * 2).sum().item()
+    loss.backward()
+
+
+def float_attribute(x):
+    total = float(x.sum())
+    return total.backward()
+
+
+class NoSuperInit(nn.Module):
+    def __init__(self):
+        self.fc = nn.Linear(2, 1)
+
+
+class Tee:
+    def __init__(self):
+        self.terminal = None
+
+    def start(self):
+        sys.stdout = self
+        self.terminal = sys.stdout
+
+    def write(self, text):
+        self.terminal.write(text)
+
+
+class Relay:
+    def __init__(self):
+        self.target = self
+
+    def write(self, text):
+        self.target.write(text)
+
+
+def tee_write():
+    tee = Tee()
+    saved = sys.stdout
+    try:
+        tee.start()
+    finally:
+        sys.stdout = saved
+    tee.write("x")
+
+
+def relay_write():
+    Relay().write("x")
+
+
+def countdown(n):
+    return countdown(n - 1)
+
+
+def tf1_seed():
+    import tensorflow as tf
+
+    tf.set_random_seed(1)
+
+
+def tf_misspelt_seed():
+    import tensorflow as tf
+
+    tf.random.set_sed(1)
+
+
+def placeholder_swapped():
+    import tensorflow as tf
+
+    with tf.Graph().as_default():
+        return tf.compat.v1.placeholder((2, 2), tf.float32, name="x1")
+
+
+def placeholder_shape_only():
+    import tensorflow as tf
+
+    with tf.Graph().as_default():
+        return tf.compat.v1.placeholder((2, 2))
+
+
+def argmax_per_batch(batches):
+    predictions = []
+    for scores in batches:
+        predictions.append(torch.argmax(scores).numpy())
+    return np.concatenate(predictions)
+
+
+def sums_per_batch(batches):
+    sums = [b.sum() for b in batches]
+    return np.concatenate(sums)
+
+
+def keeps_the_method(model):
+    return copy.deepcopy(model.state_dict)
+
+
+def keeps_the_state(model):
+    return copy.deepcopy(model.state_dict())
 """
 
 
@@ -286,12 +418,116 @@ def test_a_missing_function_is_named_with_what_the_file_has(learner):
     with pytest.raises(AttributeError) as raised:
         learner.z_and_gradients  # noqa: B018
     text = explain.missing_function(raised.value, [learner], lambda p: "answer.py").text()
-    assert "It defines: broadcast, builds_transform," in text
+    assert "It defines: " in text and "broadcast, builds_transform," in text
 
 
 def test_a_method_named_as_a_statement(learner):
     found = explain.bare_method_statements(learner.__file__)
     assert [(text, method) for _, text, method in found] == [("model.eval", "eval")]
+
+
+def test_a_method_held_in_a_name(learner):
+    text = explained(learner, "method_held", [1.0, 2.0])
+    assert "`x` holds the method requires_grad_ itself, not its result" in text
+    assert "torch.tensor(values, dtype=torch.float32).requires_grad_()." in text
+
+
+def test_a_setting_called_like_a_function(learner):
+    text = explained(learner, "flag_called")
+    assert "`torch.backends.cudnn.deterministic` is a setting that holds the value" in text
+    assert "torch.backends.cudnn.deterministic = True." in text
+    # A number called, but no module's setting: nothing to assign.
+    assert explained(learner, "int_called") is None
+
+
+def test_an_environment_value_that_is_not_a_string(learner):
+    text = explained(learner, "environ_int", 42)
+    assert "os.environ must be strings, and `seed` is the number 42" in text
+    assert "= str(seed)." in text
+    # The same text from os for a key that is not a string: the value is one, so silent.
+    assert explained(learner, "environ_int_key", 42) is None
+
+
+def test_a_shape_among_sizes(learner):
+    import torch
+
+    text = explained(learner, "expand_shape", torch.zeros(3, 5))
+    assert "`image.shape` is the shape (3, 5), passed as one argument beside other sizes" in text
+    assert "image.expand(1, *image.shape)." in text
+    # permute takes axes, not sizes: its unpacking error is not about a shape.
+    assert explained(learner, "permute_tuple", torch.zeros(3, 5, 2)) is None
+
+
+def test_a_python_number_where_a_tensor_was_needed(learner):
+    import torch
+
+    text = explained(learner, "item_before_backward", torch.ones(2, requires_grad=True))
+    assert "`loss` is the number 4.0, a Python number and not a tensor" in text
+    assert "`loss = (x * 2).sum().item()`, made it a number with .item()" in text
+    # Made a number by float(): the cause is not claimed to be .item().
+    text = explained(learner, "float_attribute", torch.ones(2))
+    assert "a Python number and not a tensor" in text and ".item()`" not in text
+
+
+def test_a_module_that_skips_nn_modules_init(learner):
+    with pytest.raises(AttributeError) as raised:
+        learner.NoSuperInit()
+    found = explain.raised_on_learner_line(raised.value, lambda f: f == learner.__file__)
+    assert "NoSuperInit.__init__ stores a layer on self before nn.Module's own" in found.text()
+    assert "super().__init__() the first line of NoSuperInit.__init__" in found.text()
+
+
+def test_a_method_that_calls_itself_through_self(learner):
+    text = explained(learner, "tee_write")
+    assert "`self.terminal` is this object itself" in text
+    assert "`sys.stdout = self`, puts this object in place before line" in text
+    text = explained(learner, "relay_write")
+    assert "`self.target` is this object itself" in text and "sys.stdout" not in text
+    # A plain recursion without end: no attribute of self is the object.
+    assert explained(learner, "countdown", 3) is None
+
+
+def test_a_tensorflow_1_name(learner):
+    text = explained(learner, "tf1_seed")
+    assert "`tf.set_random_seed` is a TensorFlow 1 name" in text
+    assert "Use tf.random.set_seed(seed) instead." in text
+    assert "TensorFlow 1" not in (explained(learner, "tf_misspelt_seed") or "")
+
+
+def test_single_values_concatenated(learner):
+    import numpy as np
+    import torch
+
+    batches = [torch.zeros(4, 3), torch.ones(4, 3)]
+    text = explained(learner, "argmax_per_batch", batches)
+    assert "`predictions` is a list of 2 numpy arrays of shape (): each item is a single" in text
+    assert "`torch.argmax(scores)`, gives argmax no axis" in text
+    assert "torch.argmax(scores, dim=1)" in text
+    # Single values with no argmax in the function: the cause is not claimed to be argmax.
+    text = explained(learner, "sums_per_batch", [np.zeros(3), np.ones(3)])
+    assert "each item is a single value" in text and "argmax" not in text
+
+
+def test_two_positional_arguments_in_each_others_places(learner):
+    text = explained(learner, "placeholder_swapped")
+    assert "in the order (dtype, shape), so your call passes `(2, 2)` as dtype" in text
+    assert "tf.compat.v1.placeholder(tf.float32, (2, 2), name='x1')." in text
+    # The same error without a dtype among the arguments: nothing was swapped.
+    assert explained(learner, "placeholder_shape_only") is None
+
+
+def test_a_method_returned_uncalled_is_found_in_the_file(learner):
+    from torch import nn
+
+    from grader.toolkit.values import describe
+
+    described = describe(learner.keeps_the_method(nn.Linear(2, 1)))
+    assert described == "the method state_dict itself, not its result"
+    found = explain.uncalled_method_described(f"Got {described}.", learner.__file__)
+    assert "`model.state_dict`, names the method state_dict without calling it" in found.text()
+    assert "Call it: model.state_dict()." in found.text()
+    assert describe(learner.keeps_the_state(nn.Linear(2, 1))) == "an OrderedDict"
+    assert explain.uncalled_method_described("Got a dict.", learner.__file__) is None
 
 
 # Two checks added to a copy of the kit: one that breaks on any answer (a fault of the check),
@@ -373,3 +609,35 @@ def test_a_device_type_torch_does_not_know(learner):
     assert 'torch.device("cuda")' in text
     # A device string torch knows but cannot use here is another error: nothing named.
     assert explain._unknown_device(RuntimeError("CUDA error: no device"), None, None) is None
+
+
+def test_parameters_in_another_order_than_the_stubs(tmp_path):
+    stub = "def size_out(size, kernel, padding=0, stride=1):\n    raise NotImplementedError\n"
+    answers = {
+        "reordered": "def size_out(size, kernel, stride=1, padding=0):\n"
+        "    return (size - kernel + 2 * padding) // stride + 1\n",
+        "same_order": "def size_out(size, kernel, padding=0, stride=1):\n"
+        "    return (size - kernel + 2 * padding) // (stride - 1) + 1\n",
+        "renamed": "def size_out(n, k, s=1, p=0):\n    return (n - k + 2 * p) // s + 1\n",
+    }
+    (tmp_path / "stubs" / "ch").mkdir(parents=True)
+    (tmp_path / "stubs" / "ch" / "size_out.py").write_text(stub)
+    said = {}
+    for name, source in answers.items():
+        root = tmp_path / name
+        path = root / "ch" / "size_out.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location(f"_kit_learner_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        with pytest.raises(ZeroDivisionError) as raised:
+            module.size_out(8, 3, 0, 1)  # padding 0, stride 1 in the stub's order
+        found = explain.parameters_reordered(
+            raised.value, lambda f, p=path: f == str(p), root, tmp_path / "stubs"
+        )
+        said[name] = found.text() if found else None
+    assert "in the order (size, kernel, stride, padding), and the stub's" in said["reordered"]
+    assert "gives `stride` the value meant for `padding`" in said["reordered"]
+    assert "def size_out(size, kernel, padding=0, stride=1)." in said["reordered"]
+    assert said["same_order"] is None and said["renamed"] is None
