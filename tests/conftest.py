@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 
 from grader import PROJECT_ROOT, REFERENCE_DIR, grading, manifest, release
+from grader.frameworks import import_frameworks
+
+# torchvision (and the triton it loads) before any test imports tensorflow: the other order
+# crashes the process (grader/frameworks.py). Without this, test_diagnose.py's TensorFlow test
+# followed by test_explain.py's torchvision in one process ended in a segmentation fault.
+import_frameworks(["torchvision"])
 
 # The kit prints `tox -e …` commands when it runs under tox (TOX_ENV_NAME). The tests run the kit
 # the way a shell without tox would, both under `tox -e test` and under plain pytest; a test of
