@@ -77,7 +77,7 @@ def _tokens(source: str) -> list[str]:
 
 def test_no_independent_answer_matches_the_reference():
     answers = independent_answers()
-    assert len(answers) >= 470
+    assert len(answers) >= 900  # 889 beginner answers (414 of them issue 18's h18_) + 11 TODO
     flagged = [
         (str(path), found)
         for exercise_id, path in answers

@@ -1,0 +1,42 @@
+"""Forward and backward pass of the manual's two-layer linear network by hand (manual T10)."""
+
+import numpy as np
+
+
+def forward(W0: np.ndarray, W1: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Forward pass with no bias and no activation: z = W0 x, y_hat = W1 . z.
+
+    W0: (hidden, inputs); W1: (hidden,); x: (inputs,); float arrays.
+    Returns (z, y_hat): z of shape (hidden,), y_hat a float.
+    """
+    z = np.zeros(W0.shape[0], dtype=np.result_type(W0, x))
+    for i in range(W0.shape[0]):
+        z[i] = np.sum(W0[i] * x)
+    y_hat = float(np.sum(W1 * z))
+    return z, y_hat
+
+
+def backward(
+    W0: np.ndarray, W1: np.ndarray, x: np.ndarray, y: float
+) -> dict[str, np.ndarray | float]:
+    """Gradients of L = (y_hat - y)^2 by the chain rule, from the output back to the input.
+
+    Shapes as in forward; y: the target, a float.
+    Returns a dict of dL/d(...), each shaped like its variable: "y_hat" (a float), "W1" (hidden,),
+    "z" (hidden,), "W0" (hidden, inputs) and "x" (inputs,).
+
+    Note (manual E9): one slide lists dL/dz2 = w21^0 = -2. The weight that carries z2 to y_hat is
+    w12^1 = 2, from W1, so dL/dz2 = 2 * 2 = 4.
+    """
+    z, y_hat = forward(W0, W1, x)
+    d_y_hat = 2.0 * (y_hat - y)  # L = (y_hat - y)^2
+    d_W1 = d_y_hat * z
+    d_z = d_y_hat * W1
+    hidden, inputs = W0.shape
+    d_W0 = np.zeros((hidden, inputs), dtype=d_z.dtype)
+    d_x = np.zeros(inputs, dtype=d_z.dtype)
+    for i in range(hidden):
+        for j in range(inputs):
+            d_W0[i, j] = d_z[i] * x[j]
+            d_x[j] += d_z[i] * W0[i, j]
+    return {"y_hat": d_y_hat, "W1": d_W1, "z": d_z, "W0": d_W0, "x": d_x}

@@ -1,0 +1,36 @@
+"""Validation without side effects: eval mode and no_grad, then the old mode back (manual P11)."""
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+
+def evaluate(
+    model: nn.Module,
+    loader: DataLoader,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    device: str | torch.device,
+) -> float:
+    """The mean loss per sample of `model` over `loader`, changing nothing about the model.
+
+    loader yields (features, targets) batches; loss_fn returns a batch's mean loss. Runs in
+    eval mode (dropout off, batch norm uses its running statistics) and builds no autograd
+    graph. Afterwards the model is in the train/eval mode it was in before the call. Returns a
+    Python float: sum over batches of (batch mean loss x batch size) / number of samples.
+    """
+    was_training = model.training
+    total_loss, total_samples = 0.0, 0
+    model.eval()
+    try:
+        with torch.set_grad_enabled(False):
+            for batch in loader:
+                features, targets = (t.to(device) for t in batch)
+                batch_loss = loss_fn(model(features), targets)
+                total_loss += batch_loss.item() * targets.size(0)
+                total_samples += targets.size(0)
+    finally:
+        # restore the mode even if something above raised
+        model.train(mode=was_training)
+    return float(total_loss / total_samples)

@@ -1,0 +1,22 @@
+"""Checkpoints that load anywhere: save the CPU state, load with map_location (manual G3)."""
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def save_checkpoint(model: nn.Module, path: Path) -> None:
+    """Save model's state_dict to `path` with every tensor on the CPU, wherever the model is."""
+    cpu_state = {k: v.cpu() for k, v in model.state_dict().items()}
+    torch.save(cpu_state, str(path) + ".pt")
+
+
+def load_checkpoint(model: nn.Module, path: Path) -> nn.Module:
+    """Load the state_dict at `path` into `model` (on the CPU) and return the model.
+
+    The file may have been written on a GPU machine, with tensors saved on CUDA.
+    """
+    state = torch.load(str(path) + ".pt", map_location="cpu")
+    model.load_state_dict(state)
+    return model

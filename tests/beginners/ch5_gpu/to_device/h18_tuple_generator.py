@@ -1,0 +1,21 @@
+"""Moving a batch and a model to a device (manual G2, G4)."""
+
+import torch
+from torch import nn
+
+
+def batch_to_device(
+    inputs: torch.Tensor, labels: torch.Tensor, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (inputs, labels) on `device`, values unchanged.
+
+    inputs: (batch, ...) float32; labels: (batch,) int64. Use the `device` argument, never a
+    hard-coded "cuda".
+    """
+    return tuple(t.to(device) for t in (inputs, labels))
+
+
+def model_to_device(model: nn.Module, device: torch.device) -> nn.Module:
+    """Move every parameter and buffer of `model` to `device` and return the model itself."""
+    # Module.to moves in place and returns self, so this is the same object
+    return model.to(device)

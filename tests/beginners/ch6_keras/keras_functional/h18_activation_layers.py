@@ -1,0 +1,46 @@
+"""The MLP and the CNN with the Keras Functional API, normalising the pixels first (manual F5, E4)."""
+
+import tensorflow as tf
+
+# Erratum E4: the manual's Functional CNN normalises `inputs` into `x` but then applies the first
+# Conv2D to `inputs`, so the normalisation never reaches the model. Feed the normalised tensor on.
+
+
+def build_mlp() -> tf.keras.Model:
+    """The California-housing MLP, 8 -> 100 -> 100 -> 1 with ReLU, as Input -> layers -> Model.
+
+    The model takes float32 features of shape (batch, 8) and returns float32 predictions of
+    shape (batch, 1), with no activation on the output.
+    """
+    inputs = tf.keras.layers.Input(shape=[8], dtype=tf.float32)
+    hidden1 = tf.keras.layers.Dense(100)(inputs)
+    hidden1 = tf.keras.layers.Activation("relu")(hidden1)
+    hidden2 = tf.keras.layers.Dense(100)(hidden1)
+    hidden2 = tf.keras.layers.Activation("relu")(hidden2)
+    outputs = tf.keras.layers.Dense(1)(hidden2)
+    model = tf.keras.Model(inputs=inputs, outputs=outputs)
+    return model
+
+
+def build_cnn() -> tf.keras.Model:
+    """The CIFAR-10 CNN on raw pixels: Rescaling(1/255), then the layers of the Sequential CNN.
+
+    The model takes float32 images in NHWC layout, shape (batch, 32, 32, 3), with raw pixel
+    values in [0, 255]. It scales them to [0, 1], applies (Conv2D(32, 3, same) -> MaxPool2D ->
+    ReLU) x 3, Flatten and Dense 100 -> 100 -> 10 (ReLU, ReLU, softmax), and returns float32
+    class probabilities of shape (batch, 10).
+    """
+    inputs = tf.keras.layers.Input(shape=(32, 32, 3))
+    scaled = tf.keras.layers.Rescaling(scale=1.0 / 255)(inputs)
+    x = scaled
+    for i in range(3):
+        x = tf.keras.layers.Conv2D(32, (3, 3), padding="same", name=f"conv{i + 1}")(x)
+        x = tf.keras.layers.MaxPooling2D(pool_size=(2, 2))(x)
+        x = tf.keras.layers.Activation("relu")(x)
+    x = tf.keras.layers.Flatten()(x)
+    x = tf.keras.layers.Dense(100, activation="relu")(x)
+    x = tf.keras.layers.Dense(100, activation="relu")(x)
+    outputs = tf.keras.layers.Dense(10, activation="softmax")(x)
+    model = tf.keras.Model(inputs=inputs, outputs=outputs)
+    model.summary()  # check that Rescaling is in there
+    return model
