@@ -21,12 +21,13 @@ def test_a_real_exercise_passes_every_step(project_copy):
         "is what `kit release`",
         "the reference gets full marks",
         "the pristine stub is graded not started",
-        "10 of 10 mutants get their verdict",
         "wrong beginner answers (100 %)",
         "ruff check:",
         "0 problem(s)",
     ):
         assert phrase in run.stdout, run.stdout
+    # Every mutant of the exercise, however many its file holds.
+    assert re.search(r"(\d+) of \1 mutants get their verdict", run.stdout), run.stdout
 
 
 def test_an_unknown_exercise_is_one_line_and_exit_2(project_copy):
@@ -105,3 +106,14 @@ def test_a_diagnoser_that_speaks_on_a_right_value_is_a_problem(project_copy):
     assert (
         'PROBLEM diagnosis: the reference: the diagnoser always said "It is always wrong."' in out
     )
+
+
+def test_a_wrong_mutant_whose_mistake_a_diagnoser_names_on_a_passing_check_is_no_problem(
+    project_copy,
+):
+    """autograd's mutant "retain_grad without the call" leaves `y.retain_grad` uncalled; the
+    checks that pass anyway would name that statement, which is true of that code. Only a
+    diagnoser speaking on a correct answer is a problem."""
+    run = kit_command(project_copy, "dev", "check", "autograd")
+    assert "PROBLEM diagnosis" not in " ".join(run.stdout.split()), run.stdout
+    assert "0 problem(s)" in run.stdout, run.stdout

@@ -206,15 +206,17 @@ def _graded(exercise: manifest.Exercise, note) -> None:
     with tempfile.TemporaryDirectory(prefix="kit-dev-check-") as tmp:
         scratch = Path(tmp)
 
-        def grade(name: str, root: Path) -> grading.ExerciseResult:
+        def grade(name: str, root: Path, right: bool = True) -> grading.ExerciseResult:
+            """Grades `root`; `right` says the answer is correct, so that no diagnoser may
+            speak on it (on a wrong answer, a diagnoser that would name the answer's mistake
+            on a check that passed anyway says nothing false)."""
             options = grading.Options(root.resolve(), 1234, "all", 1.0)
 
             def on_record(record: records.Received) -> None:
                 if isinstance(record, records.SlipUnconfirmed):
                     unconfirmed.append((name, record))
-                if isinstance(record, records.DiagnosisAudit) and record.outcome in (
-                    "fired_on_pass",
-                    "crashed",
+                if isinstance(record, records.DiagnosisAudit) and (
+                    record.outcome == "crashed" or (right and record.outcome == "fired_on_pass")
                 ):
                     spoke.append((name, record))
 
@@ -320,7 +322,9 @@ def _mutants(exercise, grade, scratch: Path, note) -> None:
             note("problem", "mutants", str(exc), f"edit {_rel(path)}")
             bad += 1
             continue
-        outcome, why = mutants.verdict(mutant, grade(f"mutant {mutant.name!r}", root), cuda)
+        outcome, why = mutants.verdict(
+            mutant, grade(f"mutant {mutant.name!r}", root, not mutant.wrong), cuda
+        )
         if outcome == "wrong":
             bad += 1
             fix = (
@@ -366,7 +370,9 @@ def _beginners(exercise, grade, scratch: Path, note) -> None:
                 "add the file or remove its [[case]]",
             )
             continue
-        result = grade(f"beginner answer {case.file}", case.write(scratch / f"case{n}"))
+        result = grade(
+            f"beginner answer {case.file}", case.write(scratch / f"case{n}"), not case.wrong
+        )
         ok, why = beginners.verdict(case, result)
         if ok:
             targeted += case.wrong
