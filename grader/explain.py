@@ -136,7 +136,11 @@ PAST_END = (
 PAST_END_STEP = "Check the range() or the + 1 that produced it: range(n) already stops at n - 1."
 NO_KEY = "The dict `{expr}` has no key {key}; its keys are {keys}."
 NO_KEY_SIMILAR_STEP = "Did you mean {similar}?"
-NO_KEY_STEP = "Use one of its keys, spelt exactly as they are."
+NO_KEY_STEP = (
+    "No key of it is spelt like {key}, so this is no typo: look at what this dict holds where "
+    "it is made (for a loaded file, what was saved into it), and read the key your code needs "
+    "from that."
+)
 MISSING_FUNCTION = (
     "Your file {path} has no function `{name}`; did you rename it? It defines: {defined}."
 )
@@ -862,7 +866,7 @@ def _key_error(exc, node, reader) -> Explanation | None:
     seen = say(NO_KEY, expr=_text(node.value), key=repr(key), keys=", ".join(map(repr, keys)))
     if similar:
         return Explanation(seen, say(NO_KEY_SIMILAR_STEP, similar=repr(similar[0])), "key")
-    return Explanation(seen, say(NO_KEY_STEP), "key")
+    return Explanation(seen, say(NO_KEY_STEP, key=repr(key)), "key")
 
 
 def _unknown_device(exc, node, reader) -> Explanation | None:

@@ -386,6 +386,10 @@ def test_an_index_one_past_the_end_and_a_misspelt_key(learner):
     assert "The index 4 is one past the end" in text
     text = explained(learner, "wrong_key", {"W0": 1, "W1": 2})
     assert "Did you mean 'W1'?" in text
+    # No key spelt like the one asked for: another dict than the code expects (a state_dict
+    # saved bare, read as a wrapper), not a typo, so spelling is not blamed.
+    text = explained(learner, "wrong_key", {"fc1.weight": 1, "fc1.bias": 2})
+    assert "so this is no typo" in text and "Did you mean" not in text
 
 
 def test_silent_without_evidence(learner):

@@ -467,8 +467,10 @@ def layer_difference(got: list[str], want: list[str], notes: str = "") -> tuple[
     if "Flatten" in want and "Flatten" not in got:
         return (
             (
-                "Add Flatten() between the last pooling and the first Dense. Without it, Dense works on the last "
-                "axis only and runs on each position of the feature map."
+                "Add a Flatten() layer between the last pooling and the first Dense, as the manual's CNN "
+                "does: the layers are compared one by one, and a reshape inside call() is no layer. "
+                "With no flattening at all, Dense works on the last axis only and runs on each "
+                "position of the feature map."
             ),
             "F4",
         )

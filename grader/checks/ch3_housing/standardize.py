@@ -149,7 +149,10 @@ def test_training_split_gets_mean_0_and_std_1(learner, reference, rng):
                     "is the Dataset's job (CaliforniaDataset casts once, in __init__); here it "
                     "throws away precision the caller may need."
                     if dtype is np.float64
-                    else "Keep the dtype you were given: (x - mean) / std does, without astype.",
+                    else "Keep the dtype you were given. (x - mean) / std keeps x's dtype when mean "
+                    "and std have it too; statistics computed in float64 (dtype=np.float64) make the "
+                    "result float64. Compute them in x's dtype, or convert the result back with "
+                    ".astype(x.dtype).",
                     "E7",
                 )
 
