@@ -1,9 +1,12 @@
 """Judge inputs for a new grading, carrying the labels of cases whose verdict and messages did
-not change (same got_status, same messages, same notes: a judge would see the same thing).
+not change since an earlier judged grading (same got_status, same messages, same notes: a judge
+would see the same thing).
 
-    python carry.py ../results/after.json after
-writes todo_after_{A,B,C}.json (cases to judge) and carried_after_{A,B,C}.json (labels kept);
-after judging, `python carry.py --merge after` writes labels_after_{A,B,C}.json.
+    python carry.py ../results/after2.json after2 after
+writes todo_after2_{A,B,C}.json (cases to judge: changed since results/after.json) and
+carried_after2_{A,B,C}.json (labels_after_* kept); the third argument, the earlier run, is
+"before" by default. After judging (judged_after2_{A,B,C}.json),
+`python carry.py --merge after2` writes labels_after2_{A,B,C}.json.
 """
 import json, sys
 
@@ -28,10 +31,6 @@ def judge_input(entry):
     }
 
 
-def before_inputs():
-    return {x["case"]: x for g in "ABC" for x in json.load(open(f"before_{g}.json"))}
-
-
 if sys.argv[1] == "--merge":
     run = sys.argv[2]
     for g in "ABC":
@@ -45,15 +44,13 @@ if sys.argv[1] == "--merge":
     sys.exit()
 
 results, run = json.load(open(sys.argv[1])), sys.argv[2]
-before = before_inputs()
-labels = {x["case"]: x for g in "ABC" for x in json.load(open(f"labels_before_{g}.json"))}
-# The transform must reproduce the judges' earlier inputs exactly.
-old = [judge_input(e) for e in json.load(open("../results/before.json"))]
-assert all(before[x["case"]] == x for x in old), "judge_input does not match before_*.json"
+base = sys.argv[3] if len(sys.argv) > 3 else "before"
+earlier = {x["case"]: x for x in map(judge_input, json.load(open(f"../results/{base}.json")))}
+labels = {x["case"]: x for g in "ABC" for x in json.load(open(f"labels_{base}_{g}.json"))}
 for g in "ABC":
     inputs = [judge_input(e) for e in results if group(f"{e['chapter']}/{e['file']}") == g]
-    same = [x for x in inputs if before[x["case"]] == x]
-    todo = [x for x in inputs if before[x["case"]] != x]
+    same = [x for x in inputs if earlier[x["case"]] == x]
+    todo = [x for x in inputs if earlier[x["case"]] != x]
     json.dump(inputs, open(f"all_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
     json.dump(todo, open(f"todo_{run}_{g}.json", "w"), indent=1, ensure_ascii=False)
     json.dump([{**labels[x["case"]], "carried": True} for x in same],
